@@ -1,0 +1,71 @@
+//! The command line (clap): one thin function per subcommand, each calling the library. Errors
+//! become exit codes here: 2 for bad input (data or arguments), 1 for runtime failures.
+
+mod calendar;
+mod data;
+
+use clap::{Parser, Subcommand};
+use ironhedge::data::DataError;
+use std::process::ExitCode;
+
+/// ironhedge: historical backtests of SPX iron condors with an adaptive layered VIX-call hedge.
+#[derive(Debug, Parser)]
+#[command(name = "ironhedge", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate and convert data files.
+    #[command(subcommand)]
+    Data(data::DataCommand),
+    /// Show the NYSE trading calendar and the SPX / VIX expiries of a year.
+    Calendar(calendar::CalendarArgs),
+}
+
+/// A failure with the exit code it maps to.
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        let code = match error.downcast_ref::<DataError>() {
+            Some(DataError::Write { .. }) => 1,
+            Some(_) => 2,
+            None => 1,
+        };
+        Failure { code, error }
+    }
+}
+
+impl From<DataError> for Failure {
+    fn from(e: DataError) -> Self {
+        Failure::from(anyhow::Error::new(e))
+    }
+}
+
+/// Parse arguments, run, and map the outcome to an exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Data(cmd) => data::run(cmd),
+        Command::Calendar(args) => calendar::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Bars: OHLC(V) or close-only price series (SPX, VIX and family, BTC ...), loaded into typed,
+//! time-sorted columns.
+//!
+//! Accepted headers: `date|timestamp, open, high, low, close[, volume]`, or close-only
+//! `date, close` / `date, <symbol>` (one value column). Validation: prices finite and > 0,
+//! high >= low, volume >= 0 (errors); an open or close outside [low, high] is clamped into it and
+//! reported as a repair (real Cboe VIX history 1992-2006 has 47 such bars).
+
+use super::axis::{Session, Stamp, TimeAxis};
+use super::findings::{Finding, Findings, Severity};
+use super::parse::number_column;
+use super::schema::{CLOSE, HIGH, LOW, OPEN, TIME, VOLUME};
+use super::table::Table;
+use super::DataError;
+use crate::time::Timestamp;
+use std::path::Path;
+
+/// Options for loading bars.
+#[derive(Debug, Clone)]
+pub struct BarOptions {
+    /// How daily dates become instants.
+    pub session: Session,
+    /// Intraday bar length in seconds, when it cannot be inferred from the rows.
+    pub period_s: Option<i64>,
+}
+
+impl Default for BarOptions {
+    fn default() -> Self {
+        BarOptions { session: Session::NyseClose, period_s: None }
+    }
+}
+
+/// A validated bar series, ascending in time.
+#[derive(Debug, Clone, Default)]
+pub struct BarSeries {
+    /// Daily (dates) or intraday (timestamps).
+    pub daily: bool,
+    /// The close-only file had no open/high/low: those columns repeat the close.
+    pub close_only: bool,
+    /// The date (as midnight UTC) or bar start.
+    pub start: Vec<Timestamp>,
+    /// When the bar became known (session close, UTC day end, or bar end).
+    pub known_at: Vec<Timestamp>,
+    pub open: Vec<f64>,
+    pub high: Vec<f64>,
+    pub low: Vec<f64>,
+    pub close: Vec<f64>,
+    pub volume: Option<Vec<f64>>,
+    /// Repairs applied while loading (e.g. clamped opens).
+    pub repairs: Vec<Finding>,
+}
+
+impl BarSeries {
+    pub fn len(&self) -> usize {
+        self.close.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.close.is_empty()
+    }
+
+    /// The UTC calendar date of row `i` (the session date for daily bars).
+    pub fn date(&self, i: usize) -> chrono::NaiveDate {
+        self.start[i].utc_date()
+    }
+}
+
+/// Load and validate a bar file. Errors name file, line, column, expected and found.
+pub fn load_bars(path: &Path, opts: &BarOptions) -> Result<BarSeries, DataError> {
+    let table = Table::read(path)?;
+    let mut findings = Findings::default();
+    let mut bars = analyse_bars(&table, opts, &mut findings)?;
+    bars.repairs = findings.into_result(path)?;
+    bars.repairs.retain(|f| f.severity == Severity::Repair);
+    Ok(bars)
+}
+
+fn finite_positive(x: Option<f64>, row: usize, col: &str, t: &Table, out: &mut Findings) -> Option<f64> {
+    let x = x?;
+    if !x.is_finite() {
+        out.at(Severity::Error, "not finite", t.location(row), col, "a finite price", x.to_string());
+        None
+    } else if x <= 0.0 {
+        out.at(Severity::Error, "non-positive price", t.location(row), col, "a price > 0", x.to_string());
+        None
+    } else {
+        Some(x)
+    }
+}
+
+/// Parse and validate `t` as bars, recording every problem in `out`. Rows with errors are left
+/// out of the returned series.
+pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<BarSeries, DataError> {
+    let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
+    let axis = TimeAxis::build(t, &time_col, opts.session, Stamp::PeriodStart, false, opts.period_s, out)?;
+    let ohlc = [OPEN, HIGH, LOW, CLOSE].iter().all(|a| t.find(a).is_some());
+    let close_col = match t.find(CLOSE) {
+        Some(c) => c.to_string(),
+        None => {
+            let others: Vec<&String> = t.names().iter().filter(|n| n.as_str() != time_col).collect();
+            match others.as_slice() {
+                [one] => one.to_string(),
+                _ => return Err(t.missing(CLOSE)),
+            }
+        }
+    };
+    let close = number_column(t, &close_col, true, out)?;
+    let (open, high, low) = if ohlc {
+        (
+            number_column(t, "open", true, out)?,
+            number_column(t, "high", true, out)?,
+            number_column(t, "low", true, out)?,
+        )
+    } else {
+        (close.clone(), close.clone(), close.clone())
+    };
+    let volume = match t.find(VOLUME) {
+        Some(v) => Some(number_column(t, &v.to_string(), false, out)?),
+        None => None,
+    };
+    let mut bars = BarSeries { daily: axis.daily, close_only: !ohlc, ..Default::default() };
+    let mut vols = Vec::new();
+    for row in 0..t.height() {
+        let c = finite_positive(close[row], row, &close_col, t, out);
+        let (o, h, l) = if ohlc {
+            (
+                finite_positive(open[row], row, "open", t, out),
+                finite_positive(high[row], row, "high", t, out),
+                finite_positive(low[row], row, "low", t, out),
+            )
+        } else {
+            (c, c, c)
+        };
+        let vol = volume.as_ref().and_then(|v| v[row]);
+        if let Some(v) = vol {
+            if !(v.is_finite() && v >= 0.0) {
+                out.at(Severity::Error, "bad volume", t.location(row), "volume", "a finite volume >= 0", v.to_string());
+                continue;
+            }
+        }
+        let (Some(mut o), Some(h), Some(l), Some(mut c), Some(s), Some(k)) = (o, h, l, c, axis.start[row], axis.known[row]) else {
+            continue;
+        };
+        if h < l {
+            out.at(Severity::Error, "high < low", t.location(row), "high", format!("high >= low ({l})"), h.to_string());
+            continue;
+        }
+        for (name, v) in [("open", &mut o), ("close", &mut c)] {
+            if *v < l || *v > h {
+                let clamped = v.clamp(l, h);
+                out.at(
+                    Severity::Repair,
+                    "outside [low, high]",
+                    t.location(row),
+                    name,
+                    format!("a value in [{l}, {h}]"),
+                    format!("{v} (clamped to {clamped})"),
+                );
+                *v = clamped;
+            }
+        }
+        if ohlc && o == h && h == l && l == c {
+            out.at(Severity::Note, "flat bar (open = high = low = close)", t.location(row), "", "a bar with a range", "a close-only bar");
+        }
+        bars.start.push(s);
+        bars.known_at.push(k);
+        bars.open.push(o);
+        bars.high.push(h);
+        bars.low.push(l);
+        bars.close.push(c);
+        vols.push(vol.unwrap_or(0.0));
+    }
+    if volume.is_some() {
+        bars.volume = Some(vols);
+    }
+    Ok(bars)
+}

@@ -1,0 +1,31 @@
+//! The data layer: reading canonical CSV/Parquet files (SPEC section 2) through polars into typed,
+//! time-sorted columns, validating them (`data check`), converting vendor formats (`data import`)
+//! and writing tables atomically. Nothing outside this module touches polars.
+
+mod axis;
+mod bars;
+mod check;
+mod crypto;
+mod error;
+mod findings;
+pub mod import;
+mod parse;
+mod rates;
+mod schema;
+mod table;
+mod vx;
+mod write;
+
+pub use axis::{Session, TimeAxis};
+pub use bars::{load_bars, BarOptions, BarSeries};
+pub use check::{check_file, CheckReport};
+pub use crypto::{
+    load_buckets, load_funding, load_liquidations, parse_bucket, FundingRates, LiquidationBuckets,
+    LiquidationEvents, Names, Side,
+};
+pub use error::{DataError, Location};
+pub use findings::{Finding, Findings, Severity};
+pub use rates::{load_rates, RateSeries, RateUnit};
+pub use schema::StreamKind;
+pub use vx::{load_vx_contracts, load_vx_term, vx_rescale_date, VxContracts, VxTermStructure};
+pub use write::{write_atomic, OutColumn, OutTable};

@@ -1,0 +1,219 @@
+//! [`Table`]: a CSV or Parquet file read through polars, with every cell reachable as a [`Cell`]
+//! and every row mapped back to its line (CSV) or row (Parquet) for error messages.
+//!
+//! CSV files are read with every column as text (no type inference), so that the parsers in
+//! [`super::parse`] decide what a value means and can say exactly which line was wrong. A UTF-8
+//! byte-order mark and surrounding blanks in header names are ignored; header names are matched
+//! case-insensitively. This is the only module that touches polars for reading.
+
+use super::error::{DataError, Location};
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// File formats the loaders read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+}
+
+impl FileFormat {
+    /// By extension: `.parquet` / `.pq` are Parquet, everything else CSV.
+    pub fn of(path: &Path) -> FileFormat {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+            Some(e) if e == "parquet" || e == "pq" => FileFormat::Parquet,
+            _ => FileFormat::Csv,
+        }
+    }
+}
+
+/// One cell, borrowed from the table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    Text(&'a str),
+    Float(f64),
+    Int(i64),
+    /// Days since 1970-01-01.
+    Date(i32),
+    /// Nanoseconds since the epoch, UTC.
+    DatetimeNs(i64),
+}
+
+/// A data file held in memory.
+pub struct Table {
+    path: PathBuf,
+    format: FileFormat,
+    df: DataFrame,
+    /// Normalised (trimmed, BOM-less, lower-case) header names, in file order.
+    names: Vec<String>,
+}
+
+fn read_err(path: &Path, e: impl std::fmt::Display) -> DataError {
+    DataError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn normalise(name: &str) -> String {
+    name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
+}
+
+impl Table {
+    /// Read `path` (format by extension). Empty files and header-only files are errors.
+    pub fn read(path: &Path) -> Result<Table, DataError> {
+        let format = FileFormat::of(path);
+        let meta = std::fs::metadata(path).map_err(|e| read_err(path, e))?;
+        if meta.len() == 0 {
+            return Err(DataError::Empty {
+                path: path.to_path_buf(),
+                found: "an empty file (0 bytes)".into(),
+            });
+        }
+        let df = match format {
+            FileFormat::Csv => read_csv(path)?,
+            FileFormat::Parquet => {
+                let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
+                ParquetReader::new(file).finish().map_err(|e| read_err(path, e))?
+            }
+        };
+        let names: Vec<String> = df.get_column_names().iter().map(|n| normalise(n)).collect();
+        if df.height() == 0 {
+            return Err(DataError::Empty {
+                path: path.to_path_buf(),
+                found: format!("a header [{}] and no data rows", names.join(",")),
+            });
+        }
+        Ok(Table { path: path.to_path_buf(), format, df, names })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn format(&self) -> FileFormat {
+        self.format
+    }
+
+    /// Number of data rows.
+    pub fn height(&self) -> usize {
+        self.df.height()
+    }
+
+    /// Normalised header names in file order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The first header matching one of `aliases` (case-insensitive), as its normalised name.
+    pub fn find(&self, aliases: &[&str]) -> Option<&str> {
+        aliases
+            .iter()
+            .find_map(|a| self.names.iter().find(|n| n.as_str() == *a))
+            .map(String::as_str)
+    }
+
+    /// Where data row `row` (0-based) sits in the file.
+    pub fn location(&self, row: usize) -> Location {
+        match self.format {
+            FileFormat::Csv => Location::Line(row + 2),
+            FileFormat::Parquet => Location::Row(row),
+        }
+    }
+
+    /// The error for a header that lacks every one of `aliases`.
+    pub fn missing(&self, aliases: &[&str]) -> DataError {
+        let expected = if aliases.len() == 1 {
+            format!("`{}`", aliases[0])
+        } else {
+            format!("named one of {}", aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))
+        };
+        DataError::MissingColumn {
+            path: self.path.clone(),
+            expected,
+            found: self.names.join(","),
+        }
+    }
+
+    /// Call `f(row, cell)` for every row of column `name` (a normalised name from [`Self::find`]).
+    pub fn visit(&self, name: &str, mut f: impl FnMut(usize, Cell<'_>)) -> Result<(), DataError> {
+        let idx = self
+            .names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| self.missing(&[name]))?;
+        let series = self.df.columns()[idx].as_materialized_series();
+        let err = |e: PolarsError| read_err(&self.path, format!("column `{name}`: {e}"));
+        match series.dtype() {
+            DataType::String => {
+                for (i, v) in series.str().map_err(err)?.iter().enumerate() {
+                    f(i, v.map_or(Cell::Null, Cell::Text));
+                }
+            }
+            DataType::Float32 | DataType::Float64 => {
+                let s = series.cast(&DataType::Float64).map_err(err)?;
+                for (i, v) in s.f64().map_err(err)?.iter().enumerate() {
+                    f(i, v.map_or(Cell::Null, Cell::Float));
+                }
+            }
+            DataType::Date => {
+                for (i, v) in series.date().map_err(err)?.physical().iter().enumerate() {
+                    f(i, v.map_or(Cell::Null, Cell::Date));
+                }
+            }
+            DataType::Datetime(unit, _) => {
+                let mul = match unit {
+                    TimeUnit::Nanoseconds => 1,
+                    TimeUnit::Microseconds => 1_000,
+                    TimeUnit::Milliseconds => 1_000_000,
+                };
+                for (i, v) in series.datetime().map_err(err)?.physical().iter().enumerate() {
+                    f(i, v.and_then(|x| x.checked_mul(mul)).map_or(Cell::Null, Cell::DatetimeNs));
+                }
+            }
+            dt if dt.is_integer() || dt.is_bool() => {
+                let s = series.cast(&DataType::Int64).map_err(err)?;
+                for (i, v) in s.i64().map_err(err)?.iter().enumerate() {
+                    f(i, v.map_or(Cell::Null, Cell::Int));
+                }
+            }
+            other => {
+                return Err(read_err(
+                    &self.path,
+                    format!("column `{name}`: unsupported Parquet type {other}"),
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_csv(path: &Path) -> Result<DataFrame, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(read_err(path, "expected UTF-8 text, found a UTF-16 byte-order mark (re-save the file as UTF-8)"));
+    }
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        return Err(read_err(
+            path,
+            format!("expected UTF-8 text, found invalid bytes at byte offset {}", e.valid_up_to()),
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    if !bytes.iter().any(|b| *b == b'\n') || bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        let first = String::from_utf8_lossy(&bytes).trim().chars().take(80).collect::<String>();
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+            found: if first.is_empty() { "only blank space".into() } else { format!("a single line `{first}` and no data rows") },
+        });
+    }
+    let cursor = std::io::Cursor::new(bytes);
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_n_threads(Some(1))
+        .into_reader_with_file_handle(cursor)
+        .finish()
+        .map_err(|e| read_err(path, e))
+}

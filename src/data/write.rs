@@ -1,0 +1,146 @@
+//! Writing data files: atomically (a temporary file beside the target, fsynced, then renamed over
+//! it, so a killed process leaves either the old file or the complete new one, never a half file),
+//! as canonical CSV (hand-formatted, byte-stable) or Parquet (through polars).
+
+use super::error::DataError;
+use super::table::FileFormat;
+use crate::time::Timestamp;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn write_err(path: &Path, e: impl std::fmt::Display) -> DataError {
+    DataError::Write { path: path.to_path_buf(), message: e.to_string() }
+}
+
+/// Write `bytes` to `path` atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
+    write_atomic_with(path, |f| f.write_all(bytes).map_err(|e| write_err(path, e)))
+}
+
+/// Create `path` atomically with a writer callback.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<(), DataError>,
+) -> Result<(), DataError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| write_err(path, e))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| write_err(&tmp, e))?;
+        fill(&mut f)?;
+        f.sync_all().map_err(|e| write_err(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| write_err(path, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A column of a canonical output table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutColumn {
+    Date(Vec<NaiveDate>),
+    Time(Vec<Timestamp>),
+    Float(Vec<f64>),
+    Text(Vec<String>),
+}
+
+impl OutColumn {
+    fn len(&self) -> usize {
+        match self {
+            OutColumn::Date(v) => v.len(),
+            OutColumn::Time(v) => v.len(),
+            OutColumn::Float(v) => v.len(),
+            OutColumn::Text(v) => v.len(),
+        }
+    }
+
+    fn cell(&self, i: usize, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = match self {
+            OutColumn::Date(v) => write!(out, "{}", v[i]),
+            OutColumn::Time(v) => write!(out, "{}", v[i]),
+            OutColumn::Float(v) => write!(out, "{}", v[i]),
+            OutColumn::Text(v) if v[i].contains([',', '"', '\n']) => write!(out, "\"{}\"", v[i].replace('"', "\"\"")),
+            OutColumn::Text(v) => write!(out, "{}", v[i]),
+        };
+    }
+}
+
+/// A named set of equal-length columns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutTable {
+    pub columns: Vec<(String, OutColumn)>,
+}
+
+impl OutTable {
+    pub fn push(&mut self, name: &str, col: OutColumn) {
+        self.columns.push((name.to_string(), col));
+    }
+
+    pub fn height(&self) -> usize {
+        self.columns.first().map_or(0, |(_, c)| c.len())
+    }
+
+    /// Canonical CSV text: header, then one line per row, `\n` line ends, shortest round-trip floats.
+    pub fn to_csv(&self) -> String {
+        let mut s = self.columns.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(",");
+        s.push('\n');
+        for i in 0..self.height() {
+            for (j, (_, c)) in self.columns.iter().enumerate() {
+                if j > 0 {
+                    s.push(',');
+                }
+                c.cell(i, &mut s);
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    fn to_frame(&self) -> PolarsResult<DataFrame> {
+        let cols: Vec<Column> = self
+            .columns
+            .iter()
+            .map(|(name, c)| {
+                let name = PlSmallStr::from(name.as_str());
+                match c {
+                    OutColumn::Date(v) => {
+                        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid");
+                        let days: Vec<i32> = v.iter().map(|d| (*d - epoch).num_days() as i32).collect();
+                        Series::new(name, days).cast(&DataType::Date).map(Column::from)
+                    }
+                    OutColumn::Time(v) => {
+                        let ns: Vec<i64> = v.iter().map(|t| t.nanos()).collect();
+                        Series::new(name, ns)
+                            .cast(&DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)))
+                            .map(Column::from)
+                    }
+                    OutColumn::Float(v) => Ok(Column::new(name, v)),
+                    OutColumn::Text(v) => Ok(Column::new(name, v)),
+                }
+            })
+            .collect::<PolarsResult<_>>()?;
+        DataFrame::new(self.height(), cols)
+    }
+
+    /// Write as CSV or Parquet (by the extension of `path`), atomically.
+    pub fn write(&self, path: &Path) -> Result<(), DataError> {
+        match FileFormat::of(path) {
+            FileFormat::Csv => write_atomic(path, self.to_csv().as_bytes()),
+            FileFormat::Parquet => {
+                let mut df = self.to_frame().map_err(|e| write_err(path, e))?;
+                write_atomic_with(path, |f| {
+                    ParquetWriter::new(f).finish(&mut df).map(|_| ()).map_err(|e| write_err(path, e))
+                })
+            }
+        }
+    }
+}

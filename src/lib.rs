@@ -1,0 +1,11 @@
+//! ironhedge: an event-driven historical backtester for SPX iron condors hedged with layered VIX
+//! calls. The library holds everything; the `ironhedge` binary is a thin command line over it.
+//!
+//! Modules: [`time`] (UTC instants, NYSE calendar, expiries), [`data`] (canonical data files:
+//! loading, checking, importing, atomic writing — the only place polars is used), [`replay`] (the
+//! time-ordered merge of all streams into one event stream), [`synth`] (seeded synthetic data).
+
+pub mod data;
+pub mod replay;
+pub mod synth;
+pub mod time;
