@@ -96,12 +96,10 @@ impl TimeAxis {
             };
             if let (Some(s), Some((prow, p))) = (start, prev) {
                 if s < p || (s == p && !allow_equal) {
-                    let (cat, want) = if s < p {
-                        ("unsorted", format!("a time after {} (line above)", p))
-                    } else {
-                        ("duplicate time", format!("a time after {} ({})", p, t.location(prow)))
-                    };
-                    out.at(Severity::Error, cat, t.location(row), col, want, s.to_string());
+                    let show = |x: Timestamp| if daily { x.utc_date().to_string() } else { x.to_string() };
+                    let cat = if s < p { "unsorted" } else { "duplicate time" };
+                    let want = format!("a time after {} ({})", show(p), t.location(prow));
+                    out.at(Severity::Error, cat, t.location(row), col, want, show(s));
                 }
             }
             if let Some(s) = start {

@@ -95,7 +95,7 @@ pub fn number_column(
         Ok(Some(x)) => v.push(Some(x)),
         Ok(None) => {
             if required {
-                out.at(Severity::Error, "missing value", t.location(row), col, "a number", "an empty cell");
+                out.at(Severity::Error, "missing value", t.location(row), col, "a number", t.describe_empty(row));
             }
             v.push(None);
         }

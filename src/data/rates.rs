@@ -42,7 +42,7 @@ pub fn analyse_rates(t: &Table, column: Option<&str>, unit: RateUnit, out: &mut 
         },
     };
     let scale = match unit {
-        RateUnit::Percent => 0.01,
+        RateUnit::Percent => 100.0,
         RateUnit::Decimal => 1.0,
     };
     let mut series = RateSeries::default();
@@ -54,7 +54,7 @@ pub fn analyse_rates(t: &Table, column: Option<&str>, unit: RateUnit, out: &mut 
                 missing += 1;
                 continue;
             };
-            let d = x * scale;
+            let d = x / scale;
             if !d.is_finite() || d.abs() >= 1.0 {
                 let hint = if unit == RateUnit::Decimal { " (is the file in percent?)" } else { "" };
                 out.at(Severity::Error, "impossible value", t.location(row), c, format!("a finite rate below 100% per year{hint}"), x.to_string());

@@ -47,6 +47,8 @@ pub struct Table {
     df: DataFrame,
     /// Normalised (trimmed, BOM-less, lower-case) header names, in file order.
     names: Vec<String>,
+    /// CSV only: the last line has fewer fields than the header (fields found, fields expected).
+    short_last_line: Option<(usize, usize)>,
 }
 
 fn read_err(path: &Path, e: impl std::fmt::Display) -> DataError {
@@ -71,8 +73,13 @@ impl Table {
                 found: "an empty file (0 bytes)".into(),
             });
         }
+        let mut short_last_line = None;
         let df = match format {
-            FileFormat::Csv => read_csv(path)?,
+            FileFormat::Csv => {
+                let (df, short) = read_csv(path)?;
+                short_last_line = short;
+                df
+            }
             FileFormat::Parquet => {
                 let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
                 ParquetReader::new(file).finish().map_err(|e| read_err(path, e))?
@@ -85,7 +92,7 @@ impl Table {
                 found: format!("a header [{}] and no data rows", names.join(",")),
             });
         }
-        Ok(Table { path: path.to_path_buf(), format, df, names })
+        Ok(Table { path: path.to_path_buf(), format, df, names, short_last_line })
     }
 
     pub fn path(&self) -> &Path {
@@ -119,6 +126,16 @@ impl Table {
         match self.format {
             FileFormat::Csv => Location::Line(row + 2),
             FileFormat::Parquet => Location::Row(row),
+        }
+    }
+
+    /// How to describe an empty cell at `row`: a short last line is most likely a truncated file.
+    pub fn describe_empty(&self, row: usize) -> String {
+        match self.short_last_line {
+            Some((found, want)) if row + 1 == self.height() => {
+                format!("a short last line ({found} of {want} fields: is the file truncated?)")
+            }
+            _ => "an empty cell".into(),
         }
     }
 
@@ -189,7 +206,30 @@ impl Table {
     }
 }
 
-fn read_csv(path: &Path) -> Result<DataFrame, DataError> {
+/// Fields on the header line and on the last non-blank line, when the last is shorter (a quick
+/// count of separators outside quotes; only used to explain empty cells).
+fn short_last_line(text: &[u8]) -> Option<(usize, usize)> {
+    let fields = |line: &[u8]| {
+        let mut quoted = false;
+        1 + line
+            .iter()
+            .filter(|b| {
+                if **b == b'"' {
+                    quoted = !quoted;
+                }
+                **b == b',' && !quoted
+            })
+            .count()
+    };
+    let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let header = fields(lines.next()?);
+    let last = fields(lines.last()?);
+    (last < header).then_some((last, header))
+}
+
+type CsvRead = (DataFrame, Option<(usize, usize)>);
+
+fn read_csv(path: &Path) -> Result<CsvRead, DataError> {
     let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(read_err(path, "expected UTF-8 text, found a UTF-16 byte-order mark (re-save the file as UTF-8)"));
@@ -208,12 +248,14 @@ fn read_csv(path: &Path) -> Result<DataFrame, DataError> {
             found: if first.is_empty() { "only blank space".into() } else { format!("a single line `{first}` and no data rows") },
         });
     }
+    let short = short_last_line(&bytes);
     let cursor = std::io::Cursor::new(bytes);
-    CsvReadOptions::default()
+    let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
         .with_n_threads(Some(1))
         .into_reader_with_file_handle(cursor)
         .finish()
-        .map_err(|e| read_err(path, e))
+        .map_err(|e| read_err(path, e))?;
+    Ok((df, short))
 }

@@ -56,6 +56,10 @@ fn check_level(x: f64, date: NaiveDate, row: usize, col: &str, t: &Table, out: &
         );
         return false;
     }
+    if x < 5.0 {
+        // VIX has never closed below 9; a future at a fraction of that is a placeholder.
+        out.at(Severity::Warning, "implausible VX level", t.location(row), col, "a VIX future level of at least 5", x.to_string());
+    }
     true
 }
 

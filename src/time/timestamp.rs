@@ -92,14 +92,21 @@ impl Timestamp {
 }
 
 impl fmt::Display for Timestamp {
-    /// ISO-8601 in UTC with a `Z`; fractional seconds only when present.
+    /// ISO-8601 in UTC with a `Z`; fractional seconds only when present, with 3, 6 or 9 digits
+    /// (the fewest that are exact).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let dt = self.to_utc();
-        if self.0.rem_euclid(1_000_000_000) == 0 {
-            write!(f, "{}", dt.format("%Y-%m-%dT%H:%M:%SZ"))
+        let frac = self.0.rem_euclid(1_000_000_000);
+        let pattern = if frac == 0 {
+            "%Y-%m-%dT%H:%M:%SZ"
+        } else if frac % 1_000_000 == 0 {
+            "%Y-%m-%dT%H:%M:%S%.3fZ"
+        } else if frac % 1_000 == 0 {
+            "%Y-%m-%dT%H:%M:%S%.6fZ"
         } else {
-            write!(f, "{}", dt.format("%Y-%m-%dT%H:%M:%S%.9fZ"))
-        }
+            "%Y-%m-%dT%H:%M:%S%.9fZ"
+        };
+        write!(f, "{}", dt.format(pattern))
     }
 }
 
@@ -129,6 +136,10 @@ mod tests {
             assert_eq!(Timestamp::parse_iso(s), Ok(want), "{s}");
         }
         assert_eq!(want.to_string(), "2024-11-13T20:00:00Z");
+        let ms = Timestamp::parse_iso("2024-03-05T05:00:00.123Z").unwrap();
+        assert_eq!(ms.to_string(), "2024-03-05T05:00:00.123Z");
+        assert_eq!(Timestamp::from_nanos(ms.nanos() + 4_000).to_string(), "2024-03-05T05:00:00.123004Z");
+        assert_eq!(Timestamp::from_nanos(ms.nanos() + 5).to_string(), "2024-03-05T05:00:00.123000005Z");
     }
 
     #[test]

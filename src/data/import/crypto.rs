@@ -11,8 +11,9 @@ use crate::time::Timestamp;
 /// price,average_price,order_status,last_fill_quantity,accumulated_fill_quantity`.
 ///
 /// A SELL forced order closes (liquidates) a long position, a BUY one a short. Price is the
-/// average fill price when present, else the order price; quantity is the accumulated fill, else
-/// the original quantity; orders that filled nothing are dropped. USD-M contracts are quoted in
+/// average fill price when it is above zero, else the order price; quantity is the accumulated
+/// fill when the file has that column (orders that filled nothing are dropped: nothing was
+/// liquidated), else the original quantity. USD-M contracts are quoted in
 /// USDT, taken as USD: `notional_usd = price * quantity`. The symbol comes from `--symbol` or the
 /// file name (`BTCUSDT-liquidationSnapshot-2024-01-01.csv` -> `BTCUSDT`). Rows are sorted by time
 /// (stable) if they are not already.
@@ -42,13 +43,16 @@ pub fn binance(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSumma
         }
     };
     let avg = optional(&["average_price"])?;
-    let orig = optional(&["original_quantity"])?;
-    let filled = optional(&["accumulated_fill_quantity"])?;
+    let quantity = if t.find(&["accumulated_fill_quantity"]).is_some() {
+        optional(&["accumulated_fill_quantity"])?
+    } else {
+        optional(&["original_quantity"])?
+    };
     let mut rows: Vec<(Timestamp, usize)> = Vec::new();
     let (mut out_p, mut out_q) = (Vec::new(), Vec::new());
     for i in 0..t.height() {
         let p = if avg[i] > 0.0 { avg[i] } else { price[i] };
-        let q = if filled[i] > 0.0 { filled[i] } else { orig[i] };
+        let q = quantity[i];
         if p > 0.0 && q > 0.0 && p.is_finite() && q.is_finite() {
             rows.push((ts[i], i));
             out_p.push(p);

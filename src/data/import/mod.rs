@@ -14,6 +14,7 @@
 
 mod bars;
 mod cfe;
+pub use cfe::contract_month;
 mod crypto;
 
 use super::table::{Cell, Table};

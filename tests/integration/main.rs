@@ -1,0 +1,14 @@
+//! The single integration-test binary: the CLI end to end, importers against hand-written vendor
+//! fixtures, loaders on CSV and Parquet, replay properties, and checks against the real data in
+//! `../shared/datasets` (skipped, with the reason printed, when that folder is absent).
+//!
+//! Tolerance policy: converted prices are compared exactly when the conversion is a copy or a
+//! rounding to cents (the text must match), and within 1e-9 relative when the importer computes
+//! them (division by 10, price x quantity).
+
+mod bad_input;
+mod common;
+mod import;
+mod loaders;
+mod real_data;
+mod replay;
