@@ -49,7 +49,13 @@ impl SplitMix64 {
 }
 
 /// Synthetic liquidation events from `start` for `days` days (see the module doc for the model).
-pub fn liquidation_events(seed: u64, start: Timestamp, days: u32, mean_per_day: f64, start_price: f64) -> LiquidationEvents {
+pub fn liquidation_events(
+    seed: u64,
+    start: Timestamp,
+    days: u32,
+    mean_per_day: f64,
+    start_price: f64,
+) -> LiquidationEvents {
     let mut rng = SplitMix64::new(seed);
     let mut ev = LiquidationEvents::default();
     let ex = ev.exchanges.intern("synthetic");
@@ -61,7 +67,11 @@ pub fn liquidation_events(seed: u64, start: Timestamp, days: u32, mean_per_day: 
     let vol_per_sqrt_s = 0.80 / (365.0f64 * 86_400.0).sqrt();
     loop {
         let in_cascade = t < cascade_until;
-        let rate = if in_cascade { calm_rate * 20.0 } else { calm_rate };
+        let rate = if in_cascade {
+            calm_rate * 20.0
+        } else {
+            calm_rate
+        };
         let dt = rng.exponential(1.0 / rate);
         t += dt;
         if t >= end_s {
@@ -76,9 +86,15 @@ pub fn liquidation_events(seed: u64, start: Timestamp, days: u32, mean_per_day: 
         let drift = if in_cascade { -2.0e-6 * dt } else { 0.0 };
         price *= (drift + vol_per_sqrt_s * dt.sqrt() * rng.normal()).exp();
         let long_share = if in_cascade { 0.85 } else { 0.5 };
-        let side = if rng.uniform() < long_share { Side::Long } else { Side::Short };
+        let side = if rng.uniform() < long_share {
+            Side::Long
+        } else {
+            Side::Short
+        };
         let notional = 8_000.0 * (1.6 * rng.normal()).exp();
-        ev.ts.push(Timestamp::from_nanos(start.nanos().saturating_add((t * 1e9) as i64)));
+        ev.ts.push(Timestamp::from_nanos(
+            start.nanos().saturating_add((t * 1e9) as i64),
+        ));
         ev.exchange.push(ex);
         ev.symbol.push(sym);
         ev.side.push(side);
@@ -91,10 +107,19 @@ pub fn liquidation_events(seed: u64, start: Timestamp, days: u32, mean_per_day: 
 
 /// Synthetic daily OHLC bars on NYSE trading days in `[from, to]`: a geometric random walk with
 /// `annual_vol`, open at the previous close plus a small gap, high/low bracketing open and close.
-pub fn daily_bars(seed: u64, from: NaiveDate, to: NaiveDate, start_price: f64, annual_vol: f64) -> BarSeries {
+pub fn daily_bars(
+    seed: u64,
+    from: NaiveDate,
+    to: NaiveDate,
+    start_price: f64,
+    annual_vol: f64,
+) -> BarSeries {
     let cal = Calendar::nyse();
     let mut rng = SplitMix64::new(seed);
-    let mut bars = BarSeries { daily: true, ..Default::default() };
+    let mut bars = BarSeries {
+        daily: true,
+        ..Default::default()
+    };
     let sd = annual_vol / 252f64.sqrt();
     let mut close = start_price;
     for d in cal.trading_days(from, to) {
@@ -102,7 +127,9 @@ pub fn daily_bars(seed: u64, from: NaiveDate, to: NaiveDate, start_price: f64, a
         close = open * (sd * rng.normal() - 0.5 * sd * sd).exp();
         let high = open.max(close) * (1.0 + 0.3 * sd * rng.uniform());
         let low = open.min(close) * (1.0 - 0.3 * sd * rng.uniform());
-        let (Ok(start), Ok(known)) = (Timestamp::start_of_day(d), nyse_close_utc(&cal, d)) else { continue };
+        let (Ok(start), Ok(known)) = (Timestamp::start_of_day(d), nyse_close_utc(&cal, d)) else {
+            continue;
+        };
         bars.start.push(start);
         bars.known_at.push(known);
         bars.open.push(open);
@@ -127,7 +154,11 @@ mod tests {
         assert_eq!(a.notional_usd, b.notional_usd);
         assert_ne!(a.ts, c.ts);
         assert!(a.ts.windows(2).all(|w| w[0] <= w[1]));
-        assert!(a.len() > 3_000, "cascades raise the count above the calm mean: {}", a.len());
+        assert!(
+            a.len() > 3_000,
+            "cascades raise the count above the calm mean: {}",
+            a.len()
+        );
         assert!(a.price.iter().all(|p| p.is_finite() && *p > 0.0));
     }
 
@@ -146,7 +177,9 @@ mod tests {
         let b = daily_bars(1, from, to, 3_000.0, 0.2);
         assert_eq!(b.len(), 253);
         for i in 0..b.len() {
-            assert!(b.low[i] <= b.open[i].min(b.close[i]) && b.high[i] >= b.open[i].max(b.close[i]));
+            assert!(
+                b.low[i] <= b.open[i].min(b.close[i]) && b.high[i] >= b.open[i].max(b.close[i])
+            );
         }
     }
 }

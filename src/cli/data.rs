@@ -34,8 +34,10 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Formats: cboe, yahoo, binance-liquidations, coinglass, cfe-vx, fred.\n\
-Example: ironhedge data import --format cboe VIX_History.csv --out datasets/vix.csv")]
+#[command(
+    after_help = "Formats: cboe, yahoo, binance-liquidations, coinglass, cfe-vx, fred.\n\
+Example: ironhedge data import --format cboe VIX_History.csv --out datasets/vix.csv"
+)]
 pub struct ImportArgs {
     /// The vendor format of the input.
     #[arg(long)]
@@ -75,12 +77,19 @@ fn check(a: &CheckArgs) -> Result<ExitCode, Failure> {
         }
     }
     let n = a.files.len();
-    println!("checked {n} file{}: {}", if n == 1 { "" } else { "s" }, if clean { "all clean" } else { "problems found" });
+    println!(
+        "checked {n} file{}: {}",
+        if n == 1 { "" } else { "s" },
+        if clean { "all clean" } else { "problems found" }
+    );
     Ok(ExitCode::from(if clean { 0 } else { 2 }))
 }
 
 fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
-    let opts = ImportOptions { decimals: a.decimals, symbol: a.symbol.clone() };
+    let opts = ImportOptions {
+        decimals: a.decimals,
+        symbol: a.symbol.clone(),
+    };
     let summary = import(a.format, &a.input, &a.out, &opts)?;
     println!(
         "imported {} ({}): {} rows in, {} rows out -> {}",

@@ -77,7 +77,10 @@ impl TimeAxis {
         let values = time_column(t, col, out)?;
         let daily = matches!(values.iter().flatten().next(), Some(TimeValue::Date(_)));
         let calendar = Calendar::nyse();
-        let mut axis = TimeAxis { daily, ..Default::default() };
+        let mut axis = TimeAxis {
+            daily,
+            ..Default::default()
+        };
         let mut prev: Option<(usize, Timestamp)> = None;
         for (row, v) in values.iter().enumerate() {
             let start = match v {
@@ -89,14 +92,31 @@ impl TimeAxis {
                         TimeValue::Date(d) => format!("a date {d}"),
                         TimeValue::Instant(ts) => format!("a timestamp {ts}"),
                     };
-                    let want = if daily { "a date like the rows above" } else { "a timestamp like the rows above" };
-                    out.at(Severity::Error, "mixed dates and timestamps", t.location(row), col, want, found);
+                    let want = if daily {
+                        "a date like the rows above"
+                    } else {
+                        "a timestamp like the rows above"
+                    };
+                    out.at(
+                        Severity::Error,
+                        "mixed dates and timestamps",
+                        t.location(row),
+                        col,
+                        want,
+                        found,
+                    );
                     None
                 }
             };
             if let (Some(s), Some((prow, p))) = (start, prev) {
                 if s < p || (s == p && !allow_equal) {
-                    let show = |x: Timestamp| if daily { x.utc_date().to_string() } else { x.to_string() };
+                    let show = |x: Timestamp| {
+                        if daily {
+                            x.utc_date().to_string()
+                        } else {
+                            x.to_string()
+                        }
+                    };
                     let cat = if s < p { "unsorted" } else { "duplicate time" };
                     let want = format!("a time after {} ({})", show(p), t.location(prow));
                     out.at(Severity::Error, cat, t.location(row), col, want, show(s));

@@ -26,7 +26,10 @@ pub struct BarOptions {
 
 impl Default for BarOptions {
     fn default() -> Self {
-        BarOptions { session: Session::NyseClose, period_s: None }
+        BarOptions {
+            session: Session::NyseClose,
+            period_s: None,
+        }
     }
 }
 
@@ -75,13 +78,33 @@ pub fn load_bars(path: &Path, opts: &BarOptions) -> Result<BarSeries, DataError>
     Ok(bars)
 }
 
-fn finite_positive(x: Option<f64>, row: usize, col: &str, t: &Table, out: &mut Findings) -> Option<f64> {
+fn finite_positive(
+    x: Option<f64>,
+    row: usize,
+    col: &str,
+    t: &Table,
+    out: &mut Findings,
+) -> Option<f64> {
     let x = x?;
     if !x.is_finite() {
-        out.at(Severity::Error, "not finite", t.location(row), col, "a finite price", x.to_string());
+        out.at(
+            Severity::Error,
+            "not finite",
+            t.location(row),
+            col,
+            "a finite price",
+            x.to_string(),
+        );
         None
     } else if x <= 0.0 {
-        out.at(Severity::Error, "non-positive price", t.location(row), col, "a price > 0", x.to_string());
+        out.at(
+            Severity::Error,
+            "non-positive price",
+            t.location(row),
+            col,
+            "a price > 0",
+            x.to_string(),
+        );
         None
     } else {
         Some(x)
@@ -90,14 +113,30 @@ fn finite_positive(x: Option<f64>, row: usize, col: &str, t: &Table, out: &mut F
 
 /// Parse and validate `t` as bars, recording every problem in `out`. Rows with errors are left
 /// out of the returned series.
-pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<BarSeries, DataError> {
+pub fn analyse_bars(
+    t: &Table,
+    opts: &BarOptions,
+    out: &mut Findings,
+) -> Result<BarSeries, DataError> {
     let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
-    let axis = TimeAxis::build(t, &time_col, opts.session, Stamp::PeriodStart, false, opts.period_s, out)?;
+    let axis = TimeAxis::build(
+        t,
+        &time_col,
+        opts.session,
+        Stamp::PeriodStart,
+        false,
+        opts.period_s,
+        out,
+    )?;
     let ohlc = [OPEN, HIGH, LOW, CLOSE].iter().all(|a| t.find(a).is_some());
     let close_col = match t.find(CLOSE) {
         Some(c) => c.to_string(),
         None => {
-            let others: Vec<&String> = t.names().iter().filter(|n| n.as_str() != time_col).collect();
+            let others: Vec<&String> = t
+                .names()
+                .iter()
+                .filter(|n| n.as_str() != time_col)
+                .collect();
             match others.as_slice() {
                 [one] => one.to_string(),
                 _ => return Err(t.missing(CLOSE)),
@@ -115,10 +154,14 @@ pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<
         (close.clone(), close.clone(), close.clone())
     };
     let volume = match t.find(VOLUME) {
-        Some(v) => Some(number_column(t, &v.to_string(), false, out)?),
+        Some(v) => Some(number_column(t, v, false, out)?),
         None => None,
     };
-    let mut bars = BarSeries { daily: axis.daily, close_only: !ohlc, ..Default::default() };
+    let mut bars = BarSeries {
+        daily: axis.daily,
+        close_only: !ohlc,
+        ..Default::default()
+    };
     let mut vols = Vec::new();
     for row in 0..t.height() {
         let c = finite_positive(close[row], row, &close_col, t, out);
@@ -134,15 +177,31 @@ pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<
         let vol = volume.as_ref().and_then(|v| v[row]);
         if let Some(v) = vol {
             if !(v.is_finite() && v >= 0.0) {
-                out.at(Severity::Error, "bad volume", t.location(row), "volume", "a finite volume >= 0", v.to_string());
+                out.at(
+                    Severity::Error,
+                    "bad volume",
+                    t.location(row),
+                    "volume",
+                    "a finite volume >= 0",
+                    v.to_string(),
+                );
                 continue;
             }
         }
-        let (Some(mut o), Some(h), Some(l), Some(mut c), Some(s), Some(k)) = (o, h, l, c, axis.start[row], axis.known[row]) else {
+        let (Some(mut o), Some(h), Some(l), Some(mut c), Some(s), Some(k)) =
+            (o, h, l, c, axis.start[row], axis.known[row])
+        else {
             continue;
         };
         if h < l {
-            out.at(Severity::Error, "high < low", t.location(row), "high", format!("high >= low ({l})"), h.to_string());
+            out.at(
+                Severity::Error,
+                "high < low",
+                t.location(row),
+                "high",
+                format!("high >= low ({l})"),
+                h.to_string(),
+            );
             continue;
         }
         for (name, v) in [("open", &mut o), ("close", &mut c)] {
@@ -160,7 +219,14 @@ pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<
             }
         }
         if ohlc && o == h && h == l && l == c {
-            out.at(Severity::Note, "flat bar (open = high = low = close)", t.location(row), "", "a bar with a range", "a close-only bar");
+            out.at(
+                Severity::Note,
+                "flat bar (open = high = low = close)",
+                t.location(row),
+                "",
+                "a bar with a range",
+                "a close-only bar",
+            );
         }
         bars.start.push(s);
         bars.known_at.push(k);

@@ -12,8 +12,8 @@ use super::axis::modal_step;
 use super::bars::{analyse_bars, BarOptions};
 use super::crypto::{analyse_buckets, analyse_funding, analyse_liquidations};
 use super::findings::{Finding, Findings, Severity};
-use super::rates::{analyse_rates, RateUnit};
 use super::parse::{time_column, TimeValue};
+use super::rates::{analyse_rates, RateUnit};
 use super::schema::{StreamKind, TIME};
 use super::table::Table;
 use super::vx::{analyse_contracts, analyse_term};
@@ -40,7 +40,8 @@ impl CheckReport {
     /// No errors and no repairs (and, when `strict`, no warnings).
     pub fn is_clean(&self, strict: bool) -> bool {
         let f = &self.findings;
-        f.count(Severity::Error) + f.count(Severity::Repair) == 0 && (!strict || f.count(Severity::Warning) == 0)
+        f.count(Severity::Error) + f.count(Severity::Repair) == 0
+            && (!strict || f.count(Severity::Warning) == 0)
     }
 
     /// A readable multi-line report.
@@ -51,7 +52,11 @@ impl CheckReport {
             _ => "no valid times".into(),
         };
         let f = &self.findings;
-        let verdict = if self.is_clean(strict) { "clean" } else { "NOT CLEAN" };
+        let verdict = if self.is_clean(strict) {
+            "clean"
+        } else {
+            "NOT CLEAN"
+        };
         let mut out = format!(
             "{}: {} — {} rows, {}, {range}: {} errors, {} repairs, {} warnings\n",
             self.path.display(),
@@ -123,21 +128,41 @@ fn readable_times(t: &Table) -> Result<(Vec<Timestamp>, bool), DataError> {
 }
 
 fn warn(out: &mut Findings, category: &'static str, expected: String, found: String) {
-    out.push(Finding { severity: Severity::Warning, category, location: None, column: String::new(), expected, found });
+    out.push(Finding {
+        severity: Severity::Warning,
+        category,
+        location: None,
+        column: String::new(),
+        expected,
+        found,
+    });
 }
 
 /// Gaps and extra rows of a daily series against its calendar.
 fn calendar_gaps(starts: &[Timestamp], out: &mut Findings) {
     let dates: BTreeSet<NaiveDate> = starts.iter().map(|s| s.utc_date()).collect();
-    let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else { return };
-    let weekend = dates.iter().filter(|d| matches!(d.weekday(), Weekday::Sat | Weekday::Sun)).count();
+    let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else {
+        return;
+    };
+    let weekend = dates
+        .iter()
+        .filter(|d| matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .count();
     if weekend * 10 > dates.len() {
-        let missing: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).filter(|d| !dates.contains(d)).collect();
+        let missing: Vec<NaiveDate> = first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .filter(|d| !dates.contains(d))
+            .collect();
         report_missing(&missing, "every calendar day (24/7 series)", out);
         return;
     }
-    let lo = NaiveDate::from_ymd_opt(CALENDAR_FIRST_YEAR, 1, 1).expect("valid").max(first);
-    let hi = NaiveDate::from_ymd_opt(CALENDAR_LAST_YEAR, 12, 31).expect("valid").min(last);
+    let lo = NaiveDate::from_ymd_opt(CALENDAR_FIRST_YEAR, 1, 1)
+        .expect("valid")
+        .max(first);
+    let hi = NaiveDate::from_ymd_opt(CALENDAR_LAST_YEAR, 12, 31)
+        .expect("valid")
+        .min(last);
     let cal = Calendar::nyse();
     let before = dates.iter().filter(|d| **d < lo).count();
     if before > 0 {
@@ -154,10 +179,19 @@ fn calendar_gaps(starts: &[Timestamp], out: &mut Findings) {
         return;
     }
     let trading = cal.trading_days(lo, hi);
-    let missing: Vec<NaiveDate> = trading.iter().filter(|d| !dates.contains(d)).copied().collect();
+    let missing: Vec<NaiveDate> = trading
+        .iter()
+        .filter(|d| !dates.contains(d))
+        .copied()
+        .collect();
     report_missing(&missing, "a row on every NYSE trading day", out);
     for d in dates.range(lo..=hi).filter(|d| !cal.is_trading_day(**d)) {
-        warn(out, "row on a non-trading day", "NYSE trading days only (ignored in a run)".into(), format!("{d} ({})", d.weekday()));
+        warn(
+            out,
+            "row on a non-trading day",
+            "NYSE trading days only (ignored in a run)".into(),
+            format!("{d} ({})", d.weekday()),
+        );
     }
 }
 
@@ -174,18 +208,29 @@ fn report_missing(missing: &[NaiveDate], expected: &str, out: &mut Findings) {
         }
     }
     for (a, b, n) in runs {
-        let found = if a == b { format!("no row for {a}") } else { format!("no rows for {n} days {a} .. {b}") };
+        let found = if a == b {
+            format!("no row for {a}")
+        } else {
+            format!("no rows for {n} days {a} .. {b}")
+        };
         warn(out, "gap", expected.to_string(), found);
     }
 }
 
 /// Steps longer than the modal period in intraday periodic data.
 fn step_gaps(starts: &[Timestamp], out: &mut Findings) {
-    let Some(step) = modal_step(starts) else { return };
+    let Some(step) = modal_step(starts) else {
+        return;
+    };
     for w in starts.windows(2) {
         let d = (w[1].nanos() - w[0].nanos()) / 1_000_000_000;
         if d > step {
-            warn(out, "gap", format!("a row every {step} s"), format!("{} s from {} to {}", d, w[0], w[1]));
+            warn(
+                out,
+                "gap",
+                format!("a row every {step} s"),
+                format!("{} s from {} to {}", d, w[0], w[1]),
+            );
         }
     }
 }

@@ -12,7 +12,9 @@
 use super::axis::{Session, Stamp, TimeAxis};
 use super::findings::{Findings, Severity};
 use super::parse::{number_column, text_column};
-use super::schema::{BUCKET, EXCHANGE, LONG_LIQ, NOTIONAL, PRICE, QUANTITY, RATE, SHORT_LIQ, SIDE, SYMBOL, TIME};
+use super::schema::{
+    BUCKET, EXCHANGE, LONG_LIQ, NOTIONAL, PRICE, QUANTITY, RATE, SHORT_LIQ, SIDE, SYMBOL, TIME,
+};
 use super::table::{Cell, Table};
 use super::DataError;
 use crate::time::Timestamp;
@@ -91,25 +93,53 @@ pub struct FundingRates {
     pub symbols: Names,
 }
 
-fn non_negative(x: Option<f64>, row: usize, col: &str, strictly: bool, t: &Table, out: &mut Findings) -> Option<f64> {
+fn non_negative(
+    x: Option<f64>,
+    row: usize,
+    col: &str,
+    strictly: bool,
+    t: &Table,
+    out: &mut Findings,
+) -> Option<f64> {
     let x = x?;
     let ok = x.is_finite() && if strictly { x > 0.0 } else { x >= 0.0 };
     if !ok {
-        let want = if strictly { "a finite number > 0" } else { "a finite number >= 0" };
-        out.at(Severity::Error, "impossible value", t.location(row), col, want, x.to_string());
+        let want = if strictly {
+            "a finite number > 0"
+        } else {
+            "a finite number >= 0"
+        };
+        out.at(
+            Severity::Error,
+            "impossible value",
+            t.location(row),
+            col,
+            want,
+            x.to_string(),
+        );
         return None;
     }
     Some(x)
 }
 
-fn col<'a>(t: &'a Table, aliases: &[&str]) -> Result<String, DataError> {
-    t.find(aliases).map(str::to_string).ok_or_else(|| t.missing(aliases))
+fn col(t: &Table, aliases: &[&str]) -> Result<String, DataError> {
+    t.find(aliases)
+        .map(str::to_string)
+        .ok_or_else(|| t.missing(aliases))
 }
 
 /// Parse and validate individual liquidation events.
 pub fn analyse_liquidations(t: &Table, out: &mut Findings) -> Result<LiquidationEvents, DataError> {
     let time = col(t, TIME)?;
-    let axis = TimeAxis::build(t, &time, Session::UtcDayEnd, Stamp::Instant, true, None, out)?;
+    let axis = TimeAxis::build(
+        t,
+        &time,
+        Session::UtcDayEnd,
+        Stamp::Instant,
+        true,
+        None,
+        out,
+    )?;
     let side_col = col(t, SIDE)?;
     let price = number_column(t, &col(t, PRICE)?, true, out)?;
     let qty = number_column(t, &col(t, QUANTITY)?, true, out)?;
@@ -126,8 +156,19 @@ pub fn analyse_liquidations(t: &Table, out: &mut Findings) -> Result<Liquidation
             "long" => Some(Side::Long),
             "short" => Some(Side::Short),
             _ => {
-                let hint = if s == "buy" || s == "sell" { " (an order side: import with --format binance-liquidations)" } else { "" };
-                out.at(Severity::Error, "bad side", t.location(row), &side_col, "`long` or `short` (the liquidated side)", format!("`{s}`{hint}"));
+                let hint = if s == "buy" || s == "sell" {
+                    " (an order side: import with --format binance-liquidations)"
+                } else {
+                    ""
+                };
+                out.at(
+                    Severity::Error,
+                    "bad side",
+                    t.location(row),
+                    &side_col,
+                    "`long` or `short` (the liquidated side)",
+                    format!("`{s}`{hint}"),
+                );
                 None
             }
         });
@@ -137,9 +178,15 @@ pub fn analyse_liquidations(t: &Table, out: &mut Findings) -> Result<Liquidation
         let p = non_negative(price[row], row, "price", true, t, out);
         let q = non_negative(qty[row], row, "quantity", true, t, out);
         let n = non_negative(notional[row], row, "notional_usd", false, t, out);
-        if let (Some(ts), Some(side), Some(p), Some(q), Some(n), Some(x), Some(s)) =
-            (axis.known[row], sides[row], p, q, n, &exchange[row], &symbol[row])
-        {
+        if let (Some(ts), Some(side), Some(p), Some(q), Some(n), Some(x), Some(s)) = (
+            axis.known[row],
+            sides[row],
+            p,
+            q,
+            n,
+            &exchange[row],
+            &symbol[row],
+        ) {
             ev.ts.push(ts);
             let e = ev.exchanges.intern(x);
             ev.exchange.push(e);
@@ -178,16 +225,35 @@ pub fn analyse_buckets(t: &Table, out: &mut Findings) -> Result<LiquidationBucke
             if let Cell::Text(s) = cell {
                 match parse_bucket(s) {
                     Some(x) if declared.is_none() || declared == Some(x) => declared = Some(x),
-                    _ => out.at(Severity::Error, "bad bucket", t.location(row), &b, "a bucket length like 4h or 1d, the same on every row", format!("`{s}`")),
+                    _ => out.at(
+                        Severity::Error,
+                        "bad bucket",
+                        t.location(row),
+                        &b,
+                        "a bucket length like 4h or 1d, the same on every row",
+                        format!("`{s}`"),
+                    ),
                 }
             }
         })?;
     }
-    let axis = TimeAxis::build(t, &time, Session::UtcDayEnd, Stamp::PeriodStart, false, declared, out)?;
+    let axis = TimeAxis::build(
+        t,
+        &time,
+        Session::UtcDayEnd,
+        Stamp::PeriodStart,
+        false,
+        declared,
+        out,
+    )?;
     let long = number_column(t, &col(t, LONG_LIQ)?, true, out)?;
     let short = number_column(t, &col(t, SHORT_LIQ)?, true, out)?;
     let mut b = LiquidationBuckets {
-        bucket_s: if axis.daily { 86_400 } else { axis.period_s.unwrap_or(0) },
+        bucket_s: if axis.daily {
+            86_400
+        } else {
+            axis.period_s.unwrap_or(0)
+        },
         ..Default::default()
     };
     for row in 0..t.height() {
@@ -207,29 +273,61 @@ pub fn analyse_buckets(t: &Table, out: &mut Findings) -> Result<LiquidationBucke
 /// with its `close` as the rate and the file's stem as the symbol.
 pub fn analyse_funding(t: &Table, out: &mut Findings) -> Result<FundingRates, DataError> {
     let time = col(t, TIME)?;
-    let rate_col = t.find(RATE).or_else(|| t.find(&["close"])).map(str::to_string).ok_or_else(|| t.missing(RATE))?;
+    let rate_col = t
+        .find(RATE)
+        .or_else(|| t.find(&["close"]))
+        .map(str::to_string)
+        .ok_or_else(|| t.missing(RATE))?;
     let rates = number_column(t, &rate_col, true, out)?;
     let symbols = match t.find(SYMBOL) {
-        Some(s) => text_column(t, &s.to_string(), out)?,
+        Some(s) => text_column(t, s, out)?,
         None => {
-            let stem = t.path().file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            let stem = t
+                .path()
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
             vec![Some(stem); t.height()]
         }
     };
-    let axis = TimeAxis::build(t, &time, Session::UtcDayEnd, Stamp::Instant, true, None, out)?;
+    let axis = TimeAxis::build(
+        t,
+        &time,
+        Session::UtcDayEnd,
+        Stamp::Instant,
+        true,
+        None,
+        out,
+    )?;
     let mut f = FundingRates::default();
     let mut last: Option<(Timestamp, Vec<u16>)> = None;
     for row in 0..t.height() {
-        let (Some(ts), Some(r), Some(sym)) = (axis.known[row], rates[row], &symbols[row]) else { continue };
+        let (Some(ts), Some(r), Some(sym)) = (axis.known[row], rates[row], &symbols[row]) else {
+            continue;
+        };
         if !r.is_finite() || r.abs() > 1.0 {
-            out.at(Severity::Error, "impossible value", t.location(row), &rate_col, "a finite funding rate with |rate| <= 1 (a fraction per settlement)", r.to_string());
+            out.at(
+                Severity::Error,
+                "impossible value",
+                t.location(row),
+                &rate_col,
+                "a finite funding rate with |rate| <= 1 (a fraction per settlement)",
+                r.to_string(),
+            );
             continue;
         }
         let id = f.symbols.intern(sym);
         match &mut last {
             Some((lt, seen)) if *lt == ts => {
                 if seen.contains(&id) {
-                    out.at(Severity::Error, "duplicate time", t.location(row), &time, format!("one row per time and symbol `{sym}`"), format!("a second row at {ts}"));
+                    out.at(
+                        Severity::Error,
+                        "duplicate time",
+                        t.location(row),
+                        &time,
+                        format!("one row per time and symbol `{sym}`"),
+                        format!("a second row at {ts}"),
+                    );
                     continue;
                 }
                 seen.push(id);

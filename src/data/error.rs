@@ -33,22 +33,45 @@ pub enum DataError {
     Empty { path: PathBuf, found: String },
     /// A required column is absent.
     #[error("{path}: line 1 (header): expected a column {expected}, found columns [{found}]", path = .path.display())]
-    MissingColumn { path: PathBuf, expected: String, found: String },
-    /// A value is malformed or impossible.
-    #[error("{path}: {location}: column `{column}`: expected {expected}, found {found}{more}", path = .path.display())]
-    Invalid {
+    MissingColumn {
         path: PathBuf,
-        location: Location,
-        column: String,
         expected: String,
         found: String,
-        /// " (and N more problems: run `ironhedge data check FILE`)" or empty.
-        more: String,
     },
+    /// A value is malformed or impossible.
+    #[error("{0}")]
+    Invalid(Box<InvalidValue>),
     /// A result could not be written.
     #[error("{path}: cannot write: {message}", path = .path.display())]
     Write { path: PathBuf, message: String },
     /// A request that makes no sense for the data (an option that does not fit the file).
     #[error("{path}: {message}", path = .path.display())]
     Usage { path: PathBuf, message: String },
+}
+
+/// The details of [`DataError::Invalid`] (boxed: errors stay small on the happy path).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidValue {
+    pub path: PathBuf,
+    pub location: Location,
+    pub column: String,
+    pub expected: String,
+    pub found: String,
+    /// " (and N more errors: run `ironhedge data check FILE`)" or empty.
+    pub more: String,
+}
+
+impl fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: column `{}`: expected {}, found {}{}",
+            self.path.display(),
+            self.location,
+            self.column,
+            self.expected,
+            self.found,
+            self.more
+        )
+    }
 }

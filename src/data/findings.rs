@@ -6,7 +6,7 @@
 //! it), `Warning` (suspicious but usable: gaps, rows on non-trading days), `Note` (facts worth
 //! knowing: close-only bars, missing optional cells).
 
-use super::error::{DataError, Location};
+use super::error::{DataError, InvalidValue, Location};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -91,7 +91,7 @@ impl Findings {
         let errors = self.count(Severity::Error);
         match self.items.iter().find(|f| f.severity == Severity::Error) {
             None => Ok(self.items),
-            Some(first) => Err(DataError::Invalid {
+            Some(first) => Err(DataError::Invalid(Box::new(InvalidValue {
                 path: path.to_path_buf(),
                 location: first.location.unwrap_or(Location::Line(1)),
                 column: first.column.clone(),
@@ -106,7 +106,7 @@ impl Findings {
                 } else {
                     String::new()
                 },
-            }),
+            }))),
         }
     }
 
@@ -121,8 +121,16 @@ impl Findings {
             let _ = writeln!(out, "  {:<7} {cat}: {}", sev.label(), list.len());
             for f in list.iter().take(examples) {
                 let place = f.location.map(|l| format!("{l}: ")).unwrap_or_default();
-                let col = if f.column.is_empty() { String::new() } else { format!("`{}`: ", f.column) };
-                let _ = writeln!(out, "            {place}{col}expected {}, found {}", f.expected, f.found);
+                let col = if f.column.is_empty() {
+                    String::new()
+                } else {
+                    format!("`{}`: ", f.column)
+                };
+                let _ = writeln!(
+                    out,
+                    "            {place}{col}expected {}, found {}",
+                    f.expected, f.found
+                );
             }
             if list.len() > examples {
                 let _ = writeln!(out, "            ... {} more", list.len() - examples);

@@ -23,7 +23,7 @@ pub use crypto::{
     load_buckets, load_funding, load_liquidations, parse_bucket, FundingRates, LiquidationBuckets,
     LiquidationEvents, Names, Side,
 };
-pub use error::{DataError, Location};
+pub use error::{DataError, InvalidValue, Location};
 pub use findings::{Finding, Findings, Severity};
 pub use rates::{load_rates, RateSeries, RateUnit};
 pub use schema::StreamKind;

@@ -29,12 +29,33 @@ pub struct RateSeries {
 
 /// Parse and validate every value column of a rate file; returns the series of `column` (or of
 /// the `rate` column, or of the only value column).
-pub fn analyse_rates(t: &Table, column: Option<&str>, unit: RateUnit, out: &mut Findings) -> Result<RateSeries, DataError> {
+pub fn analyse_rates(
+    t: &Table,
+    column: Option<&str>,
+    unit: RateUnit,
+    out: &mut Findings,
+) -> Result<RateSeries, DataError> {
     let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
-    let axis = TimeAxis::build(t, &time_col, Session::NyseClose, Stamp::PeriodStart, false, None, out)?;
-    let value_cols: Vec<String> = t.names().iter().filter(|n| **n != time_col).cloned().collect();
+    let axis = TimeAxis::build(
+        t,
+        &time_col,
+        Session::NyseClose,
+        Stamp::PeriodStart,
+        false,
+        None,
+        out,
+    )?;
+    let value_cols: Vec<String> = t
+        .names()
+        .iter()
+        .filter(|n| **n != time_col)
+        .cloned()
+        .collect();
     let chosen = match column {
-        Some(c) => t.find(&[&c.to_ascii_lowercase()]).map(str::to_string).ok_or_else(|| t.missing(&[c]))?,
+        Some(c) => t
+            .find(&[&c.to_ascii_lowercase()])
+            .map(str::to_string)
+            .ok_or_else(|| t.missing(&[c]))?,
         None => match (t.find(RATE), value_cols.as_slice()) {
             (Some(r), _) => r.to_string(),
             (None, [one]) => one.clone(),
@@ -56,8 +77,19 @@ pub fn analyse_rates(t: &Table, column: Option<&str>, unit: RateUnit, out: &mut 
             };
             let d = x / scale;
             if !d.is_finite() || d.abs() >= 1.0 {
-                let hint = if unit == RateUnit::Decimal { " (is the file in percent?)" } else { "" };
-                out.at(Severity::Error, "impossible value", t.location(row), c, format!("a finite rate below 100% per year{hint}"), x.to_string());
+                let hint = if unit == RateUnit::Decimal {
+                    " (is the file in percent?)"
+                } else {
+                    ""
+                };
+                out.at(
+                    Severity::Error,
+                    "impossible value",
+                    t.location(row),
+                    c,
+                    format!("a finite rate below 100% per year{hint}"),
+                    x.to_string(),
+                );
                 continue;
             }
             if *c == chosen {
@@ -83,7 +115,11 @@ pub fn analyse_rates(t: &Table, column: Option<&str>, unit: RateUnit, out: &mut 
 }
 
 /// Load a rate file; `column` picks one of several value columns.
-pub fn load_rates(path: &Path, column: Option<&str>, unit: RateUnit) -> Result<RateSeries, DataError> {
+pub fn load_rates(
+    path: &Path,
+    column: Option<&str>,
+    unit: RateUnit,
+) -> Result<RateSeries, DataError> {
     let t = Table::read(path)?;
     let mut out = Findings::default();
     let r = analyse_rates(&t, column, unit, &mut out)?;

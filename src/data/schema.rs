@@ -9,7 +9,15 @@ use super::DataError;
 use std::fmt;
 use std::str::FromStr;
 
-pub const TIME: &[&str] = &["timestamp", "date", "datetime", "time", "trade_date", "bar_start_utc", "time_utc"];
+pub const TIME: &[&str] = &[
+    "timestamp",
+    "date",
+    "datetime",
+    "time",
+    "trade_date",
+    "bar_start_utc",
+    "time_utc",
+];
 pub const OPEN: &[&str] = &["open"];
 pub const HIGH: &[&str] = &["high"];
 pub const LOW: &[&str] = &["low"];
@@ -102,8 +110,18 @@ impl StreamKind {
         } else if has(CLOSE) {
             StreamKind::Bars
         } else {
-            let values: Vec<&String> = t.names().iter().filter(|n| !TIME.contains(&n.as_str())).collect();
-            let rate_like = |n: &str| ["rate", "pct", "yield", "month", "year", "dff", "dtb", "tbill"].iter().any(|k| n.contains(k));
+            let values: Vec<&String> = t
+                .names()
+                .iter()
+                .filter(|n| !TIME.contains(&n.as_str()))
+                .collect();
+            let rate_like = |n: &str| {
+                [
+                    "rate", "pct", "yield", "month", "year", "dff", "dtb", "tbill",
+                ]
+                .iter()
+                .any(|k| n.contains(k))
+            };
             if !values.is_empty() && values.iter().all(|n| rate_like(n)) {
                 StreamKind::Rates
             } else if values.len() == 1 {
@@ -135,7 +153,11 @@ impl FromStr for StreamKind {
             .ok_or_else(|| {
                 format!(
                     "expected one of {}, found `{s}`",
-                    StreamKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                    StreamKind::ALL
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })
     }

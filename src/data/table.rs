@@ -20,7 +20,11 @@ pub enum FileFormat {
 impl FileFormat {
     /// By extension: `.parquet` / `.pq` are Parquet, everything else CSV.
     pub fn of(path: &Path) -> FileFormat {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+        {
             Some(e) if e == "parquet" || e == "pq" => FileFormat::Parquet,
             _ => FileFormat::Csv,
         }
@@ -59,7 +63,9 @@ fn read_err(path: &Path, e: impl std::fmt::Display) -> DataError {
 }
 
 fn normalise(name: &str) -> String {
-    name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
+    name.trim_start_matches('\u{feff}')
+        .trim()
+        .to_ascii_lowercase()
 }
 
 impl Table {
@@ -82,7 +88,9 @@ impl Table {
             }
             FileFormat::Parquet => {
                 let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-                ParquetReader::new(file).finish().map_err(|e| read_err(path, e))?
+                ParquetReader::new(file)
+                    .finish()
+                    .map_err(|e| read_err(path, e))?
             }
         };
         let names: Vec<String> = df.get_column_names().iter().map(|n| normalise(n)).collect();
@@ -92,7 +100,13 @@ impl Table {
                 found: format!("a header [{}] and no data rows", names.join(",")),
             });
         }
-        Ok(Table { path: path.to_path_buf(), format, df, names, short_last_line })
+        Ok(Table {
+            path: path.to_path_buf(),
+            format,
+            df,
+            names,
+            short_last_line,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -144,7 +158,14 @@ impl Table {
         let expected = if aliases.len() == 1 {
             format!("`{}`", aliases[0])
         } else {
-            format!("named one of {}", aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "named one of {}",
+                aliases
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         DataError::MissingColumn {
             path: self.path.clone(),
@@ -185,8 +206,18 @@ impl Table {
                     TimeUnit::Microseconds => 1_000,
                     TimeUnit::Milliseconds => 1_000_000,
                 };
-                for (i, v) in series.datetime().map_err(err)?.physical().iter().enumerate() {
-                    f(i, v.and_then(|x| x.checked_mul(mul)).map_or(Cell::Null, Cell::DatetimeNs));
+                for (i, v) in series
+                    .datetime()
+                    .map_err(err)?
+                    .physical()
+                    .iter()
+                    .enumerate()
+                {
+                    f(
+                        i,
+                        v.and_then(|x| x.checked_mul(mul))
+                            .map_or(Cell::Null, Cell::DatetimeNs),
+                    );
                 }
             }
             dt if dt.is_integer() || dt.is_bool() => {
@@ -221,9 +252,11 @@ fn short_last_line(text: &[u8]) -> Option<(usize, usize)> {
             })
             .count()
     };
-    let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let mut lines = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
     let header = fields(lines.next()?);
-    let last = fields(lines.last()?);
+    let last = fields(lines.next_back()?);
     (last < header).then_some((last, header))
 }
 
@@ -232,20 +265,37 @@ type CsvRead = (DataFrame, Option<(usize, usize)>);
 fn read_csv(path: &Path) -> Result<CsvRead, DataError> {
     let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(read_err(path, "expected UTF-8 text, found a UTF-16 byte-order mark (re-save the file as UTF-8)"));
+        return Err(read_err(
+            path,
+            "expected UTF-8 text, found a UTF-16 byte-order mark (re-save the file as UTF-8)",
+        ));
     }
     if let Err(e) = std::str::from_utf8(&bytes) {
         return Err(read_err(
             path,
-            format!("expected UTF-8 text, found invalid bytes at byte offset {}", e.valid_up_to()),
+            format!(
+                "expected UTF-8 text, found invalid bytes at byte offset {}",
+                e.valid_up_to()
+            ),
         ));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
-    if !bytes.iter().any(|b| *b == b'\n') || bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        let first = String::from_utf8_lossy(&bytes).trim().chars().take(80).collect::<String>();
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    if !bytes.contains(&b'\n') || bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        let first = String::from_utf8_lossy(&bytes)
+            .trim()
+            .chars()
+            .take(80)
+            .collect::<String>();
         return Err(DataError::Empty {
             path: path.to_path_buf(),
-            found: if first.is_empty() { "only blank space".into() } else { format!("a single line `{first}` and no data rows") },
+            found: if first.is_empty() {
+                "only blank space".into()
+            } else {
+                format!("a single line `{first}` and no data rows")
+            },
         });
     }
     let short = short_last_line(&bytes);

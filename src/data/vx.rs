@@ -40,9 +40,23 @@ pub struct VxContracts {
     pub settle: Vec<f64>,
 }
 
-fn check_level(x: f64, date: NaiveDate, row: usize, col: &str, t: &Table, out: &mut Findings) -> bool {
+fn check_level(
+    x: f64,
+    date: NaiveDate,
+    row: usize,
+    col: &str,
+    t: &Table,
+    out: &mut Findings,
+) -> bool {
     if !x.is_finite() || x <= 0.0 {
-        out.at(Severity::Error, "impossible value", t.location(row), col, "a finite settlement > 0", x.to_string());
+        out.at(
+            Severity::Error,
+            "impossible value",
+            t.location(row),
+            col,
+            "a finite settlement > 0",
+            x.to_string(),
+        );
         return false;
     }
     if date < vx_rescale_date() && x >= 100.0 {
@@ -58,7 +72,14 @@ fn check_level(x: f64, date: NaiveDate, row: usize, col: &str, t: &Table, out: &
     }
     if x < 5.0 {
         // VIX has never closed below 9; a future at a fraction of that is a placeholder.
-        out.at(Severity::Warning, "implausible VX level", t.location(row), col, "a VIX future level of at least 5", x.to_string());
+        out.at(
+            Severity::Warning,
+            "implausible VX level",
+            t.location(row),
+            col,
+            "a VIX future level of at least 5",
+            x.to_string(),
+        );
     }
     true
 }
@@ -79,7 +100,15 @@ fn month_columns(t: &Table) -> Vec<(usize, String)> {
 /// Parse and validate a term-structure file.
 pub fn analyse_term(t: &Table, out: &mut Findings) -> Result<VxTermStructure, DataError> {
     let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
-    let axis = TimeAxis::build(t, &time_col, Session::NyseClose, Stamp::PeriodStart, false, None, out)?;
+    let axis = TimeAxis::build(
+        t,
+        &time_col,
+        Session::NyseClose,
+        Stamp::PeriodStart,
+        false,
+        None,
+        out,
+    )?;
     let cols = month_columns(t);
     if cols.is_empty() {
         return Err(t.missing(&["m1"]));
@@ -88,9 +117,14 @@ pub fn analyse_term(t: &Table, out: &mut Findings) -> Result<VxTermStructure, Da
         .iter()
         .map(|(_, c)| number_column(t, c, false, out))
         .collect::<Result<_, _>>()?;
-    let mut ts = VxTermStructure { months: cols.len(), ..Default::default() };
-    for row in 0..t.height() {
-        let (Some(s), Some(k)) = (axis.start[row], axis.known[row]) else { continue };
+    let mut ts = VxTermStructure {
+        months: cols.len(),
+        ..Default::default()
+    };
+    for (row, (start, known)) in axis.start.iter().zip(&axis.known).enumerate() {
+        let (Some(s), Some(k)) = (*start, *known) else {
+            continue;
+        };
         let date = s.utc_date();
         let mut curve = Vec::with_capacity(cols.len());
         let mut ok = true;
@@ -102,7 +136,14 @@ pub fn analyse_term(t: &Table, out: &mut Findings) -> Result<VxTermStructure, Da
             curve.push(v);
         }
         if curve[0].is_none() {
-            out.at(Severity::Error, "missing value", t.location(row), &cols[0].1, "a front-month settlement", "an empty cell");
+            out.at(
+                Severity::Error,
+                "missing value",
+                t.location(row),
+                &cols[0].1,
+                "a front-month settlement",
+                "an empty cell",
+            );
             ok = false;
         }
         if ok {
@@ -119,38 +160,76 @@ pub fn analyse_contracts(t: &Table, out: &mut Findings) -> Result<VxContracts, D
     let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
     let exp_col = t.find(EXPIRY).ok_or_else(|| t.missing(EXPIRY))?.to_string();
     let settle_col = t.find(SETTLE).ok_or_else(|| t.missing(SETTLE))?.to_string();
-    let axis = TimeAxis::build(t, &time_col, Session::NyseClose, Stamp::PeriodStart, true, None, out)?;
+    let axis = TimeAxis::build(
+        t,
+        &time_col,
+        Session::NyseClose,
+        Stamp::PeriodStart,
+        true,
+        None,
+        out,
+    )?;
     let expiries = time_column(t, &exp_col, out)?;
     let settle = number_column(t, &settle_col, true, out)?;
     let mut c = VxContracts::default();
     let mut seen: Vec<NaiveDate> = Vec::new();
     for row in 0..t.height() {
-        let (Some(s), Some(k), Some(x)) = (axis.start[row], axis.known[row], settle[row]) else { continue };
+        let (Some(s), Some(k), Some(x)) = (axis.start[row], axis.known[row], settle[row]) else {
+            continue;
+        };
         let date = s.utc_date();
         let expiry = match expiries[row] {
             Some(TimeValue::Date(d)) => d,
             Some(TimeValue::Instant(ts)) => {
-                out.at(Severity::Error, "bad time", t.location(row), &exp_col, "an expiry date YYYY-MM-DD", ts.to_string());
+                out.at(
+                    Severity::Error,
+                    "bad time",
+                    t.location(row),
+                    &exp_col,
+                    "an expiry date YYYY-MM-DD",
+                    ts.to_string(),
+                );
                 continue;
             }
             None => continue,
         };
         if x == 0.0 {
-            out.at(Severity::Repair, "placeholder settle = 0 (row dropped)", t.location(row), &settle_col, "a settlement > 0", "0");
+            out.at(
+                Severity::Repair,
+                "placeholder settle = 0 (row dropped)",
+                t.location(row),
+                &settle_col,
+                "a settlement > 0",
+                "0",
+            );
             continue;
         }
         if !check_level(x, date, row, &settle_col, t, out) {
             continue;
         }
         if expiry < date {
-            out.at(Severity::Error, "expired contract", t.location(row), &exp_col, format!("an expiry on or after {date}"), expiry.to_string());
+            out.at(
+                Severity::Error,
+                "expired contract",
+                t.location(row),
+                &exp_col,
+                format!("an expiry on or after {date}"),
+                expiry.to_string(),
+            );
             continue;
         }
         if c.date.last() != Some(&date) {
             seen.clear();
         }
         if seen.contains(&expiry) {
-            out.at(Severity::Error, "duplicate time", t.location(row), &exp_col, format!("one row per date and expiry on {date}"), format!("a second row for {expiry}"));
+            out.at(
+                Severity::Error,
+                "duplicate time",
+                t.location(row),
+                &exp_col,
+                format!("one row per date and expiry on {date}"),
+                format!("a second row for {expiry}"),
+            );
             continue;
         }
         seen.push(expiry);

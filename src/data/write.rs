@@ -11,7 +11,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn write_err(path: &Path, e: impl std::fmt::Display) -> DataError {
-    DataError::Write { path: path.to_path_buf(), message: e.to_string() }
+    DataError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
 }
 
 /// Write `bytes` to `path` atomically.
@@ -29,7 +32,10 @@ pub fn write_atomic_with(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(|e| write_err(path, e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp).map_err(|e| write_err(&tmp, e))?;
@@ -68,7 +74,9 @@ impl OutColumn {
             OutColumn::Date(v) => write!(out, "{}", v[i]),
             OutColumn::Time(v) => write!(out, "{}", v[i]),
             OutColumn::Float(v) => write!(out, "{}", v[i]),
-            OutColumn::Text(v) if v[i].contains([',', '"', '\n']) => write!(out, "\"{}\"", v[i].replace('"', "\"\"")),
+            OutColumn::Text(v) if v[i].contains([',', '"', '\n']) => {
+                write!(out, "\"{}\"", v[i].replace('"', "\"\""))
+            }
             OutColumn::Text(v) => write!(out, "{}", v[i]),
         };
     }
@@ -91,7 +99,12 @@ impl OutTable {
 
     /// Canonical CSV text: header, then one line per row, `\n` line ends, shortest round-trip floats.
     pub fn to_csv(&self) -> String {
-        let mut s = self.columns.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(",");
+        let mut s = self
+            .columns
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         s.push('\n');
         for i in 0..self.height() {
             for (j, (_, c)) in self.columns.iter().enumerate() {
@@ -114,13 +127,19 @@ impl OutTable {
                 match c {
                     OutColumn::Date(v) => {
                         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid");
-                        let days: Vec<i32> = v.iter().map(|d| (*d - epoch).num_days() as i32).collect();
-                        Series::new(name, days).cast(&DataType::Date).map(Column::from)
+                        let days: Vec<i32> =
+                            v.iter().map(|d| (*d - epoch).num_days() as i32).collect();
+                        Series::new(name, days)
+                            .cast(&DataType::Date)
+                            .map(Column::from)
                     }
                     OutColumn::Time(v) => {
                         let ns: Vec<i64> = v.iter().map(|t| t.nanos()).collect();
                         Series::new(name, ns)
-                            .cast(&DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)))
+                            .cast(&DataType::Datetime(
+                                TimeUnit::Nanoseconds,
+                                Some(TimeZone::UTC),
+                            ))
                             .map(Column::from)
                     }
                     OutColumn::Float(v) => Ok(Column::new(name, v)),
@@ -138,7 +157,10 @@ impl OutTable {
             FileFormat::Parquet => {
                 let mut df = self.to_frame().map_err(|e| write_err(path, e))?;
                 write_atomic_with(path, |f| {
-                    ParquetWriter::new(f).finish(&mut df).map(|_| ()).map_err(|e| write_err(path, e))
+                    ParquetWriter::new(f)
+                        .finish(&mut df)
+                        .map(|_| ())
+                        .map_err(|e| write_err(path, e))
                 })
             }
         }

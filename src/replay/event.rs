@@ -17,14 +17,40 @@ pub enum EventClass {
 /// The data carried by an event. Small and `Copy`: rows are copied out of the shared columns.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Payload {
-    Bar { open: f64, high: f64, low: f64, close: f64 },
-    Liquidation { exchange: u16, symbol: u16, side: Side, price: f64, quantity: f64, notional_usd: f64 },
-    LiquidationBucket { long_liq_usd: f64, short_liq_usd: f64, bucket_s: i64 },
-    Funding { symbol: u16, rate: f64 },
+    Bar {
+        open: f64,
+        high: f64,
+        low: f64,
+        close: f64,
+    },
+    Liquidation {
+        exchange: u16,
+        symbol: u16,
+        side: Side,
+        price: f64,
+        quantity: f64,
+        notional_usd: f64,
+    },
+    LiquidationBucket {
+        long_liq_usd: f64,
+        short_liq_usd: f64,
+        bucket_s: i64,
+    },
+    Funding {
+        symbol: u16,
+        rate: f64,
+    },
     /// A VX term-structure row: read the curve at `row` of the source's series.
-    VxCurve { row: u32 },
-    VxSettle { expiry_days: i32, settle: f64 },
-    Rate { rate: f64 },
+    VxCurve {
+        row: u32,
+    },
+    VxSettle {
+        expiry_days: i32,
+        settle: f64,
+    },
+    Rate {
+        rate: f64,
+    },
     /// A scheduled instant (decision or settlement time) with no data of its own.
     Tick,
 }

@@ -13,7 +13,11 @@ use chrono_tz::America::New_York;
 /// For a date that is not a trading day the regular 16:00 is used (the caller decides whether such
 /// a row is acceptable).
 pub fn nyse_close_utc(calendar: &Calendar, date: NaiveDate) -> Result<Timestamp, TimestampError> {
-    let hour = if calendar.is_early_close(date) { 13 } else { 16 };
+    let hour = if calendar.is_early_close(date) {
+        13
+    } else {
+        16
+    };
     let local = date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).expect("valid hour"));
     match New_York.from_local_datetime(&local) {
         // 13:00 and 16:00 are never inside a DST transition (those happen at 02:00).

@@ -16,34 +16,56 @@ fn date(s: &str) -> NaiveDate {
 
 #[test]
 fn calendar_matches_every_real_spx_session_1990_2026() {
-    let Some(p) = shared("spx_daily_1990_2026.csv") else { return };
+    let Some(p) = shared("spx_daily_1990_2026.csv") else {
+        return;
+    };
     let (_, rows) = read_csv(&p);
     let real: BTreeSet<NaiveDate> = rows.iter().map(|r| date(&r[0])).collect();
     let (first, last) = (*real.first().unwrap(), *real.last().unwrap());
-    let ours: BTreeSet<NaiveDate> = Calendar::nyse().trading_days(first, last).into_iter().collect();
+    let ours: BTreeSet<NaiveDate> = Calendar::nyse()
+        .trading_days(first, last)
+        .into_iter()
+        .collect();
     let missing: Vec<_> = real.difference(&ours).collect();
     let extra: Vec<_> = ours.difference(&real).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "real-only {missing:?}, calendar-only {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "real-only {missing:?}, calendar-only {extra:?}"
+    );
     assert_eq!(ours.len(), 9196);
 }
 
 #[test]
 fn real_spx_is_stamped_at_the_new_york_close_across_dst_rule_changes() {
-    let Some(p) = shared("spx_daily_1990_2026.csv") else { return };
+    let Some(p) = shared("spx_daily_1990_2026.csv") else {
+        return;
+    };
     let b = load_bars(&p, &BarOptions::default()).unwrap();
     let cal = Calendar::nyse();
     for i in 0..b.len() {
         let local = b.known_at[i].to_utc().with_timezone(&New_York);
-        let want = if cal.is_early_close(b.date(i)) { 13 } else { 16 };
-        assert_eq!((local.date_naive(), local.hour(), local.minute()), (b.date(i), want, 0));
+        let want = if cal.is_early_close(b.date(i)) {
+            13
+        } else {
+            16
+        };
+        assert_eq!(
+            (local.date_naive(), local.hour(), local.minute()),
+            (b.date(i), want, 0)
+        );
     }
 }
 
 #[test]
 fn vix_expiry_rule_matches_the_last_trading_day_of_every_cfe_contract() {
-    let Some(p) = shared("vx_futures_contracts_2004_2014.csv") else { return };
+    let Some(p) = shared("vx_futures_contracts_2004_2014.csv") else {
+        return;
+    };
     let (header, rows) = read_csv(&p);
-    let (d, c) = (header.iter().position(|h| h == "trade_date").unwrap(), header.iter().position(|h| h == "contract").unwrap());
+    let (d, c) = (
+        header.iter().position(|h| h == "trade_date").unwrap(),
+        header.iter().position(|h| h == "contract").unwrap(),
+    );
     let mut last: BTreeMap<String, NaiveDate> = BTreeMap::new();
     for r in &rows {
         let e = last.entry(r[c].clone()).or_insert(date(&r[d]));
@@ -73,15 +95,25 @@ fn vix_expiry_rule_matches_the_last_trading_day_of_every_cfe_contract() {
             panic!("{label}: last trade {last_day}, rule gives expiry {expiry}");
         }
     }
-    println!("{checked} contracts: last trade on expiry {on_expiry}, on the day before {day_before}");
-    assert!(checked >= 110 && on_expiry + day_before + 2 == checked, "{checked}");
+    println!(
+        "{checked} contracts: last trade on expiry {on_expiry}, on the day before {day_before}"
+    );
+    assert!(
+        checked >= 110 && on_expiry + day_before + 2 == checked,
+        "{checked}"
+    );
 }
 
 #[test]
 fn vix_expiry_rule_matches_the_term_structure_countdown_2004_2024() {
-    let Some(p) = shared("vx_term_structure_m1_m7_2004_2024.csv") else { return };
+    let Some(p) = shared("vx_term_structure_m1_m7_2004_2024.csv") else {
+        return;
+    };
     let (header, rows) = read_csv(&p);
-    let k = header.iter().position(|h| h == "m1_trading_days_to_expiry").unwrap();
+    let k = header
+        .iter()
+        .position(|h| h == "m1_trading_days_to_expiry")
+        .unwrap();
     let cal = Calendar::nyse();
     let (mut checked, mut disagree) = (0, Vec::new());
     for (i, r) in rows.iter().enumerate() {
@@ -98,9 +130,15 @@ fn vix_expiry_rule_matches_the_term_structure_countdown_2004_2024() {
     }
     // The file's countdown is itself wrong in places (2018-08: it reaches 0 on 08-14 although
     // the August 2018 contract settled on 08-22 and m1 kept its price level until then).
-    println!("{checked} front-month roll days 2004-2024; {} disagree with the rule: {disagree:?}", disagree.len());
+    println!(
+        "{checked} front-month roll days 2004-2024; {} disagree with the rule: {disagree:?}",
+        disagree.len()
+    );
     assert!(checked >= 240, "{checked}");
-    assert!(disagree.len() * 50 <= checked, "more than 2% disagree: {disagree:?}");
+    assert!(
+        disagree.len() * 50 <= checked,
+        "more than 2% disagree: {disagree:?}"
+    );
 }
 
 #[test]
@@ -109,7 +147,12 @@ fn data_check_verdicts_on_real_vendor_quirks() {
     let vix = dir.join("vix_daily_1990_2026.csv");
     let r = ironhedge(&["data", "check", vix.to_str().unwrap()]);
     assert_eq!(r.code, 2, "47 legacy bars are impossible: not clean");
-    for n in ["0 errors, 47 repairs, 37 warnings", "row on a non-trading day: 33", "gap: 4", "found 2004-06-11 (Fri)"] {
+    for n in [
+        "0 errors, 47 repairs, 37 warnings",
+        "row on a non-trading day: 33",
+        "gap: 4",
+        "found 2004-06-11 (Fri)",
+    ] {
         assert!(r.stdout.contains(n), "lacks `{n}`:\n{}", r.stdout);
     }
     let spx = dir.join("spx_daily_1990_2026.csv");
@@ -117,32 +160,70 @@ fn data_check_verdicts_on_real_vendor_quirks() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     let vx = dir.join("vx_futures_contracts_2004_2014.csv");
     let r = ironhedge(&["data", "check", vx.to_str().unwrap()]);
-    assert!(r.code == 2 && r.stdout.contains("--format cfe-vx"), "{}", r.stdout);
+    assert!(
+        r.code == 2 && r.stdout.contains("--format cfe-vx"),
+        "{}",
+        r.stdout
+    );
     let funding = dir.join("coinglass_binance_btcusdt_funding_8h_2024_2025.csv");
     let r = ironhedge(&["data", "check", funding.to_str().unwrap()]);
-    assert!(r.code == 0 && r.stdout.contains(": funding — 1076 rows"), "negative funding is not an impossible price:\n{}", r.stdout);
+    assert!(
+        r.code == 0 && r.stdout.contains(": funding — 1076 rows"),
+        "negative funding is not an impossible price:\n{}",
+        r.stdout
+    );
 }
 
 #[test]
 fn cfe_import_of_the_real_contract_history_is_clean() {
-    let Some(p) = shared("vx_futures_contracts_2004_2014.csv") else { return };
+    let Some(p) = shared("vx_futures_contracts_2004_2014.csv") else {
+        return;
+    };
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("vx.csv");
-    let r = ironhedge(&["data", "import", "--format", "cfe-vx", p.to_str().unwrap(), "--out", o.to_str().unwrap()]);
+    let r = ironhedge(&[
+        "data",
+        "import",
+        "--format",
+        "cfe-vx",
+        p.to_str().unwrap(),
+        "--out",
+        o.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("20356 rows in, 20018 rows out"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("20356 rows in, 20018 rows out"),
+        "{}",
+        r.stdout
+    );
     // Two rows of 2008-04-21 (new Jan/Feb 2009 listings) settle at 1.0: implausible, flagged.
-    assert!(r.stdout.contains("0 errors, 0 repairs, 2 warnings"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("0 errors, 0 repairs, 2 warnings"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("implausible VX level"), "{}", r.stdout);
     let c = ironhedge::data::load_vx_contracts(&o).unwrap();
     let low = c.settle.iter().filter(|s| **s < 5.0).count();
     assert_eq!(low, 2);
-    assert!(c.settle.iter().all(|s| *s < 100.0), "every settle in VIX points after rescaling");
+    assert!(
+        c.settle.iter().all(|s| *s < 100.0),
+        "every settle in VIX points after rescaling"
+    );
 }
 
 #[test]
 fn bundled_spx_equals_the_independent_arch_conversion() {
-    let Some(p) = shared("arch_sp500_daily_1999_2018.csv") else { return };
-    let ours = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/spx_daily_1999_2018.csv")).unwrap();
-    assert_eq!(ours, std::fs::read(p).unwrap(), "same package file, same canonical bytes");
+    let Some(p) = shared("arch_sp500_daily_1999_2018.csv") else {
+        return;
+    };
+    let ours = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/spx_daily_1999_2018.csv"),
+    )
+    .unwrap();
+    assert_eq!(
+        ours,
+        std::fs::read(p).unwrap(),
+        "same package file, same canonical bytes"
+    );
 }

@@ -18,9 +18,9 @@ pub use cfe::contract_month;
 mod crypto;
 
 use super::table::{Cell, Table};
-use super::DataError;
 #[cfg(doc)]
 use super::OutTable;
+use super::{DataError, InvalidValue};
 use crate::time::Timestamp;
 use chrono::NaiveDate;
 use std::fmt;
@@ -69,10 +69,13 @@ impl fmt::Display for ImportFormat {
 impl FromStr for ImportFormat {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ImportFormat::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
-            let all: Vec<&str> = ImportFormat::ALL.iter().map(|f| f.name()).collect();
-            format!("expected one of {}, found `{s}`", all.join(", "))
-        })
+        ImportFormat::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let all: Vec<&str> = ImportFormat::ALL.iter().map(|f| f.name()).collect();
+                format!("expected one of {}, found `{s}`", all.join(", "))
+            })
     }
 }
 
@@ -96,7 +99,12 @@ pub struct ImportSummary {
 
 /// Convert `input` (vendor `format`) into a canonical file at `output` (CSV or Parquet by
 /// extension), written atomically.
-pub fn import(format: ImportFormat, input: &Path, output: &Path, opts: &ImportOptions) -> Result<ImportSummary, DataError> {
+pub fn import(
+    format: ImportFormat,
+    input: &Path,
+    output: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportSummary, DataError> {
     let table = Table::read(input)?;
     let (out, mut summary) = match format {
         ImportFormat::Cboe => bars::cboe(&table, opts)?,
@@ -109,7 +117,10 @@ pub fn import(format: ImportFormat, input: &Path, output: &Path, opts: &ImportOp
     summary.rows_in = table.height();
     summary.rows_out = out.height();
     if out.height() == 0 {
-        return Err(DataError::Empty { path: input.to_path_buf(), found: "no usable rows after conversion".into() });
+        return Err(DataError::Empty {
+            path: input.to_path_buf(),
+            found: "no usable rows after conversion".into(),
+        });
     }
     out.write(output)?;
     Ok(summary)
@@ -173,20 +184,26 @@ pub(crate) fn round_to(x: f64, decimals: Option<u32>) -> f64 {
 }
 
 /// Error for a cell an importer cannot read.
-pub(crate) fn bad_cell(t: &Table, row: usize, col: &str, expected: &str, cell: Cell<'_>) -> DataError {
+pub(crate) fn bad_cell(
+    t: &Table,
+    row: usize,
+    col: &str,
+    expected: &str,
+    cell: Cell<'_>,
+) -> DataError {
     let found = match cell {
         Cell::Null => "an empty cell".to_string(),
         Cell::Text(s) => format!("`{}`", s.chars().take(40).collect::<String>()),
         other => format!("{other:?}"),
     };
-    DataError::Invalid {
+    DataError::Invalid(Box::new(InvalidValue {
         path: t.path().to_path_buf(),
         location: t.location(row),
         column: col.to_string(),
         expected: expected.to_string(),
         found,
         more: String::new(),
-    }
+    }))
 }
 
 /// Read a whole column through `parse`, failing on the first cell it rejects.
@@ -217,7 +234,9 @@ pub(crate) fn num(cell: Cell<'_>) -> Option<f64> {
 
 /// The first header among `aliases`, or a missing-column error.
 pub(crate) fn need(t: &Table, aliases: &[&str]) -> Result<String, DataError> {
-    t.find(aliases).map(str::to_string).ok_or_else(|| t.missing(aliases))
+    t.find(aliases)
+        .map(str::to_string)
+        .ok_or_else(|| t.missing(aliases))
 }
 
 #[cfg(test)]
@@ -227,7 +246,14 @@ mod tests {
     #[test]
     fn vendor_dates() {
         let d = NaiveDate::from_ymd_opt(2004, 3, 5).unwrap();
-        for s in ["2004-03-05", "3/5/2004", "03/05/2004", "20040305", "20040305 00:00", "2004-03-05 00:00:00"] {
+        for s in [
+            "2004-03-05",
+            "3/5/2004",
+            "03/05/2004",
+            "20040305",
+            "20040305 00:00",
+            "2004-03-05 00:00:00",
+        ] {
             assert_eq!(vendor_date(s), Some(d), "{s}");
         }
         assert_eq!(vendor_date("13/05/2004"), None);
