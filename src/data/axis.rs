@@ -10,6 +10,7 @@
 
 use super::findings::{Findings, Severity};
 use super::parse::{time_column, TimeValue};
+use super::schema::TIME;
 use super::table::Table;
 use super::DataError;
 use crate::time::{nyse_close_utc, utc_day_end, Calendar, Timestamp};
@@ -31,9 +32,44 @@ pub enum Stamp {
     Instant,
 }
 
+/// How a stream's time column is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AxisSpec {
+    pub session: Session,
+    pub stamp: Stamp,
+    /// Equal consecutive times are fine (individual events, several symbols or contracts).
+    pub allow_equal: bool,
+    /// A declared period length in seconds for intraday periodic data.
+    pub period_s: Option<i64>,
+}
+
+impl AxisSpec {
+    /// Daily or periodic US index data, one row per time.
+    pub fn periods(session: Session, period_s: Option<i64>) -> Self {
+        AxisSpec {
+            session,
+            stamp: Stamp::PeriodStart,
+            allow_equal: false,
+            period_s,
+        }
+    }
+
+    /// Individual events known at their own timestamp; ties allowed.
+    pub fn events() -> Self {
+        AxisSpec {
+            session: Session::UtcDayEnd,
+            stamp: Stamp::Instant,
+            allow_equal: true,
+            period_s: None,
+        }
+    }
+}
+
 /// A validated time column.
 #[derive(Debug, Clone, Default)]
 pub struct TimeAxis {
+    /// The (normalised) name of the time column.
+    pub column: String,
     /// True when the column holds calendar dates.
     pub daily: bool,
     /// The value as written (a date as midnight UTC), `None` where unparseable.
@@ -61,23 +97,21 @@ pub fn modal_step(values: &[Timestamp]) -> Option<i64> {
 }
 
 impl TimeAxis {
-    /// Parse and validate column `col` of `t`.
-    ///
-    /// `allow_equal`: equal consecutive times are fine (individual events, several symbols).
-    /// `period_s`: a declared period length for intraday periodic data.
-    pub fn build(
-        t: &Table,
-        col: &str,
-        session: Session,
-        stamp: Stamp,
-        allow_equal: bool,
-        period_s: Option<i64>,
-        out: &mut Findings,
-    ) -> Result<TimeAxis, DataError> {
+    /// Find the time column of `t` (canonical name or alias), parse and validate it.
+    pub fn build(t: &Table, spec: AxisSpec, out: &mut Findings) -> Result<TimeAxis, DataError> {
+        let col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
+        let col = col.as_str();
+        let AxisSpec {
+            session,
+            stamp,
+            allow_equal,
+            period_s,
+        } = spec;
         let values = time_column(t, col, out)?;
         let daily = matches!(values.iter().flatten().next(), Some(TimeValue::Date(_)));
         let calendar = Calendar::nyse();
         let mut axis = TimeAxis {
+            column: col.to_string(),
             daily,
             ..Default::default()
         };

@@ -6,10 +6,10 @@
 //! high >= low, volume >= 0 (errors); an open or close outside [low, high] is clamped into it and
 //! reported as a repair (real Cboe VIX history 1992-2006 has 47 such bars).
 
-use super::axis::{Session, Stamp, TimeAxis};
-use super::findings::{Finding, Findings, Severity};
+use super::axis::{AxisSpec, Session, TimeAxis};
+use super::findings::{load_with, Finding, Findings, Severity};
 use super::parse::number_column;
-use super::schema::{CLOSE, HIGH, LOW, OPEN, TIME, VOLUME};
+use super::schema::{CLOSE, HIGH, LOW, OPEN, VOLUME};
 use super::table::Table;
 use super::DataError;
 use crate::time::Timestamp;
@@ -70,10 +70,8 @@ impl BarSeries {
 
 /// Load and validate a bar file. Errors name file, line, column, expected and found.
 pub fn load_bars(path: &Path, opts: &BarOptions) -> Result<BarSeries, DataError> {
-    let table = Table::read(path)?;
-    let mut findings = Findings::default();
-    let mut bars = analyse_bars(&table, opts, &mut findings)?;
-    bars.repairs = findings.into_result(path)?;
+    let (mut bars, findings) = load_with(path, |t, out| analyse_bars(t, opts, out))?;
+    bars.repairs = findings;
     bars.repairs.retain(|f| f.severity == Severity::Repair);
     Ok(bars)
 }
@@ -118,25 +116,12 @@ pub fn analyse_bars(
     opts: &BarOptions,
     out: &mut Findings,
 ) -> Result<BarSeries, DataError> {
-    let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
-    let axis = TimeAxis::build(
-        t,
-        &time_col,
-        opts.session,
-        Stamp::PeriodStart,
-        false,
-        opts.period_s,
-        out,
-    )?;
+    let axis = TimeAxis::build(t, AxisSpec::periods(opts.session, opts.period_s), out)?;
     let ohlc = [OPEN, HIGH, LOW, CLOSE].iter().all(|a| t.find(a).is_some());
     let close_col = match t.find(CLOSE) {
         Some(c) => c.to_string(),
         None => {
-            let others: Vec<&String> = t
-                .names()
-                .iter()
-                .filter(|n| n.as_str() != time_col)
-                .collect();
+            let others: Vec<&String> = t.names().iter().filter(|n| **n != axis.column).collect();
             match others.as_slice() {
                 [one] => one.to_string(),
                 _ => return Err(t.missing(CLOSE)),

@@ -9,11 +9,11 @@
 //! - Funding: `timestamp, symbol, rate` (a fraction per settlement, as the exchange publishes it);
 //!   known at the settlement instant. One row per (timestamp, symbol).
 
-use super::axis::{Session, Stamp, TimeAxis};
-use super::findings::{Findings, Severity};
+use super::axis::{AxisSpec, Session, TimeAxis};
+use super::findings::{load_with, Findings, Severity};
 use super::parse::{number_column, text_column};
 use super::schema::{
-    BUCKET, EXCHANGE, LONG_LIQ, NOTIONAL, PRICE, QUANTITY, RATE, SHORT_LIQ, SIDE, SYMBOL, TIME,
+    BUCKET, EXCHANGE, LONG_LIQ, NOTIONAL, PRICE, QUANTITY, RATE, SHORT_LIQ, SIDE, SYMBOL,
 };
 use super::table::{Cell, Table};
 use super::DataError;
@@ -130,16 +130,7 @@ fn col(t: &Table, aliases: &[&str]) -> Result<String, DataError> {
 
 /// Parse and validate individual liquidation events.
 pub fn analyse_liquidations(t: &Table, out: &mut Findings) -> Result<LiquidationEvents, DataError> {
-    let time = col(t, TIME)?;
-    let axis = TimeAxis::build(
-        t,
-        &time,
-        Session::UtcDayEnd,
-        Stamp::Instant,
-        true,
-        None,
-        out,
-    )?;
+    let axis = TimeAxis::build(t, AxisSpec::events(), out)?;
     let side_col = col(t, SIDE)?;
     let price = number_column(t, &col(t, PRICE)?, true, out)?;
     let qty = number_column(t, &col(t, QUANTITY)?, true, out)?;
@@ -218,7 +209,6 @@ pub fn parse_bucket(label: &str) -> Option<i64> {
 
 /// Parse and validate liquidation buckets. Daily buckets are UTC days.
 pub fn analyse_buckets(t: &Table, out: &mut Findings) -> Result<LiquidationBuckets, DataError> {
-    let time = col(t, TIME)?;
     let mut declared = None;
     if let Some(b) = t.find(BUCKET).map(str::to_string) {
         t.visit(&b, |row, cell| {
@@ -237,15 +227,7 @@ pub fn analyse_buckets(t: &Table, out: &mut Findings) -> Result<LiquidationBucke
             }
         })?;
     }
-    let axis = TimeAxis::build(
-        t,
-        &time,
-        Session::UtcDayEnd,
-        Stamp::PeriodStart,
-        false,
-        declared,
-        out,
-    )?;
+    let axis = TimeAxis::build(t, AxisSpec::periods(Session::UtcDayEnd, declared), out)?;
     let long = number_column(t, &col(t, LONG_LIQ)?, true, out)?;
     let short = number_column(t, &col(t, SHORT_LIQ)?, true, out)?;
     let mut b = LiquidationBuckets {
@@ -272,7 +254,6 @@ pub fn analyse_buckets(t: &Table, out: &mut Findings) -> Result<LiquidationBucke
 /// Parse and validate funding rates. With `--kind funding` an OHLC export of funding is accepted
 /// with its `close` as the rate and the file's stem as the symbol.
 pub fn analyse_funding(t: &Table, out: &mut Findings) -> Result<FundingRates, DataError> {
-    let time = col(t, TIME)?;
     let rate_col = t
         .find(RATE)
         .or_else(|| t.find(&["close"]))
@@ -290,15 +271,7 @@ pub fn analyse_funding(t: &Table, out: &mut Findings) -> Result<FundingRates, Da
             vec![Some(stem); t.height()]
         }
     };
-    let axis = TimeAxis::build(
-        t,
-        &time,
-        Session::UtcDayEnd,
-        Stamp::Instant,
-        true,
-        None,
-        out,
-    )?;
+    let axis = TimeAxis::build(t, AxisSpec::events(), out)?;
     let mut f = FundingRates::default();
     let mut last: Option<(Timestamp, Vec<u16>)> = None;
     for row in 0..t.height() {
@@ -324,7 +297,7 @@ pub fn analyse_funding(t: &Table, out: &mut Findings) -> Result<FundingRates, Da
                         Severity::Error,
                         "duplicate time",
                         t.location(row),
-                        &time,
+                        &axis.column,
                         format!("one row per time and symbol `{sym}`"),
                         format!("a second row at {ts}"),
                     );
@@ -343,29 +316,17 @@ pub fn analyse_funding(t: &Table, out: &mut Findings) -> Result<FundingRates, Da
 
 /// Load and validate a liquidation-event file.
 pub fn load_liquidations(path: &Path) -> Result<LiquidationEvents, DataError> {
-    let t = Table::read(path)?;
-    let mut out = Findings::default();
-    let ev = analyse_liquidations(&t, &mut out)?;
-    out.into_result(path)?;
-    Ok(ev)
+    load_with(path, analyse_liquidations).map(|(v, _)| v)
 }
 
 /// Load and validate a liquidation-bucket file.
 pub fn load_buckets(path: &Path) -> Result<LiquidationBuckets, DataError> {
-    let t = Table::read(path)?;
-    let mut out = Findings::default();
-    let b = analyse_buckets(&t, &mut out)?;
-    out.into_result(path)?;
-    Ok(b)
+    load_with(path, analyse_buckets).map(|(v, _)| v)
 }
 
 /// Load and validate a funding-rate file.
 pub fn load_funding(path: &Path) -> Result<FundingRates, DataError> {
-    let t = Table::read(path)?;
-    let mut out = Findings::default();
-    let f = analyse_funding(&t, &mut out)?;
-    out.into_result(path)?;
-    Ok(f)
+    load_with(path, analyse_funding).map(|(v, _)| v)
 }
 
 #[cfg(test)]

@@ -139,3 +139,15 @@ impl Findings {
         out
     }
 }
+
+/// Read `path`, run `analyse` over it and fail with the first error found. Returns the value and
+/// the remaining (non-error) findings: repairs, warnings, notes.
+pub fn load_with<T>(
+    path: &Path,
+    analyse: impl FnOnce(&super::table::Table, &mut Findings) -> Result<T, DataError>,
+) -> Result<(T, Vec<Finding>), DataError> {
+    let table = super::table::Table::read(path)?;
+    let mut out = Findings::default();
+    let value = analyse(&table, &mut out)?;
+    Ok((value, out.into_result(path)?))
+}

@@ -1,10 +1,10 @@
 //! Risk-free rates by date (`date` plus a rate column), in percent or as a decimal as declared by
 //! the caller, stored as a decimal per year. Empty cells (days without a fixing) are skipped.
 
-use super::axis::{Session, Stamp, TimeAxis};
-use super::findings::{Findings, Severity};
+use super::axis::{AxisSpec, Session, TimeAxis};
+use super::findings::{load_with, Findings, Severity};
 use super::parse::number_column;
-use super::schema::{RATE, TIME};
+use super::schema::RATE;
 use super::table::Table;
 use super::DataError;
 use crate::time::Timestamp;
@@ -35,20 +35,11 @@ pub fn analyse_rates(
     unit: RateUnit,
     out: &mut Findings,
 ) -> Result<RateSeries, DataError> {
-    let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
-    let axis = TimeAxis::build(
-        t,
-        &time_col,
-        Session::NyseClose,
-        Stamp::PeriodStart,
-        false,
-        None,
-        out,
-    )?;
+    let axis = TimeAxis::build(t, AxisSpec::periods(Session::NyseClose, None), out)?;
     let value_cols: Vec<String> = t
         .names()
         .iter()
-        .filter(|n| **n != time_col)
+        .filter(|n| **n != axis.column)
         .cloned()
         .collect();
     let chosen = match column {
@@ -120,9 +111,5 @@ pub fn load_rates(
     column: Option<&str>,
     unit: RateUnit,
 ) -> Result<RateSeries, DataError> {
-    let t = Table::read(path)?;
-    let mut out = Findings::default();
-    let r = analyse_rates(&t, column, unit, &mut out)?;
-    out.into_result(path)?;
-    Ok(r)
+    load_with(path, |t, out| analyse_rates(t, column, unit, out)).map(|(v, _)| v)
 }

@@ -6,10 +6,10 @@
 //! (`data import --format cfe-vx` divides those by ten; see [`vx_rescale_date`]). A contract row with settle = 0 is a
 //! placeholder (no settlement that day) and is dropped as a reported repair.
 
-use super::axis::{Session, Stamp, TimeAxis};
-use super::findings::{Findings, Severity};
+use super::axis::{AxisSpec, Session, TimeAxis};
+use super::findings::{load_with, Findings, Severity};
 use super::parse::{number_column, time_column, TimeValue};
-use super::schema::{EXPIRY, SETTLE, TIME};
+use super::schema::{EXPIRY, SETTLE};
 use super::table::Table;
 use super::DataError;
 use crate::time::Timestamp;
@@ -99,16 +99,7 @@ fn month_columns(t: &Table) -> Vec<(usize, String)> {
 
 /// Parse and validate a term-structure file.
 pub fn analyse_term(t: &Table, out: &mut Findings) -> Result<VxTermStructure, DataError> {
-    let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
-    let axis = TimeAxis::build(
-        t,
-        &time_col,
-        Session::NyseClose,
-        Stamp::PeriodStart,
-        false,
-        None,
-        out,
-    )?;
+    let axis = TimeAxis::build(t, AxisSpec::periods(Session::NyseClose, None), out)?;
     let cols = month_columns(t);
     if cols.is_empty() {
         return Err(t.missing(&["m1"]));
@@ -157,16 +148,14 @@ pub fn analyse_term(t: &Table, out: &mut Findings) -> Result<VxTermStructure, Da
 
 /// Parse and validate a per-contract file.
 pub fn analyse_contracts(t: &Table, out: &mut Findings) -> Result<VxContracts, DataError> {
-    let time_col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
     let exp_col = t.find(EXPIRY).ok_or_else(|| t.missing(EXPIRY))?.to_string();
     let settle_col = t.find(SETTLE).ok_or_else(|| t.missing(SETTLE))?.to_string();
     let axis = TimeAxis::build(
         t,
-        &time_col,
-        Session::NyseClose,
-        Stamp::PeriodStart,
-        true,
-        None,
+        AxisSpec {
+            allow_equal: true,
+            ..AxisSpec::periods(Session::NyseClose, None)
+        },
         out,
     )?;
     let expiries = time_column(t, &exp_col, out)?;
@@ -243,18 +232,10 @@ pub fn analyse_contracts(t: &Table, out: &mut Findings) -> Result<VxContracts, D
 
 /// Load and validate a VX term-structure file.
 pub fn load_vx_term(path: &Path) -> Result<VxTermStructure, DataError> {
-    let t = Table::read(path)?;
-    let mut out = Findings::default();
-    let v = analyse_term(&t, &mut out)?;
-    out.into_result(path)?;
-    Ok(v)
+    load_with(path, analyse_term).map(|(v, _)| v)
 }
 
 /// Load and validate a VX per-contract file.
 pub fn load_vx_contracts(path: &Path) -> Result<VxContracts, DataError> {
-    let t = Table::read(path)?;
-    let mut out = Findings::default();
-    let v = analyse_contracts(&t, &mut out)?;
-    out.into_result(path)?;
-    Ok(v)
+    load_with(path, analyse_contracts).map(|(v, _)| v)
 }
