@@ -10,5 +10,6 @@ mod bad_input;
 mod common;
 mod import;
 mod loaders;
+mod pricing;
 mod real_data;
 mod replay;

@@ -1,0 +1,31 @@
+//! Pricing: BSM and Black-76 prices and Greeks, implied volatility, the SPX volatility surface
+//! implied by the VIX family, the VIX futures curve and VIX option volatility, listed-strike
+//! selection, and settlement values.
+//!
+//! # Numerical tolerance policy (for tests)
+//!
+//! The domain: underlying 1..10,000, strike/forward 0.5..2, volatility 0.01..2, time 1 day..3 years,
+//! rate -0.01..0.10, dividend yield 0..0.05.
+//!
+//! - Prices against independent 50-digit references (mpmath, `tests/reference/black_mpmath.py`):
+//!   relative error <= 1e-12 for prices >= 1e-6 of the underlying; absolute <= 1e-15 x underlying
+//!   below that (the deep wings, where the price is a difference of two tiny terms).
+//! - Greeks against central finite differences of the price (relative step 1e-4 or 1e-5):
+//!   relative 1e-6 or absolute 1e-9 x underlying, whichever is larger (the difference quotient's own
+//!   truncation and rounding error dominate).
+//! - Put-call parity `C - P = S e^{-qT} - K e^{-rT}`: absolute 1e-12 x underlying.
+//! - Bounds hold exactly (prices are clamped into them); monotonicity in strike and volatility holds
+//!   exactly up to 1e-13 x underlying of rounding.
+//! - Implied volatility round trip: `|sigma_out - sigma_in| <= 1e-9` where vega >= 1e-4 x underlying
+//!   (elsewhere the price carries too little information about volatility).
+
+mod black;
+mod implied;
+mod normal;
+
+pub use black::{
+    black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, Greeks,
+    OptionType, PricingError,
+};
+pub use implied::{implied_vol_black76, implied_vol_bsm, ImpliedVolError};
+pub use normal::{norm_cdf, norm_pdf, norm_ppf};
