@@ -22,6 +22,10 @@
 mod black;
 mod implied;
 mod normal;
+mod settlement;
+mod strikes;
+mod surface;
+mod vix;
 
 pub use black::{
     black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, Greeks,
@@ -29,3 +33,10 @@ pub use black::{
 };
 pub use implied::{implied_vol_black76, implied_vol_bsm, ImpliedVolError};
 pub use normal::{norm_cdf, norm_pdf, norm_ppf};
+pub use settlement::{
+    intrinsic, settlement_value, spx_am_settlement, spxw_settlement, vix_settlement,
+    SettlementError, SettlementStyle,
+};
+pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeRule};
+pub use surface::{Smile, SpxSurface, SurfaceError, SurfaceParams, VolIndices};
+pub use vix::{CurveError, FuturesModel, VixFutures, VixVolParams};

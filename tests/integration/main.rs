@@ -13,3 +13,4 @@ mod loaders;
 mod pricing;
 mod real_data;
 mod replay;
+mod surface;

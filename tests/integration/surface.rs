@@ -1,0 +1,222 @@
+//! The SPX surface, VIX options, strike selection and settlement: shapes a trader would check
+//! against real chains, and the invariants the ledger relies on.
+
+use crate::common::{read_csv, shared};
+use chrono::NaiveDate;
+use ironhedge::data::{load_bars, BarOptions};
+use ironhedge::pricing::*;
+use ironhedge::time::Calendar;
+use proptest::prelude::*;
+
+fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+}
+
+fn surface(vix: f64) -> SpxSurface {
+    SpxSurface::new(
+        VolIndices {
+            vix,
+            ..Default::default()
+        },
+        SurfaceParams::default(),
+    )
+    .unwrap()
+}
+
+/// The strike of |delta| `target` on a fine grid, and its smile volatility.
+fn by_delta(s: &SpxSurface, kind: OptionType, target: f64, spot: f64, t: f64) -> (f64, f64) {
+    let g = StrikeGrid::new(0.01).unwrap();
+    let k = select_strike(&g, kind, StrikeRule::Delta(target), spot, spot, 0.0, |k| {
+        s.price_delta(kind, spot, k, t, 0.0, 0.0).1
+    })
+    .unwrap();
+    (k, s.vol(k, spot, t))
+}
+
+#[test]
+fn defaults_look_like_real_spx_chains() {
+    let (s, t) = (surface(15.0), 30.0 / 365.0);
+    let atm = s.atm_vol(t);
+    let (_, p25) = by_delta(&s, OptionType::Put, 0.25, 4000.0, t);
+    let (_, c25) = by_delta(&s, OptionType::Call, 0.25, 4000.0, t);
+    let (_, p5) = by_delta(&s, OptionType::Put, 0.05, 4000.0, t);
+    println!("VIX 15, 30d: ATM {atm:.4} 25p {p25:.4} 25c {c25:.4} 5p {p5:.4}");
+    assert!((atm - 0.1125).abs() < 1e-12, "ATM = 0.75 x VIX");
+    assert!(
+        (0.145..0.155).contains(&p25),
+        "25-delta put near VIX: {p25}"
+    );
+    assert!(
+        (0.095..0.105).contains(&c25),
+        "25-delta call below ATM: {c25}"
+    );
+    assert!(
+        p25 - c25 >= 0.04,
+        "a 25-delta risk reversal of several vol points: {}",
+        p25 - c25
+    );
+    assert!(
+        p5 > p25 + 0.05 && p5 < 2.2 * atm,
+        "5-delta put richer still, not runaway: {p5}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Delta is monotone in strike for every regime and tenor, however far out: what strike
+    /// selection by delta needs.
+    #[test]
+    fn delta_is_monotone_in_strike(vix in 9.0f64..90.0, days in 1.0f64..400.0, put in any::<bool>()) {
+        let (s, t) = (surface(vix), days / 365.0);
+        let kind = if put { OptionType::Put } else { OptionType::Call };
+        let mut prev = f64::NAN;
+        for i in 0..=600 {
+            let k = 4000.0 * (0.2 + i as f64 * 0.005);
+            let delta = s.price_delta(kind, 4000.0, k, t, 0.03, 0.015).1;
+            prop_assert!(delta.is_finite());
+            if i > 0 {
+                prop_assert!(delta <= prev + 1e-12, "delta rises from {prev} to {delta} at K={k}");
+            }
+            prev = delta;
+        }
+    }
+
+    /// The chosen listed strike's delta is at least as close to the target as its neighbours'.
+    #[test]
+    fn strike_by_delta_is_the_closest_listed_strike(vix in 10.0f64..60.0, days in 2.0f64..90.0, target in 0.03f64..0.5, put in any::<bool>()) {
+        let (s, t, spot) = (surface(vix), days / 365.0, 4712.37);
+        let kind = if put { OptionType::Put } else { OptionType::Call };
+        let g = StrikeGrid::new(5.0).unwrap();
+        let delta = |k: f64| s.price_delta(kind, spot, k, t, 0.03, 0.015).1;
+        let k = select_strike(&g, kind, StrikeRule::Delta(target), spot, spot, 0.0, delta).unwrap();
+        prop_assert_eq!(k % 5.0, 0.0);
+        let err = |k: f64| (delta(k).abs() - target).abs();
+        prop_assert!(err(k) <= err(k - 5.0) && err(k) <= err(k + 5.0), "K={k}");
+    }
+}
+
+#[test]
+fn vix_call_skew_moves_the_30_delta_strike_up() {
+    let (f, days) = (18.0, 30.0);
+    let t = days / 365.0;
+    let g = StrikeGrid::new(1.0).unwrap();
+    let p = VixVolParams::default();
+    let flat = VixVolParams {
+        call_skew: 0.0,
+        put_skew: 0.0,
+        ..p
+    };
+    let pick = |vp: VixVolParams| {
+        select_strike(
+            &g,
+            OptionType::Call,
+            StrikeRule::Delta(0.30),
+            f,
+            f,
+            0.0,
+            |k| {
+                black76_greeks(
+                    OptionType::Call,
+                    f,
+                    k,
+                    t,
+                    0.0,
+                    vp.vol(Some(90.0), f, k, days),
+                )
+                .delta
+            },
+        )
+        .unwrap()
+    };
+    let (k_skew, k_flat) = (pick(p), pick(flat));
+    assert_eq!(k_skew - k_flat, 1.0, "skew {k_skew} vs flat {k_flat}");
+    assert!(
+        p.vol(Some(90.0), f, k_skew, days) > 0.9,
+        "a 30-delta VIX call trades above VVIX"
+    );
+    let price = |vp: VixVolParams| {
+        black76_greeks(
+            OptionType::Call,
+            f,
+            k_skew,
+            t,
+            0.0,
+            vp.vol(Some(90.0), f, k_skew, days),
+        )
+        .price
+    };
+    assert!(
+        price(p) > price(flat) * 1.2,
+        "the flat model underprices it"
+    );
+}
+
+#[test]
+fn settlement_values_from_the_bundled_data() {
+    let spx = load_bars(
+        std::path::Path::new("datasets/spx_daily_1999_2018.csv"),
+        &BarOptions::default(),
+    )
+    .unwrap();
+    let vix = load_bars(
+        std::path::Path::new("datasets/vix_close_2014_2019.csv"),
+        &BarOptions::default(),
+    )
+    .unwrap();
+    let expiry = spx_monthly_expiry(2018, 1);
+    let i = (0..spx.len()).find(|&i| spx.date(i) == expiry).unwrap();
+    assert_eq!(spxw_settlement(&spx, expiry), Ok(spx.close[i]));
+    assert_eq!(spx_am_settlement(&spx, expiry), Ok(spx.open[i]));
+    assert_eq!(
+        spx_am_settlement(&spx, d(2018, 1, 20)),
+        Err(SettlementError::NoBar(d(2018, 1, 20)))
+    );
+    let vix_expiry = ironhedge::time::vix_expiry_for_month(&Calendar::nyse(), 2018, 1).unwrap();
+    assert_eq!(
+        vix_settlement(&vix, vix_expiry),
+        Err(SettlementError::CloseOnly(vix_expiry)),
+        "the bundled VIX has no opens"
+    );
+    assert_eq!(intrinsic(OptionType::Put, 2700.0, 2750.0), 50.0);
+    assert_eq!(intrinsic(OptionType::Call, 2700.0, 2750.0), 0.0);
+}
+
+fn spx_monthly_expiry(y: i32, m: u32) -> NaiveDate {
+    ironhedge::time::spx_monthly_expiry(&Calendar::nyse(), y, m).unwrap()
+}
+
+#[test]
+fn futures_model_tracks_the_real_front_month() {
+    let (Some(term), Some(vixf)) = (
+        shared("vx_term_structure_m1_m7_2004_2024.csv"),
+        shared("vix_daily_1990_2026.csv"),
+    ) else {
+        return;
+    };
+    let (_, vix_rows) = read_csv(&vixf);
+    let spot: std::collections::HashMap<String, f64> = vix_rows
+        .iter()
+        .map(|r| (r[0].clone(), r[4].parse().unwrap()))
+        .collect();
+    let (_, rows) = read_csv(&term);
+    let cal = Calendar::nyse();
+    let mut errs = Vec::new();
+    for r in rows.iter().filter(|r| r[0].as_str() >= "2007-04-01") {
+        let Some(&s) = spot.get(&r[0]) else { continue };
+        let date = NaiveDate::parse_from_str(&r[0], "%Y-%m-%d").unwrap();
+        let listed =
+            VixFutures::from_term_row(&cal, date, s, &[r[1].parse().ok()], FuturesModel::default())
+                .unwrap();
+        let model = VixFutures::model(date, s, FuturesModel::default()).unwrap();
+        let e1 = ironhedge::time::vix_expiry(&cal, date + chrono::Days::new(1));
+        errs.push((model.price(e1) - listed.price(e1)).abs());
+    }
+    errs.sort_by(f64::total_cmp);
+    let median = errs[errs.len() / 2];
+    println!(
+        "model vs real VX1 over {} days: median abs error {median:.2} points",
+        errs.len()
+    );
+    assert!(median < 0.8, "{median}");
+}
