@@ -3,6 +3,7 @@
 
 mod calendar;
 mod data;
+mod price;
 
 use clap::{Parser, Subcommand};
 use ironhedge::data::DataError;
@@ -23,12 +24,24 @@ enum Command {
     Data(data::DataCommand),
     /// Show the NYSE trading calendar and the SPX / VIX expiries of a year.
     Calendar(calendar::CalendarArgs),
+    /// Price one SPX (BSM) or VIX (Black-76) option and print its Greeks.
+    Price(Box<price::PriceArgs>),
 }
 
 /// A failure with the exit code it maps to.
 pub struct Failure {
     pub code: u8,
     pub error: anyhow::Error,
+}
+
+impl Failure {
+    /// Bad input from the user (exit code 2).
+    pub fn input(message: impl std::fmt::Display) -> Self {
+        Failure {
+            code: 2,
+            error: anyhow::anyhow!("{message}"),
+        }
+    }
 }
 
 impl From<anyhow::Error> for Failure {
@@ -60,6 +73,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Data(cmd) => data::run(cmd),
         Command::Calendar(args) => calendar::run(&args),
+        Command::Price(args) => price::run(&args),
     };
     match result {
         Ok(code) => code,

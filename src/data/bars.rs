@@ -66,6 +66,17 @@ impl BarSeries {
     pub fn date(&self, i: usize) -> chrono::NaiveDate {
         self.start[i].utc_date()
     }
+
+    /// The row of a daily bar dated `date`, if any.
+    pub fn index_of(&self, date: chrono::NaiveDate) -> Option<usize> {
+        let i = self.start.partition_point(|s| s.utc_date() < date);
+        (i < self.len() && self.date(i) == date).then_some(i)
+    }
+
+    /// The close of the daily bar dated `date`, if any.
+    pub fn close_on(&self, date: chrono::NaiveDate) -> Option<f64> {
+        self.index_of(date).map(|i| self.close[i])
+    }
 }
 
 /// Load and validate a bar file. Errors name file, line, column, expected and found.

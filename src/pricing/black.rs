@@ -21,9 +21,9 @@
 //! Prices are clamped into the no-arbitrage bounds `[max(w (S e^{-qT} - K e^{-rT}), 0), upper]`
 //! (upper: `S e^{-qT}` for a call, `K e^{-rT}` for a put), so rounding in the deep wings can never
 //! produce a negative price. The `d1` arithmetic follows the condor-grid reference model operation
-//! for operation.
+//! for operation; `N` is [`super::norm_cdf_fast`] (equal to the `erfc` form to ~1e-16).
 
-use super::normal::{norm_cdf, norm_pdf};
+use super::normal::{norm_pdf, CdfTable};
 
 /// Call or put.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,10 +116,12 @@ pub fn validate(
 fn bounded(w: f64, price: f64, fwd_s: f64, fwd_k: f64) -> f64 {
     let lower = (w * (fwd_s - fwd_k)).max(0.0);
     let upper = if w > 0.0 { fwd_s } else { fwd_k };
-    price.clamp(lower, upper)
+    // max then min (not `clamp`, which panics on NaN bounds): never panics, NaN stays visible.
+    price.max(lower).min(upper)
 }
 
-/// BSM price and delta: the hot path of a backtest (two `erfc`, one `ln`, two `exp`, one `sqrt`).
+/// BSM price and delta (two `erfc`, one `ln`, two `exp`, one `sqrt`). When many strikes share an
+/// expiry, [`BsmExpiry`] hoists the `exp` and `sqrt` out of the loop.
 #[inline]
 pub fn bsm_price_delta(
     kind: OptionType,
@@ -130,28 +132,62 @@ pub fn bsm_price_delta(
     q: f64,
     vol: f64,
 ) -> (f64, f64) {
-    let w = kind.sign();
-    let sqrt_t = t.max(0.0).sqrt();
-    let srt = vol * sqrt_t;
-    let s_df = s * (-q * t).exp();
-    let k_df = k * (-r * t).exp();
-    if !(srt > 1e-12) {
-        let intrinsic = w * (s_df - k_df);
-        let step = if intrinsic > 0.0 {
-            1.0
-        } else if intrinsic == 0.0 {
-            0.5
-        } else {
-            0.0
-        };
-        return (intrinsic.max(0.0), w * step * (-q * t).exp());
+    BsmExpiry::new(t, r, q).price_delta(kind, s, k, vol)
+}
+
+/// What every option of one expiry shares: time, its square root and the discount factors.
+/// Build once per (day, expiry); then [`BsmExpiry::price_delta`] costs one `ln` and two `erfc`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BsmExpiry {
+    pub t: f64,
+    pub r: f64,
+    pub q: f64,
+    sqrt_t: f64,
+    /// e^{-qT}
+    dq: f64,
+    /// e^{-rT}
+    dr: f64,
+    cdf: CdfTable,
+}
+
+impl BsmExpiry {
+    #[inline]
+    pub fn new(t: f64, r: f64, q: f64) -> Self {
+        BsmExpiry {
+            t,
+            r,
+            q,
+            sqrt_t: t.max(0.0).sqrt(),
+            dq: (-q * t).exp(),
+            dr: (-r * t).exp(),
+            cdf: CdfTable::get(),
+        }
     }
-    let d1 = ((s / k).ln() + (r - q + 0.5 * vol * vol) * t) / srt;
-    let d2 = d1 - srt;
-    let nd1 = norm_cdf(w * d1);
-    let nd2 = norm_cdf(w * d2);
-    let price = w * (s_df * nd1 - k_df * nd2);
-    (bounded(w, price, s_df, k_df), w * nd1 * (-q * t).exp())
+
+    /// Price and delta of one option of this expiry.
+    #[inline]
+    pub fn price_delta(&self, kind: OptionType, s: f64, k: f64, vol: f64) -> (f64, f64) {
+        let w = kind.sign();
+        let srt = vol * self.sqrt_t;
+        let (s_df, k_df) = (s * self.dq, k * self.dr);
+        if srt.is_nan() || srt <= 1e-12 {
+            let intrinsic = w * (s_df - k_df);
+            let step = if intrinsic > 0.0 {
+                1.0
+            } else if intrinsic == 0.0 {
+                0.5
+            } else {
+                0.0
+            };
+            return (intrinsic.max(0.0), w * step * self.dq);
+        }
+        let d1 = ((s / k).ln() + (self.r - self.q + 0.5 * vol * vol) * self.t) / srt;
+        let d2 = d1 - srt;
+        let nd1 = self.cdf.cdf(w * d1);
+        let nd2 = self.cdf.cdf(w * d2);
+        let price = w * (s_df * nd1 - k_df * nd2);
+        (bounded(w, price, s_df, k_df), w * nd1 * self.dq)
+    }
 }
 
 /// BSM price.
@@ -168,7 +204,7 @@ pub fn bsm_greeks(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol:
     let srt = vol * sqrt_t;
     let (dq, dr) = ((-q * t).exp(), (-r * t).exp());
     let (s_df, k_df) = (s * dq, k * dr);
-    if !(srt > 1e-12) {
+    if srt.is_nan() || srt <= 1e-12 {
         let intrinsic = w * (s_df - k_df);
         let itm = if intrinsic > 0.0 { 1.0 } else { 0.0 };
         let step = if intrinsic == 0.0 { 0.5 } else { itm };
@@ -183,7 +219,8 @@ pub fn bsm_greeks(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol:
     }
     let d1 = ((s / k).ln() + (r - q + 0.5 * vol * vol) * t) / srt;
     let d2 = d1 - srt;
-    let (nd1, nd2, pdf) = (norm_cdf(w * d1), norm_cdf(w * d2), norm_pdf(d1));
+    let cdf = CdfTable::get();
+    let (nd1, nd2, pdf) = (cdf.cdf(w * d1), cdf.cdf(w * d2), norm_pdf(d1));
     let price = bounded(w, w * (s_df * nd1 - k_df * nd2), s_df, k_df);
     Greeks {
         price,

@@ -21,6 +21,7 @@
 
 mod black;
 mod implied;
+mod market;
 mod normal;
 mod settlement;
 mod strikes;
@@ -28,11 +29,12 @@ mod surface;
 mod vix;
 
 pub use black::{
-    black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, Greeks,
-    OptionType, PricingError,
+    black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, BsmExpiry,
+    Greeks, OptionType, PricingError,
 };
 pub use implied::{implied_vol_black76, implied_vol_bsm, ImpliedVolError};
-pub use normal::{norm_cdf, norm_pdf, norm_ppf};
+pub use market::{vix_futures_on, vol_indices_on, MarketError, VixFamily};
+pub use normal::{norm_cdf, norm_cdf_fast, norm_pdf, norm_ppf, CdfTable};
 pub use settlement::{
     intrinsic, settlement_value, spx_am_settlement, spxw_settlement, vix_settlement,
     SettlementError, SettlementStyle,

@@ -37,10 +37,7 @@ pub fn settlement_value(
     date: NaiveDate,
     style: SettlementStyle,
 ) -> Result<f64, SettlementError> {
-    let i = bars.start.partition_point(|s| s.utc_date() < date);
-    if i == bars.len() || bars.date(i) != date {
-        return Err(SettlementError::NoBar(date));
-    }
+    let i = bars.index_of(date).ok_or(SettlementError::NoBar(date))?;
     match style {
         SettlementStyle::PmClose => Ok(bars.close[i]),
         SettlementStyle::AmOpen if bars.close_only => Err(SettlementError::CloseOnly(date)),

@@ -10,6 +10,7 @@ mod bad_input;
 mod common;
 mod import;
 mod loaders;
+mod price_cli;
 mod pricing;
 mod real_data;
 mod replay;

@@ -207,3 +207,28 @@ fn extreme_inputs_never_give_nan_or_negative_prices() {
         }
     }
 }
+
+#[test]
+fn fast_normal_cdf_matches_40_digit_references() {
+    use ironhedge::pricing::{norm_cdf, norm_cdf_fast};
+    let (_, rows) = read_csv(&fixture("reference/ncdf_mpmath.csv"));
+    let (mut worst_fast, mut worst_erfc) = (0.0f64, 0.0f64);
+    for r in &rows {
+        let (x, want): (f64, f64) = (r[0].parse().unwrap(), r[1].parse().unwrap());
+        // Relative in the left half (tiny values), absolute in the right half (values near 1).
+        let err = |got: f64| {
+            if want < 0.5 {
+                (got - want).abs() / want
+            } else {
+                (got - want).abs()
+            }
+        };
+        worst_fast = worst_fast.max(err(norm_cdf_fast(x)));
+        worst_erfc = worst_erfc.max(err(norm_cdf(x)));
+    }
+    println!(
+        "{} points: worst error fast {worst_fast:.2e}, erfc-based {worst_erfc:.2e}",
+        rows.len()
+    );
+    assert!(worst_fast <= 1e-15, "{worst_fast:e}");
+}
