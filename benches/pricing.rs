@@ -9,8 +9,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ironhedge::pricing::{
-    bsm_greeks, bsm_price_delta, norm_cdf, norm_cdf_fast, select_strike, BsmExpiry, OptionType,
-    SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VolIndices,
+    bsm_greeks, bsm_price_delta, norm_cdf, norm_cdf_fast, select_strike, BsmExpiry, OptionType, SpxSurface,
+    StrikeGrid, StrikeRule, SurfaceParams, VolIndices,
 };
 use std::hint::black_box;
 
@@ -24,19 +24,12 @@ fn per_call(c: &mut Criterion) {
     let mut g = c.benchmark_group("pricing");
     g.throughput(Throughput::Elements(64));
     g.bench_function("norm_cdf_fast x64", |b| {
-        b.iter(|| {
-            black_box(&xs)
-                .iter()
-                .map(|x| norm_cdf_fast(*x))
-                .sum::<f64>()
-        })
+        b.iter(|| black_box(&xs).iter().map(|x| norm_cdf_fast(*x)).sum::<f64>())
     });
     g.bench_function("norm_cdf (erfc) x64", |b| {
         b.iter(|| black_box(&xs).iter().map(|x| norm_cdf(*x)).sum::<f64>())
     });
-    g.bench_function("ln x64", |b| {
-        b.iter(|| black_box(&xs).iter().map(|x| (*x + 4.0).ln()).sum::<f64>())
-    });
+    g.bench_function("ln x64", |b| b.iter(|| black_box(&xs).iter().map(|x| (*x + 4.0).ln()).sum::<f64>()));
     g.bench_function("bsm_price_delta x64", |b| {
         b.iter(|| {
             let (s, t, ks, vs) = black_box((s, t, &strikes, &vols));
@@ -75,14 +68,8 @@ fn per_call(c: &mut Criterion) {
         })
     });
     g.finish();
-    let surface = SpxSurface::new(
-        VolIndices {
-            vix: 15.0,
-            ..Default::default()
-        },
-        SurfaceParams::default(),
-    )
-    .expect("valid");
+    let surface = SpxSurface::new(VolIndices { vix: 15.0, ..Default::default() }, SurfaceParams::default())
+        .expect("valid");
     let grid = StrikeGrid::new(5.0).expect("valid");
     let f = s * ((r - q) * t).exp();
     let mut g = c.benchmark_group("strike_selection");

@@ -48,11 +48,9 @@ fn bench_replay(c: &mut Criterion) {
     let total: usize = src.iter().map(Source::len).sum();
     eprintln!("replay benchmark: {total} events per replay");
     group.throughput(Throughput::Elements(total as u64));
-    group.bench_with_input(
-        BenchmarkId::new("liquidations+bars", total),
-        &src,
-        |b, src| b.iter(|| consume(black_box(Replay::new(src.clone()).expect("sorted")))),
-    );
+    group.bench_with_input(BenchmarkId::new("liquidations+bars", total), &src, |b, src| {
+        b.iter(|| consume(black_box(Replay::new(src.clone()).expect("sorted"))))
+    });
     group.finish();
 }
 

@@ -6,6 +6,7 @@
 //! time-ordered merge of all streams into one event stream), [`synth`] (seeded synthetic data).
 
 pub mod data;
+pub mod metrics;
 pub mod pricing;
 pub mod replay;
 pub mod synth;

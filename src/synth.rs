@@ -67,11 +67,7 @@ pub fn liquidation_events(
     let vol_per_sqrt_s = 0.80 / (365.0f64 * 86_400.0).sqrt();
     loop {
         let in_cascade = t < cascade_until;
-        let rate = if in_cascade {
-            calm_rate * 20.0
-        } else {
-            calm_rate
-        };
+        let rate = if in_cascade { calm_rate * 20.0 } else { calm_rate };
         let dt = rng.exponential(1.0 / rate);
         t += dt;
         if t >= end_s {
@@ -86,15 +82,9 @@ pub fn liquidation_events(
         let drift = if in_cascade { -2.0e-6 * dt } else { 0.0 };
         price *= (drift + vol_per_sqrt_s * dt.sqrt() * rng.normal()).exp();
         let long_share = if in_cascade { 0.85 } else { 0.5 };
-        let side = if rng.uniform() < long_share {
-            Side::Long
-        } else {
-            Side::Short
-        };
+        let side = if rng.uniform() < long_share { Side::Long } else { Side::Short };
         let notional = 8_000.0 * (1.6 * rng.normal()).exp();
-        ev.ts.push(Timestamp::from_nanos(
-            start.nanos().saturating_add((t * 1e9) as i64),
-        ));
+        ev.ts.push(Timestamp::from_nanos(start.nanos().saturating_add((t * 1e9) as i64)));
         ev.exchange.push(ex);
         ev.symbol.push(sym);
         ev.side.push(side);
@@ -107,19 +97,10 @@ pub fn liquidation_events(
 
 /// Synthetic daily OHLC bars on NYSE trading days in `[from, to]`: a geometric random walk with
 /// `annual_vol`, open at the previous close plus a small gap, high/low bracketing open and close.
-pub fn daily_bars(
-    seed: u64,
-    from: NaiveDate,
-    to: NaiveDate,
-    start_price: f64,
-    annual_vol: f64,
-) -> BarSeries {
+pub fn daily_bars(seed: u64, from: NaiveDate, to: NaiveDate, start_price: f64, annual_vol: f64) -> BarSeries {
     let cal = Calendar::nyse();
     let mut rng = SplitMix64::new(seed);
-    let mut bars = BarSeries {
-        daily: true,
-        ..Default::default()
-    };
+    let mut bars = BarSeries { daily: true, ..Default::default() };
     let sd = annual_vol / 252f64.sqrt();
     let mut close = start_price;
     for d in cal.trading_days(from, to) {
@@ -154,11 +135,7 @@ mod tests {
         assert_eq!(a.notional_usd, b.notional_usd);
         assert_ne!(a.ts, c.ts);
         assert!(a.ts.windows(2).all(|w| w[0] <= w[1]));
-        assert!(
-            a.len() > 3_000,
-            "cascades raise the count above the calm mean: {}",
-            a.len()
-        );
+        assert!(a.len() > 3_000, "cascades raise the count above the calm mean: {}", a.len());
         assert!(a.price.iter().all(|p| p.is_finite() && *p > 0.0));
     }
 
@@ -177,9 +154,7 @@ mod tests {
         let b = daily_bars(1, from, to, 3_000.0, 0.2);
         assert_eq!(b.len(), 253);
         for i in 0..b.len() {
-            assert!(
-                b.low[i] <= b.open[i].min(b.close[i]) && b.high[i] >= b.open[i].max(b.close[i])
-            );
+            assert!(b.low[i] <= b.open[i].min(b.close[i]) && b.high[i] >= b.open[i].max(b.close[i]));
         }
     }
 }

@@ -19,10 +19,7 @@ pub struct CalendarArgs {
 pub fn run(a: &CalendarArgs) -> Result<ExitCode, Failure> {
     let cal = Calendar::nyse();
     let y = a.year;
-    let (first, last) = (
-        NaiveDate::from_ymd_opt(y, 1, 1),
-        NaiveDate::from_ymd_opt(y, 12, 31),
-    );
+    let (first, last) = (NaiveDate::from_ymd_opt(y, 1, 1), NaiveDate::from_ymd_opt(y, 12, 31));
     let (Some(first), Some(last)) = (first, last) else {
         return Err(anyhow::anyhow!("year {y}: expected a valid year").into());
     };
@@ -39,19 +36,14 @@ pub fn run(a: &CalendarArgs) -> Result<ExitCode, Failure> {
     }
     println!("early closes (13:00 New York):");
     for d in days.iter().filter(|d| cal.is_early_close(**d)) {
-        let close = nyse_close_utc(&cal, *d)
-            .map(|t| t.to_string())
-            .unwrap_or_default();
+        let close = nyse_close_utc(&cal, *d).map(|t| t.to_string()).unwrap_or_default();
         println!("  {d} {} (close {close})", d.weekday());
     }
     println!("month  SPX monthly expiry   VIX expiry");
     for m in 1..=12 {
-        let spx = spx_monthly_expiry(&cal, y, m)
-            .map(|d| format!("{d} {}", d.weekday()))
-            .unwrap_or_default();
-        let vix = vix_expiry_for_month(&cal, y, m)
-            .map(|d| format!("{d} {}", d.weekday()))
-            .unwrap_or_default();
+        let spx = spx_monthly_expiry(&cal, y, m).map(|d| format!("{d} {}", d.weekday())).unwrap_or_default();
+        let vix =
+            vix_expiry_for_month(&cal, y, m).map(|d| format!("{d} {}", d.weekday())).unwrap_or_default();
         println!("  {m:>2}   {spx:<19}  {vix}");
     }
     Ok(ExitCode::SUCCESS)

@@ -34,10 +34,8 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Formats: cboe, yahoo, binance-liquidations, coinglass, cfe-vx, fred.\n\
-Example: ironhedge data import --format cboe VIX_History.csv --out datasets/vix.csv"
-)]
+#[command(after_help = "Formats: cboe, yahoo, binance-liquidations, coinglass, cfe-vx, fred.\n\
+Example: ironhedge data import --format cboe VIX_History.csv --out datasets/vix.csv")]
 pub struct ImportArgs {
     /// The vendor format of the input.
     #[arg(long)]
@@ -86,10 +84,7 @@ fn check(a: &CheckArgs) -> Result<ExitCode, Failure> {
 }
 
 fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
-    let opts = ImportOptions {
-        decimals: a.decimals,
-        symbol: a.symbol.clone(),
-    };
+    let opts = ImportOptions { decimals: a.decimals, symbol: a.symbol.clone() };
     let summary = import(a.format, &a.input, &a.out, &opts)?;
     println!(
         "imported {} ({}): {} rows in, {} rows out -> {}",

@@ -37,10 +37,7 @@ pub struct Failure {
 impl Failure {
     /// Bad input from the user (exit code 2).
     pub fn input(message: impl std::fmt::Display) -> Self {
-        Failure {
-            code: 2,
-            error: anyhow::anyhow!("{message}"),
-        }
+        Failure { code: 2, error: anyhow::anyhow!("{message}") }
     }
 }
 

@@ -5,9 +5,8 @@ use chrono::{Days, NaiveDate};
 use clap::{Args, ValueEnum};
 use ironhedge::data::{load_bars, load_vx_term, BarOptions, BarSeries};
 use ironhedge::pricing::{
-    black76_greeks, bsm_greeks, select_strike, validate, vix_futures_on, vol_indices_on,
-    FuturesModel, Greeks, OptionType, SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VixFamily,
-    VixVolParams,
+    black76_greeks, bsm_greeks, select_strike, validate, vix_futures_on, vol_indices_on, FuturesModel,
+    Greeks, OptionType, SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VixFamily, VixVolParams,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -120,77 +119,42 @@ fn explicit(a: &PriceArgs) -> Result<Inputs, Failure> {
         Model::Bsm => ("--spot", a.spot),
         Model::Black76 => ("--future", a.future),
     };
-    let underlying = value.ok_or_else(|| {
-        Failure::input(format!(
-            "{flag} is required (or give --date with data files)"
-        ))
-    })?;
-    let vol = a
-        .vol
-        .ok_or_else(|| Failure::input("--vol is required (or give --date with data files)"))?;
-    Ok(Inputs {
-        underlying,
-        vol_of: Box::new(move |_| vol),
-        vol_source: "given".into(),
-    })
+    let underlying = value
+        .ok_or_else(|| Failure::input(format!("{flag} is required (or give --date with data files)")))?;
+    let vol = a.vol.ok_or_else(|| Failure::input("--vol is required (or give --date with data files)"))?;
+    Ok(Inputs { underlying, vol_of: Box::new(move |_| vol), vol_source: "given".into() })
 }
 
 fn from_data(a: &PriceArgs, date: NaiveDate) -> Result<Inputs, Failure> {
-    let vix_path = a
-        .vix
-        .as_deref()
-        .ok_or_else(|| Failure::input("--date needs --vix FILE"))?;
+    let vix_path = a.vix.as_deref().ok_or_else(|| Failure::input("--date needs --vix FILE"))?;
     let vix = bars(vix_path)?;
-    let missing =
-        |what: &str, p: &Path| Failure::input(format!("{}: no {what} row on {date}", p.display()));
+    let missing = |what: &str, p: &Path| Failure::input(format!("{}: no {what} row on {date}", p.display()));
     match a.model {
         Model::Bsm => {
             let underlying = match (a.spot, a.spx.as_deref()) {
                 (Some(s), _) => s,
                 (None, Some(p)) => bars(p)?.close_on(date).ok_or_else(|| missing("SPX", p))?,
                 (None, None) => {
-                    return Err(Failure::input(
-                        "--date with --model bsm needs --spx FILE or --spot",
-                    ))
+                    return Err(Failure::input("--date with --model bsm needs --spx FILE or --spot"))
                 }
             };
-            let (v9, v3, v6) = (
-                opt_bars(&a.vix9d)?,
-                opt_bars(&a.vix3m)?,
-                opt_bars(&a.vix6m)?,
-            );
-            let family = VixFamily {
-                vix9d: v9.as_ref(),
-                vix3m: v3.as_ref(),
-                vix6m: v6.as_ref(),
-            };
+            let (v9, v3, v6) = (opt_bars(&a.vix9d)?, opt_bars(&a.vix3m)?, opt_bars(&a.vix6m)?);
+            let family = VixFamily { vix9d: v9.as_ref(), vix3m: v3.as_ref(), vix6m: v6.as_ref() };
             let ix = vol_indices_on(date, &vix, family).map_err(|_| missing("VIX", vix_path))?;
-            let surface = SpxSurface::new(ix, SurfaceParams::default())
-                .map_err(|e| Failure::input(e.to_string()))?;
+            let surface =
+                SpxSurface::new(ix, SurfaceParams::default()).map_err(|e| Failure::input(e.to_string()))?;
             let (t, r, q) = (a.days / 365.0, a.rate, a.div);
             let f = underlying * ((r - q) * t).exp();
             if let Some(v) = a.vol {
-                return Ok(Inputs {
-                    underlying,
-                    vol_of: Box::new(move |_| v),
-                    vol_source: "given".into(),
-                });
+                return Ok(Inputs { underlying, vol_of: Box::new(move |_| v), vol_source: "given".into() });
             }
             let source = format!(
                 "SPX surface from VIX {}{} (ATM {:.2}%)",
                 ix.vix,
-                if ix.vix9d.or(ix.vix3m).is_some() {
-                    " + term structure"
-                } else {
-                    ""
-                },
+                if ix.vix9d.or(ix.vix3m).is_some() { " + term structure" } else { "" },
                 surface.atm_vol(t) * 100.0
             );
-            Ok(Inputs {
-                underlying,
-                vol_of: Box::new(move |k| surface.vol(k, f, t)),
-                vol_source: source,
-            })
+            Ok(Inputs { underlying, vol_of: Box::new(move |k| surface.vol(k, f, t)), vol_source: source })
         }
         Model::Black76 => {
             let spot = vix.close_on(date).ok_or_else(|| missing("VIX", vix_path))?;
@@ -203,11 +167,7 @@ fn from_data(a: &PriceArgs, date: NaiveDate) -> Result<Inputs, Failure> {
             let underlying = a.future.unwrap_or_else(|| curve.price(expiry));
             let vvix = opt_bars(&a.vvix)?.and_then(|v| v.close_on(date));
             if let Some(v) = a.vol {
-                return Ok(Inputs {
-                    underlying,
-                    vol_of: Box::new(move |_| v),
-                    vol_source: "given".into(),
-                });
+                return Ok(Inputs { underlying, vol_of: Box::new(move |_| v), vol_source: "given".into() });
             }
             let (params, days) = (VixVolParams::default(), a.days);
             let source = format!(
@@ -244,11 +204,8 @@ pub fn run(a: &PriceArgs) -> Result<ExitCode, Failure> {
     let strike = match (a.strike, a.delta) {
         (Some(k), _) => k,
         (None, Some(d)) => {
-            let step = a
-                .strike_step
-                .unwrap_or(if a.model == Model::Bsm { 5.0 } else { 1.0 });
-            let grid =
-                StrikeGrid::new(step).map_err(|e| Failure::input(format!("--strike-step: {e}")))?;
+            let step = a.strike_step.unwrap_or(if a.model == Model::Bsm { 5.0 } else { 1.0 });
+            let grid = StrikeGrid::new(step).map_err(|e| Failure::input(format!("--strike-step: {e}")))?;
             let delta_at = |k: f64| greeks(a, kind, s, k, (inputs.vol_of)(k)).delta;
             select_strike(&grid, kind, StrikeRule::Delta(d), s, s, 0.0, delta_at)
                 .map_err(|e| Failure::input(format!("--delta: {e}")))?
@@ -257,38 +214,22 @@ pub fn run(a: &PriceArgs) -> Result<ExitCode, Failure> {
     };
     let vol = (inputs.vol_of)(strike);
     let q = if a.model == Model::Bsm { a.div } else { 0.0 };
-    validate(s, strike, a.days / 365.0, a.rate, q, vol)
-        .map_err(|e| Failure::input(e.to_string()))?;
+    validate(s, strike, a.days / 365.0, a.rate, q, vol).map_err(|e| Failure::input(e.to_string()))?;
     let g = greeks(a, kind, s, strike, vol);
-    let model = if a.model == Model::Bsm {
-        "bsm"
-    } else {
-        "black76"
-    };
-    let type_ = if kind == OptionType::Call {
-        "call"
-    } else {
-        "put"
-    };
+    let model = if a.model == Model::Bsm { "bsm" } else { "black76" };
+    let type_ = if kind == OptionType::Call { "call" } else { "put" };
     if a.json {
         println!(
             "{{\"model\":\"{model}\",\"type\":\"{type_}\",\"underlying\":{s},\"strike\":{strike},\"days\":{},\"vol\":{vol},\"rate\":{},\"div\":{q},\"price\":{},\"delta\":{},\"gamma\":{},\"vega\":{},\"theta\":{},\"rho\":{}}}",
             a.days, a.rate, g.price, g.delta, g.gamma, g.vega_per_point(), g.theta_per_day(), g.rho_per_pct()
         );
     } else {
-        let under = if a.model == Model::Bsm {
-            "spot"
-        } else {
-            "future"
-        };
+        let under = if a.model == Model::Bsm { "spot" } else { "future" };
         println!("{model} {type_}: {under} {s}, strike {strike}, {} days (T = {:.6} y), vol {:.4}% ({}), rate {}, div {q}", a.days, a.days / 365.0, vol * 100.0, inputs.vol_source, a.rate);
         println!("  price  {:>14.6}", g.price);
         println!("  delta  {:>14.6}", g.delta);
         println!("  gamma  {:>14.8}", g.gamma);
-        println!(
-            "  vega   {:>14.6}  per vol point (0.01)",
-            g.vega_per_point()
-        );
+        println!("  vega   {:>14.6}  per vol point (0.01)", g.vega_per_point());
         println!("  theta  {:>14.6}  per calendar day", g.theta_per_day());
         println!("  rho    {:>14.6}  per 1% of rate", g.rho_per_pct());
     }

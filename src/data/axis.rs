@@ -46,22 +46,12 @@ pub struct AxisSpec {
 impl AxisSpec {
     /// Daily or periodic US index data, one row per time.
     pub fn periods(session: Session, period_s: Option<i64>) -> Self {
-        AxisSpec {
-            session,
-            stamp: Stamp::PeriodStart,
-            allow_equal: false,
-            period_s,
-        }
+        AxisSpec { session, stamp: Stamp::PeriodStart, allow_equal: false, period_s }
     }
 
     /// Individual events known at their own timestamp; ties allowed.
     pub fn events() -> Self {
-        AxisSpec {
-            session: Session::UtcDayEnd,
-            stamp: Stamp::Instant,
-            allow_equal: true,
-            period_s: None,
-        }
+        AxisSpec { session: Session::UtcDayEnd, stamp: Stamp::Instant, allow_equal: true, period_s: None }
     }
 }
 
@@ -90,10 +80,7 @@ pub fn modal_step(values: &[Timestamp]) -> Option<i64> {
         }
     }
     // Ties broken by the smaller step so the result never depends on hash order.
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(d, _)| d / 1_000_000_000)
+    counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(d, _)| d / 1_000_000_000)
 }
 
 impl TimeAxis {
@@ -101,20 +88,11 @@ impl TimeAxis {
     pub fn build(t: &Table, spec: AxisSpec, out: &mut Findings) -> Result<TimeAxis, DataError> {
         let col = t.find(TIME).ok_or_else(|| t.missing(TIME))?.to_string();
         let col = col.as_str();
-        let AxisSpec {
-            session,
-            stamp,
-            allow_equal,
-            period_s,
-        } = spec;
+        let AxisSpec { session, stamp, allow_equal, period_s } = spec;
         let values = time_column(t, col, out)?;
         let daily = matches!(values.iter().flatten().next(), Some(TimeValue::Date(_)));
         let calendar = Calendar::nyse();
-        let mut axis = TimeAxis {
-            column: col.to_string(),
-            daily,
-            ..Default::default()
-        };
+        let mut axis = TimeAxis { column: col.to_string(), daily, ..Default::default() };
         let mut prev: Option<(usize, Timestamp)> = None;
         for (row, v) in values.iter().enumerate() {
             let start = match v {
@@ -126,19 +104,9 @@ impl TimeAxis {
                         TimeValue::Date(d) => format!("a date {d}"),
                         TimeValue::Instant(ts) => format!("a timestamp {ts}"),
                     };
-                    let want = if daily {
-                        "a date like the rows above"
-                    } else {
-                        "a timestamp like the rows above"
-                    };
-                    out.at(
-                        Severity::Error,
-                        "mixed dates and timestamps",
-                        t.location(row),
-                        col,
-                        want,
-                        found,
-                    );
+                    let want =
+                        if daily { "a date like the rows above" } else { "a timestamp like the rows above" };
+                    out.at(Severity::Error, "mixed dates and timestamps", t.location(row), col, want, found);
                     None
                 }
             };

@@ -26,10 +26,7 @@ pub struct BarOptions {
 
 impl Default for BarOptions {
     fn default() -> Self {
-        BarOptions {
-            session: Session::NyseClose,
-            period_s: None,
-        }
+        BarOptions { session: Session::NyseClose, period_s: None }
     }
 }
 
@@ -87,33 +84,13 @@ pub fn load_bars(path: &Path, opts: &BarOptions) -> Result<BarSeries, DataError>
     Ok(bars)
 }
 
-fn finite_positive(
-    x: Option<f64>,
-    row: usize,
-    col: &str,
-    t: &Table,
-    out: &mut Findings,
-) -> Option<f64> {
+fn finite_positive(x: Option<f64>, row: usize, col: &str, t: &Table, out: &mut Findings) -> Option<f64> {
     let x = x?;
     if !x.is_finite() {
-        out.at(
-            Severity::Error,
-            "not finite",
-            t.location(row),
-            col,
-            "a finite price",
-            x.to_string(),
-        );
+        out.at(Severity::Error, "not finite", t.location(row), col, "a finite price", x.to_string());
         None
     } else if x <= 0.0 {
-        out.at(
-            Severity::Error,
-            "non-positive price",
-            t.location(row),
-            col,
-            "a price > 0",
-            x.to_string(),
-        );
+        out.at(Severity::Error, "non-positive price", t.location(row), col, "a price > 0", x.to_string());
         None
     } else {
         Some(x)
@@ -122,11 +99,7 @@ fn finite_positive(
 
 /// Parse and validate `t` as bars, recording every problem in `out`. Rows with errors are left
 /// out of the returned series.
-pub fn analyse_bars(
-    t: &Table,
-    opts: &BarOptions,
-    out: &mut Findings,
-) -> Result<BarSeries, DataError> {
+pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<BarSeries, DataError> {
     let axis = TimeAxis::build(t, AxisSpec::periods(opts.session, opts.period_s), out)?;
     let ohlc = [OPEN, HIGH, LOW, CLOSE].iter().all(|a| t.find(a).is_some());
     let close_col = match t.find(CLOSE) {
@@ -153,11 +126,7 @@ pub fn analyse_bars(
         Some(v) => Some(number_column(t, v, false, out)?),
         None => None,
     };
-    let mut bars = BarSeries {
-        daily: axis.daily,
-        close_only: !ohlc,
-        ..Default::default()
-    };
+    let mut bars = BarSeries { daily: axis.daily, close_only: !ohlc, ..Default::default() };
     let mut vols = Vec::new();
     for row in 0..t.height() {
         let c = finite_positive(close[row], row, &close_col, t, out);

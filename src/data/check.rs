@@ -52,11 +52,7 @@ impl CheckReport {
             _ => "no valid times".into(),
         };
         let f = &self.findings;
-        let verdict = if self.is_clean(strict) {
-            "clean"
-        } else {
-            "NOT CLEAN"
-        };
+        let verdict = if self.is_clean(strict) { "clean" } else { "NOT CLEAN" };
         let mut out = format!(
             "{}: {} — {} rows, {}, {range}: {} errors, {} repairs, {} warnings\n",
             self.path.display(),
@@ -144,25 +140,15 @@ fn calendar_gaps(starts: &[Timestamp], out: &mut Findings) {
     let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else {
         return;
     };
-    let weekend = dates
-        .iter()
-        .filter(|d| matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
-        .count();
+    let weekend = dates.iter().filter(|d| matches!(d.weekday(), Weekday::Sat | Weekday::Sun)).count();
     if weekend * 10 > dates.len() {
-        let missing: Vec<NaiveDate> = first
-            .iter_days()
-            .take_while(|d| *d <= last)
-            .filter(|d| !dates.contains(d))
-            .collect();
+        let missing: Vec<NaiveDate> =
+            first.iter_days().take_while(|d| *d <= last).filter(|d| !dates.contains(d)).collect();
         report_missing(&missing, "every calendar day (24/7 series)", out);
         return;
     }
-    let lo = NaiveDate::from_ymd_opt(CALENDAR_FIRST_YEAR, 1, 1)
-        .expect("valid")
-        .max(first);
-    let hi = NaiveDate::from_ymd_opt(CALENDAR_LAST_YEAR, 12, 31)
-        .expect("valid")
-        .min(last);
+    let lo = NaiveDate::from_ymd_opt(CALENDAR_FIRST_YEAR, 1, 1).expect("valid").max(first);
+    let hi = NaiveDate::from_ymd_opt(CALENDAR_LAST_YEAR, 12, 31).expect("valid").min(last);
     let cal = Calendar::nyse();
     let before = dates.iter().filter(|d| **d < lo).count();
     if before > 0 {
@@ -179,11 +165,7 @@ fn calendar_gaps(starts: &[Timestamp], out: &mut Findings) {
         return;
     }
     let trading = cal.trading_days(lo, hi);
-    let missing: Vec<NaiveDate> = trading
-        .iter()
-        .filter(|d| !dates.contains(d))
-        .copied()
-        .collect();
+    let missing: Vec<NaiveDate> = trading.iter().filter(|d| !dates.contains(d)).copied().collect();
     report_missing(&missing, "a row on every NYSE trading day", out);
     for d in dates.range(lo..=hi).filter(|d| !cal.is_trading_day(**d)) {
         warn(
@@ -208,11 +190,8 @@ fn report_missing(missing: &[NaiveDate], expected: &str, out: &mut Findings) {
         }
     }
     for (a, b, n) in runs {
-        let found = if a == b {
-            format!("no row for {a}")
-        } else {
-            format!("no rows for {n} days {a} .. {b}")
-        };
+        let found =
+            if a == b { format!("no row for {a}") } else { format!("no rows for {n} days {a} .. {b}") };
         warn(out, "gap", expected.to_string(), found);
     }
 }
@@ -225,12 +204,7 @@ fn step_gaps(starts: &[Timestamp], out: &mut Findings) {
     for w in starts.windows(2) {
         let d = (w[1].nanos() - w[0].nanos()) / 1_000_000_000;
         if d > step {
-            warn(
-                out,
-                "gap",
-                format!("a row every {step} s"),
-                format!("{} s from {} to {}", d, w[0], w[1]),
-            );
+            warn(out, "gap", format!("a row every {step} s"), format!("{} s from {} to {}", d, w[0], w[1]));
         }
     }
 }

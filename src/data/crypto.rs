@@ -12,9 +12,7 @@
 use super::axis::{AxisSpec, Session, TimeAxis};
 use super::findings::{load_with, Findings, Severity};
 use super::parse::{number_column, text_column};
-use super::schema::{
-    BUCKET, EXCHANGE, LONG_LIQ, NOTIONAL, PRICE, QUANTITY, RATE, SHORT_LIQ, SIDE, SYMBOL,
-};
+use super::schema::{BUCKET, EXCHANGE, LONG_LIQ, NOTIONAL, PRICE, QUANTITY, RATE, SHORT_LIQ, SIDE, SYMBOL};
 use super::table::{Cell, Table};
 use super::DataError;
 use crate::time::Timestamp;
@@ -104,28 +102,15 @@ fn non_negative(
     let x = x?;
     let ok = x.is_finite() && if strictly { x > 0.0 } else { x >= 0.0 };
     if !ok {
-        let want = if strictly {
-            "a finite number > 0"
-        } else {
-            "a finite number >= 0"
-        };
-        out.at(
-            Severity::Error,
-            "impossible value",
-            t.location(row),
-            col,
-            want,
-            x.to_string(),
-        );
+        let want = if strictly { "a finite number > 0" } else { "a finite number >= 0" };
+        out.at(Severity::Error, "impossible value", t.location(row), col, want, x.to_string());
         return None;
     }
     Some(x)
 }
 
 fn col(t: &Table, aliases: &[&str]) -> Result<String, DataError> {
-    t.find(aliases)
-        .map(str::to_string)
-        .ok_or_else(|| t.missing(aliases))
+    t.find(aliases).map(str::to_string).ok_or_else(|| t.missing(aliases))
 }
 
 /// Parse and validate individual liquidation events.
@@ -169,15 +154,9 @@ pub fn analyse_liquidations(t: &Table, out: &mut Findings) -> Result<Liquidation
         let p = non_negative(price[row], row, "price", true, t, out);
         let q = non_negative(qty[row], row, "quantity", true, t, out);
         let n = non_negative(notional[row], row, "notional_usd", false, t, out);
-        if let (Some(ts), Some(side), Some(p), Some(q), Some(n), Some(x), Some(s)) = (
-            axis.known[row],
-            sides[row],
-            p,
-            q,
-            n,
-            &exchange[row],
-            &symbol[row],
-        ) {
+        if let (Some(ts), Some(side), Some(p), Some(q), Some(n), Some(x), Some(s)) =
+            (axis.known[row], sides[row], p, q, n, &exchange[row], &symbol[row])
+        {
             ev.ts.push(ts);
             let e = ev.exchanges.intern(x);
             ev.exchange.push(e);
@@ -231,11 +210,7 @@ pub fn analyse_buckets(t: &Table, out: &mut Findings) -> Result<LiquidationBucke
     let long = number_column(t, &col(t, LONG_LIQ)?, true, out)?;
     let short = number_column(t, &col(t, SHORT_LIQ)?, true, out)?;
     let mut b = LiquidationBuckets {
-        bucket_s: if axis.daily {
-            86_400
-        } else {
-            axis.period_s.unwrap_or(0)
-        },
+        bucket_s: if axis.daily { 86_400 } else { axis.period_s.unwrap_or(0) },
         ..Default::default()
     };
     for row in 0..t.height() {
@@ -254,20 +229,13 @@ pub fn analyse_buckets(t: &Table, out: &mut Findings) -> Result<LiquidationBucke
 /// Parse and validate funding rates. With `--kind funding` an OHLC export of funding is accepted
 /// with its `close` as the rate and the file's stem as the symbol.
 pub fn analyse_funding(t: &Table, out: &mut Findings) -> Result<FundingRates, DataError> {
-    let rate_col = t
-        .find(RATE)
-        .or_else(|| t.find(&["close"]))
-        .map(str::to_string)
-        .ok_or_else(|| t.missing(RATE))?;
+    let rate_col =
+        t.find(RATE).or_else(|| t.find(&["close"])).map(str::to_string).ok_or_else(|| t.missing(RATE))?;
     let rates = number_column(t, &rate_col, true, out)?;
     let symbols = match t.find(SYMBOL) {
         Some(s) => text_column(t, s, out)?,
         None => {
-            let stem = t
-                .path()
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
+            let stem = t.path().file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
             vec![Some(stem); t.height()]
         }
     };

@@ -33,11 +33,7 @@ pub enum DataError {
     Empty { path: PathBuf, found: String },
     /// A required column is absent.
     #[error("{path}: line 1 (header): expected a column {expected}, found columns [{found}]", path = .path.display())]
-    MissingColumn {
-        path: PathBuf,
-        expected: String,
-        found: String,
-    },
+    MissingColumn { path: PathBuf, expected: String, found: String },
     /// A value is malformed or impossible.
     #[error("{0}")]
     Invalid(Box<InvalidValue>),

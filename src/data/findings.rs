@@ -121,16 +121,8 @@ impl Findings {
             let _ = writeln!(out, "  {:<7} {cat}: {}", sev.label(), list.len());
             for f in list.iter().take(examples) {
                 let place = f.location.map(|l| format!("{l}: ")).unwrap_or_default();
-                let col = if f.column.is_empty() {
-                    String::new()
-                } else {
-                    format!("`{}`: ", f.column)
-                };
-                let _ = writeln!(
-                    out,
-                    "            {place}{col}expected {}, found {}",
-                    f.expected, f.found
-                );
+                let col = if f.column.is_empty() { String::new() } else { format!("`{}`: ", f.column) };
+                let _ = writeln!(out, "            {place}{col}expected {}, found {}", f.expected, f.found);
             }
             if list.len() > examples {
                 let _ = writeln!(out, "            ... {} more", list.len() - examples);

@@ -51,9 +51,7 @@ pub fn time(cell: Cell<'_>) -> Result<TimeValue, String> {
             if let Some(d) = parse_iso_date(s) {
                 return Ok(TimeValue::Date(d));
             }
-            Timestamp::parse_iso(s)
-                .map(TimeValue::Instant)
-                .map_err(|_| describe(cell))
+            Timestamp::parse_iso(s).map(TimeValue::Instant).map_err(|_| describe(cell))
         }
         Cell::Date(days) => NaiveDate::from_ymd_opt(1970, 1, 1)
             .and_then(|e| {
@@ -73,23 +71,12 @@ pub fn time(cell: Cell<'_>) -> Result<TimeValue, String> {
 pub const TIME_EXPECTED: &str = "an ISO date YYYY-MM-DD or timestamp YYYY-MM-DDTHH:MM:SSZ";
 
 /// Parse a whole time column; unparseable or empty cells become errors and `None`.
-pub fn time_column(
-    t: &Table,
-    col: &str,
-    out: &mut Findings,
-) -> Result<Vec<Option<TimeValue>>, DataError> {
+pub fn time_column(t: &Table, col: &str, out: &mut Findings) -> Result<Vec<Option<TimeValue>>, DataError> {
     let mut v = Vec::with_capacity(t.height());
     t.visit(col, |row, cell| match time(cell) {
         Ok(x) => v.push(Some(x)),
         Err(found) => {
-            out.at(
-                Severity::Error,
-                "bad time",
-                t.location(row),
-                col,
-                TIME_EXPECTED,
-                found,
-            );
+            out.at(Severity::Error, "bad time", t.location(row), col, TIME_EXPECTED, found);
             v.push(None);
         }
     })?;
@@ -120,14 +107,7 @@ pub fn number_column(
             v.push(None);
         }
         Err(found) => {
-            out.at(
-                Severity::Error,
-                "not a number",
-                t.location(row),
-                col,
-                "a number",
-                found,
-            );
+            out.at(Severity::Error, "not a number", t.location(row), col, "a number", found);
             v.push(None);
         }
     })?;
@@ -135,11 +115,7 @@ pub fn number_column(
 }
 
 /// Parse a whole text column; empty cells are errors.
-pub fn text_column(
-    t: &Table,
-    col: &str,
-    out: &mut Findings,
-) -> Result<Vec<Option<String>>, DataError> {
+pub fn text_column(t: &Table, col: &str, out: &mut Findings) -> Result<Vec<Option<String>>, DataError> {
     let mut v = Vec::with_capacity(t.height());
     t.visit(col, |row, cell| match cell {
         Cell::Text(s) if !s.trim().is_empty() => v.push(Some(s.trim().to_string())),
@@ -177,10 +153,7 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2020, 1, 2).unwrap();
         assert_eq!(time(Cell::Text("2020-01-02")), Ok(TimeValue::Date(d)));
         assert_eq!(time(Cell::Date(18263)), Ok(TimeValue::Date(d)));
-        assert!(matches!(
-            time(Cell::Text("2020-01-02T00:00:00Z")),
-            Ok(TimeValue::Instant(_))
-        ));
+        assert!(matches!(time(Cell::Text("2020-01-02T00:00:00Z")), Ok(TimeValue::Instant(_))));
         assert_eq!(time(Cell::Text("01/02/2020")), Err("`01/02/2020`".into()));
         assert!(time(Cell::Int(5)).is_err());
     }

@@ -36,17 +36,9 @@ pub fn analyse_rates(
     out: &mut Findings,
 ) -> Result<RateSeries, DataError> {
     let axis = TimeAxis::build(t, AxisSpec::periods(Session::NyseClose, None), out)?;
-    let value_cols: Vec<String> = t
-        .names()
-        .iter()
-        .filter(|n| **n != axis.column)
-        .cloned()
-        .collect();
+    let value_cols: Vec<String> = t.names().iter().filter(|n| **n != axis.column).cloned().collect();
     let chosen = match column {
-        Some(c) => t
-            .find(&[&c.to_ascii_lowercase()])
-            .map(str::to_string)
-            .ok_or_else(|| t.missing(&[c]))?,
+        Some(c) => t.find(&[&c.to_ascii_lowercase()]).map(str::to_string).ok_or_else(|| t.missing(&[c]))?,
         None => match (t.find(RATE), value_cols.as_slice()) {
             (Some(r), _) => r.to_string(),
             (None, [one]) => one.clone(),
@@ -68,11 +60,7 @@ pub fn analyse_rates(
             };
             let d = x / scale;
             if !d.is_finite() || d.abs() >= 1.0 {
-                let hint = if unit == RateUnit::Decimal {
-                    " (is the file in percent?)"
-                } else {
-                    ""
-                };
+                let hint = if unit == RateUnit::Decimal { " (is the file in percent?)" } else { "" };
                 out.at(
                     Severity::Error,
                     "impossible value",
@@ -106,10 +94,6 @@ pub fn analyse_rates(
 }
 
 /// Load a rate file; `column` picks one of several value columns.
-pub fn load_rates(
-    path: &Path,
-    column: Option<&str>,
-    unit: RateUnit,
-) -> Result<RateSeries, DataError> {
+pub fn load_rates(path: &Path, column: Option<&str>, unit: RateUnit) -> Result<RateSeries, DataError> {
     load_with(path, |t, out| analyse_rates(t, column, unit, out)).map(|(v, _)| v)
 }

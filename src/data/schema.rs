@@ -9,15 +9,8 @@ use super::DataError;
 use std::fmt;
 use std::str::FromStr;
 
-pub const TIME: &[&str] = &[
-    "timestamp",
-    "date",
-    "datetime",
-    "time",
-    "trade_date",
-    "bar_start_utc",
-    "time_utc",
-];
+pub const TIME: &[&str] =
+    &["timestamp", "date", "datetime", "time", "trade_date", "bar_start_utc", "time_utc"];
 pub const OPEN: &[&str] = &["open"];
 pub const HIGH: &[&str] = &["high"];
 pub const LOW: &[&str] = &["low"];
@@ -110,17 +103,9 @@ impl StreamKind {
         } else if has(CLOSE) {
             StreamKind::Bars
         } else {
-            let values: Vec<&String> = t
-                .names()
-                .iter()
-                .filter(|n| !TIME.contains(&n.as_str()))
-                .collect();
+            let values: Vec<&String> = t.names().iter().filter(|n| !TIME.contains(&n.as_str())).collect();
             let rate_like = |n: &str| {
-                [
-                    "rate", "pct", "yield", "month", "year", "dff", "dtb", "tbill",
-                ]
-                .iter()
-                .any(|k| n.contains(k))
+                ["rate", "pct", "yield", "month", "year", "dff", "dtb", "tbill"].iter().any(|k| n.contains(k))
             };
             if !values.is_empty() && values.iter().all(|n| rate_like(n)) {
                 StreamKind::Rates
@@ -147,18 +132,11 @@ impl fmt::Display for StreamKind {
 impl FromStr for StreamKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        StreamKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "expected one of {}, found `{s}`",
-                    StreamKind::ALL
-                        .iter()
-                        .map(|k| k.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
+        StreamKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
+            format!(
+                "expected one of {}, found `{s}`",
+                StreamKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            )
+        })
     }
 }

@@ -20,11 +20,7 @@ pub enum FileFormat {
 impl FileFormat {
     /// By extension: `.parquet` / `.pq` are Parquet, everything else CSV.
     pub fn of(path: &Path) -> FileFormat {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-        {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
             Some(e) if e == "parquet" || e == "pq" => FileFormat::Parquet,
             _ => FileFormat::Csv,
         }
@@ -56,16 +52,11 @@ pub struct Table {
 }
 
 fn read_err(path: &Path, e: impl std::fmt::Display) -> DataError {
-    DataError::Read {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
+    DataError::Read { path: path.to_path_buf(), message: e.to_string() }
 }
 
 fn normalise(name: &str) -> String {
-    name.trim_start_matches('\u{feff}')
-        .trim()
-        .to_ascii_lowercase()
+    name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
 }
 
 impl Table {
@@ -88,9 +79,7 @@ impl Table {
             }
             FileFormat::Parquet => {
                 let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-                ParquetReader::new(file)
-                    .finish()
-                    .map_err(|e| read_err(path, e))?
+                ParquetReader::new(file).finish().map_err(|e| read_err(path, e))?
             }
         };
         let names: Vec<String> = df.get_column_names().iter().map(|n| normalise(n)).collect();
@@ -100,13 +89,7 @@ impl Table {
                 found: format!("a header [{}] and no data rows", names.join(",")),
             });
         }
-        Ok(Table {
-            path: path.to_path_buf(),
-            format,
-            df,
-            names,
-            short_last_line,
-        })
+        Ok(Table { path: path.to_path_buf(), format, df, names, short_last_line })
     }
 
     pub fn path(&self) -> &Path {
@@ -129,10 +112,7 @@ impl Table {
 
     /// The first header matching one of `aliases` (case-insensitive), as its normalised name.
     pub fn find(&self, aliases: &[&str]) -> Option<&str> {
-        aliases
-            .iter()
-            .find_map(|a| self.names.iter().find(|n| n.as_str() == *a))
-            .map(String::as_str)
+        aliases.iter().find_map(|a| self.names.iter().find(|n| n.as_str() == *a)).map(String::as_str)
     }
 
     /// Where data row `row` (0-based) sits in the file.
@@ -160,27 +140,15 @@ impl Table {
         } else {
             format!(
                 "named one of {}",
-                aliases
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
             )
         };
-        DataError::MissingColumn {
-            path: self.path.clone(),
-            expected,
-            found: self.names.join(","),
-        }
+        DataError::MissingColumn { path: self.path.clone(), expected, found: self.names.join(",") }
     }
 
     /// Call `f(row, cell)` for every row of column `name` (a normalised name from [`Self::find`]).
     pub fn visit(&self, name: &str, mut f: impl FnMut(usize, Cell<'_>)) -> Result<(), DataError> {
-        let idx = self
-            .names
-            .iter()
-            .position(|n| n == name)
-            .ok_or_else(|| self.missing(&[name]))?;
+        let idx = self.names.iter().position(|n| n == name).ok_or_else(|| self.missing(&[name]))?;
         let series = self.df.columns()[idx].as_materialized_series();
         let err = |e: PolarsError| read_err(&self.path, format!("column `{name}`: {e}"));
         match series.dtype() {
@@ -206,18 +174,8 @@ impl Table {
                     TimeUnit::Microseconds => 1_000,
                     TimeUnit::Milliseconds => 1_000_000,
                 };
-                for (i, v) in series
-                    .datetime()
-                    .map_err(err)?
-                    .physical()
-                    .iter()
-                    .enumerate()
-                {
-                    f(
-                        i,
-                        v.and_then(|x| x.checked_mul(mul))
-                            .map_or(Cell::Null, Cell::DatetimeNs),
-                    );
+                for (i, v) in series.datetime().map_err(err)?.physical().iter().enumerate() {
+                    f(i, v.and_then(|x| x.checked_mul(mul)).map_or(Cell::Null, Cell::DatetimeNs));
                 }
             }
             dt if dt.is_integer() || dt.is_bool() => {
@@ -252,9 +210,7 @@ fn short_last_line(text: &[u8]) -> Option<(usize, usize)> {
             })
             .count()
     };
-    let mut lines = text
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
     let header = fields(lines.next()?);
     let last = fields(lines.next_back()?);
     (last < header).then_some((last, header))
@@ -273,22 +229,12 @@ fn read_csv(path: &Path) -> Result<CsvRead, DataError> {
     if let Err(e) = std::str::from_utf8(&bytes) {
         return Err(read_err(
             path,
-            format!(
-                "expected UTF-8 text, found invalid bytes at byte offset {}",
-                e.valid_up_to()
-            ),
+            format!("expected UTF-8 text, found invalid bytes at byte offset {}", e.valid_up_to()),
         ));
     }
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .map(<[u8]>::to_vec)
-        .unwrap_or(bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     if !bytes.contains(&b'\n') || bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        let first = String::from_utf8_lossy(&bytes)
-            .trim()
-            .chars()
-            .take(80)
-            .collect::<String>();
+        let first = String::from_utf8_lossy(&bytes).trim().chars().take(80).collect::<String>();
         return Err(DataError::Empty {
             path: path.to_path_buf(),
             found: if first.is_empty() {

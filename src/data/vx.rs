@@ -40,14 +40,7 @@ pub struct VxContracts {
     pub settle: Vec<f64>,
 }
 
-fn check_level(
-    x: f64,
-    date: NaiveDate,
-    row: usize,
-    col: &str,
-    t: &Table,
-    out: &mut Findings,
-) -> bool {
+fn check_level(x: f64, date: NaiveDate, row: usize, col: &str, t: &Table, out: &mut Findings) -> bool {
     if !x.is_finite() || x <= 0.0 {
         out.at(
             Severity::Error,
@@ -104,14 +97,9 @@ pub fn analyse_term(t: &Table, out: &mut Findings) -> Result<VxTermStructure, Da
     if cols.is_empty() {
         return Err(t.missing(&["m1"]));
     }
-    let values: Vec<Vec<Option<f64>>> = cols
-        .iter()
-        .map(|(_, c)| number_column(t, c, false, out))
-        .collect::<Result<_, _>>()?;
-    let mut ts = VxTermStructure {
-        months: cols.len(),
-        ..Default::default()
-    };
+    let values: Vec<Vec<Option<f64>>> =
+        cols.iter().map(|(_, c)| number_column(t, c, false, out)).collect::<Result<_, _>>()?;
+    let mut ts = VxTermStructure { months: cols.len(), ..Default::default() };
     for (row, (start, known)) in axis.start.iter().zip(&axis.known).enumerate() {
         let (Some(s), Some(k)) = (*start, *known) else {
             continue;
@@ -152,10 +140,7 @@ pub fn analyse_contracts(t: &Table, out: &mut Findings) -> Result<VxContracts, D
     let settle_col = t.find(SETTLE).ok_or_else(|| t.missing(SETTLE))?.to_string();
     let axis = TimeAxis::build(
         t,
-        AxisSpec {
-            allow_equal: true,
-            ..AxisSpec::periods(Session::NyseClose, None)
-        },
+        AxisSpec { allow_equal: true, ..AxisSpec::periods(Session::NyseClose, None) },
         out,
     )?;
     let expiries = time_column(t, &exp_col, out)?;

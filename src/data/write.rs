@@ -11,10 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn write_err(path: &Path, e: impl std::fmt::Display) -> DataError {
-    DataError::Write {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
+    DataError::Write { path: path.to_path_buf(), message: e.to_string() }
 }
 
 /// Write `bytes` to `path` atomically.
@@ -32,10 +29,7 @@ pub fn write_atomic_with(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(|e| write_err(path, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp).map_err(|e| write_err(&tmp, e))?;
@@ -99,12 +93,7 @@ impl OutTable {
 
     /// Canonical CSV text: header, then one line per row, `\n` line ends, shortest round-trip floats.
     pub fn to_csv(&self) -> String {
-        let mut s = self
-            .columns
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
+        let mut s = self.columns.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(",");
         s.push('\n');
         for i in 0..self.height() {
             for (j, (_, c)) in self.columns.iter().enumerate() {
@@ -127,19 +116,13 @@ impl OutTable {
                 match c {
                     OutColumn::Date(v) => {
                         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid");
-                        let days: Vec<i32> =
-                            v.iter().map(|d| (*d - epoch).num_days() as i32).collect();
-                        Series::new(name, days)
-                            .cast(&DataType::Date)
-                            .map(Column::from)
+                        let days: Vec<i32> = v.iter().map(|d| (*d - epoch).num_days() as i32).collect();
+                        Series::new(name, days).cast(&DataType::Date).map(Column::from)
                     }
                     OutColumn::Time(v) => {
                         let ns: Vec<i64> = v.iter().map(|t| t.nanos()).collect();
                         Series::new(name, ns)
-                            .cast(&DataType::Datetime(
-                                TimeUnit::Nanoseconds,
-                                Some(TimeZone::UTC),
-                            ))
+                            .cast(&DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)))
                             .map(Column::from)
                     }
                     OutColumn::Float(v) => Ok(Column::new(name, v)),
@@ -157,10 +140,7 @@ impl OutTable {
             FileFormat::Parquet => {
                 let mut df = self.to_frame().map_err(|e| write_err(path, e))?;
                 write_atomic_with(path, |f| {
-                    ParquetWriter::new(f)
-                        .finish(&mut df)
-                        .map(|_| ())
-                        .map_err(|e| write_err(path, e))
+                    ParquetWriter::new(f).finish(&mut df).map(|_| ()).map_err(|e| write_err(path, e))
                 })
             }
         }

@@ -85,14 +85,7 @@ pub enum PricingError {
 }
 
 /// Check pricing inputs: underlying and strike > 0, time and vol >= 0, rates finite.
-pub fn validate(
-    underlying: f64,
-    strike: f64,
-    t: f64,
-    r: f64,
-    q: f64,
-    vol: f64,
-) -> Result<(), PricingError> {
+pub fn validate(underlying: f64, strike: f64, t: f64, r: f64, q: f64, vol: f64) -> Result<(), PricingError> {
     for (name, value) in [("underlying", underlying), ("strike", strike)] {
         if !(value.is_finite() && value > 0.0) {
             return Err(PricingError::NotPositive { name, value });
@@ -123,15 +116,7 @@ fn bounded(w: f64, price: f64, fwd_s: f64, fwd_k: f64) -> f64 {
 /// BSM price and delta (two `erfc`, one `ln`, two `exp`, one `sqrt`). When many strikes share an
 /// expiry, [`BsmExpiry`] hoists the `exp` and `sqrt` out of the loop.
 #[inline]
-pub fn bsm_price_delta(
-    kind: OptionType,
-    s: f64,
-    k: f64,
-    t: f64,
-    r: f64,
-    q: f64,
-    vol: f64,
-) -> (f64, f64) {
+pub fn bsm_price_delta(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol: f64) -> (f64, f64) {
     BsmExpiry::new(t, r, q).price_delta(kind, s, k, vol)
 }
 

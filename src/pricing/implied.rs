@@ -41,27 +41,17 @@ fn solve(
         return Err(ImpliedVolError::NoTime { t });
     }
     if price < lower {
-        return Err(ImpliedVolError::BelowIntrinsic {
-            price,
-            bound: lower,
-        });
+        return Err(ImpliedVolError::BelowIntrinsic { price, bound: lower });
     }
     if price >= upper {
-        return Err(ImpliedVolError::AboveUpperBound {
-            price,
-            bound: upper,
-        });
+        return Err(ImpliedVolError::AboveUpperBound { price, bound: upper });
     }
     let tol = 1e-14 * upper.max(price);
     let (mut lo, mut hi) = (VOL_LO, VOL_HI);
     if greeks(lo).price >= price {
         return Ok(lo); // the price sits on the intrinsic floor to machine precision
     }
-    let mut vol = if ln_fk.abs() > 1e-8 {
-        (2.0 * ln_fk.abs() / t).sqrt().clamp(0.01, 5.0)
-    } else {
-        0.25
-    };
+    let mut vol = if ln_fk.abs() > 1e-8 { (2.0 * ln_fk.abs() / t).sqrt().clamp(0.01, 5.0) } else { 0.25 };
     for _ in 0..200 {
         let g = greeks(vol);
         let err = g.price - price;
@@ -74,11 +64,7 @@ fn solve(
             lo = vol;
         }
         let newton = vol - err / g.vega;
-        vol = if g.vega > 0.0 && newton > lo && newton < hi {
-            newton
-        } else {
-            0.5 * (lo + hi)
-        };
+        vol = if g.vega > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
         if hi - lo < 1e-15 {
             break;
         }
@@ -100,9 +86,7 @@ pub fn implied_vol_bsm(
     let (s_df, k_df) = (s * (-q * t).exp(), k * (-r * t).exp());
     let lower = (w * (s_df - k_df)).max(0.0);
     let upper = if w > 0.0 { s_df } else { k_df };
-    solve(price, t, lower, upper, (s_df / k_df).ln(), |v| {
-        bsm_greeks(kind, s, k, t, r, q, v)
-    })
+    solve(price, t, lower, upper, (s_df / k_df).ln(), |v| bsm_greeks(kind, s, k, t, r, q, v))
 }
 
 /// Implied volatility of a Black-76 option price on a future.
@@ -118,9 +102,7 @@ pub fn implied_vol_black76(
     let w = kind.sign();
     let lower = (w * (f - k) * df).max(0.0);
     let upper = if w > 0.0 { f * df } else { k * df };
-    solve(price, t, lower, upper, (f / k).ln(), |v| {
-        black76_greeks(kind, f, k, t, r, v)
-    })
+    solve(price, t, lower, upper, (f / k).ln(), |v| black76_greeks(kind, f, k, t, r, v))
 }
 
 #[cfg(test)]
@@ -130,25 +112,8 @@ mod tests {
 
     #[test]
     fn round_trip_and_errors() {
-        let p = bsm_price(
-            OptionType::Put,
-            4700.0,
-            4400.0,
-            30.0 / 365.0,
-            0.04,
-            0.013,
-            0.19,
-        );
-        let v = implied_vol_bsm(
-            OptionType::Put,
-            p,
-            4700.0,
-            4400.0,
-            30.0 / 365.0,
-            0.04,
-            0.013,
-        )
-        .unwrap();
+        let p = bsm_price(OptionType::Put, 4700.0, 4400.0, 30.0 / 365.0, 0.04, 0.013, 0.19);
+        let v = implied_vol_bsm(OptionType::Put, p, 4700.0, 4400.0, 30.0 / 365.0, 0.04, 0.013).unwrap();
         assert!((v - 0.19).abs() < 1e-10, "{v}");
         assert!(matches!(
             implied_vol_bsm(OptionType::Call, 0.5, 100.0, 90.0, 0.5, 0.0, 0.0),

@@ -32,9 +32,7 @@ pub fn vol_indices_on(
 ) -> Result<VolIndices, MarketError> {
     let close = |s: Option<&BarSeries>| s.and_then(|s| s.close_on(date));
     Ok(VolIndices {
-        vix: vix
-            .close_on(date)
-            .ok_or(MarketError::Missing { what: "VIX", date })?,
+        vix: vix.close_on(date).ok_or(MarketError::Missing { what: "VIX", date })?,
         vix9d: close(family.vix9d),
         vix3m: close(family.vix3m),
         vix6m: close(family.vix6m),

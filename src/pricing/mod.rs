@@ -29,15 +29,15 @@ mod surface;
 mod vix;
 
 pub use black::{
-    black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, BsmExpiry,
-    Greeks, OptionType, PricingError,
+    black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, BsmExpiry, Greeks,
+    OptionType, PricingError,
 };
 pub use implied::{implied_vol_black76, implied_vol_bsm, ImpliedVolError};
 pub use market::{vix_futures_on, vol_indices_on, MarketError, VixFamily};
 pub use normal::{norm_cdf, norm_cdf_fast, norm_pdf, norm_ppf, CdfTable};
 pub use settlement::{
-    intrinsic, settlement_value, spx_am_settlement, spxw_settlement, vix_settlement,
-    SettlementError, SettlementStyle,
+    intrinsic, settlement_value, spx_am_settlement, spxw_settlement, vix_settlement, SettlementError,
+    SettlementStyle,
 };
 pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeRule};
 pub use surface::{Smile, SpxSurface, SurfaceError, SurfaceParams, VolIndices};

@@ -82,11 +82,7 @@ impl CdfTable {
     #[inline]
     pub fn cdf(self, x: f64) -> f64 {
         if !(x > -LIMIT && x < LIMIT) {
-            return if x.is_finite() {
-                cdf_corrected(x)
-            } else {
-                norm_cdf(x)
-            };
+            return if x.is_finite() { cdf_corrected(x) } else { norm_cdf(x) };
         }
         // Round (x + 10) * 128 to the nearest integer by adding 1.5 * 2^52: the FPU rounds into
         // the mantissa's low bits, read directly (no saturating float-to-int conversion).
@@ -159,12 +155,8 @@ const C: [f64; 6] = [
     2.938163982698783e+00,
 ];
 #[allow(clippy::excessive_precision)]
-const D: [f64; 4] = [
-    7.784695709041462e-03,
-    3.224671290700398e-01,
-    2.445134137142996e+00,
-    3.754408661907416e+00,
-];
+const D: [f64; 4] =
+    [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
 const P_LOW: f64 = 0.02425;
 
 fn tail(q: f64) -> f64 {
@@ -220,11 +212,7 @@ mod tests {
         let mut x = -10.5;
         while x < 10.5 {
             let (a, b) = (norm_cdf_fast(x), norm_cdf(x));
-            let err = if b < 0.5 {
-                (a - b).abs() / b
-            } else {
-                (a - b).abs()
-            };
+            let err = if b < 0.5 { (a - b).abs() / b } else { (a - b).abs() };
             if err > worst {
                 (worst, at) = (err, x);
             }
@@ -232,10 +220,7 @@ mod tests {
         }
         println!("worst difference {worst:e} at x = {at}");
         // Both differ from the truth by up to x^2 ulps in the far left tail (see the module doc).
-        assert!(
-            worst < 2e-14,
-            "worst relative (left) / absolute (right) difference {worst:e}"
-        );
+        assert!(worst < 2e-14, "worst relative (left) / absolute (right) difference {worst:e}");
         assert!((norm_cdf_fast(-11.0) / norm_cdf(-11.0) - 1.0).abs() < 2e-14);
         assert_eq!(norm_cdf_fast(f64::INFINITY), 1.0);
         assert!(norm_cdf_fast(f64::NAN).is_nan());
@@ -246,10 +231,7 @@ mod tests {
         for i in 1..2000 {
             let p = i as f64 / 2000.0;
             let x = norm_ppf(p);
-            assert!(
-                (norm_cdf(x) - p).abs() < 2e-16 * p.max(1e-3) * 10.0,
-                "p={p}"
-            );
+            assert!((norm_cdf(x) - p).abs() < 2e-16 * p.max(1e-3) * 10.0, "p={p}");
         }
         for p in [1e-300, 1e-100, 1e-20, 1e-10, 1e-5] {
             let x = norm_ppf(p);

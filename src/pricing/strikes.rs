@@ -141,10 +141,7 @@ fn by_delta(
             lo = mid;
         }
     }
-    let (err_lo, err_hi) = (
-        (abs_delta(lo) - target).abs(),
-        (abs_delta(hi) - target).abs(),
-    );
+    let (err_lo, err_hi) = ((abs_delta(lo) - target).abs(), (abs_delta(hi) - target).abs());
     let outward = match kind {
         OptionType::Put => lo,
         OptionType::Call => hi,
@@ -169,10 +166,7 @@ mod tests {
         assert_eq!(g.round(4702.4, OptionType::Put), Ok(4700.0));
         assert_eq!(g.round(4702.5, OptionType::Put), Ok(4700.0));
         assert_eq!(g.round(4702.5, OptionType::Call), Ok(4705.0));
-        assert_eq!(
-            g.round(2.4, OptionType::Put),
-            Err(StrikeError::BelowGrid(2.4))
-        );
+        assert_eq!(g.round(2.4, OptionType::Put), Err(StrikeError::BelowGrid(2.4)));
         assert!(StrikeGrid::new(0.0).is_err() && StrikeGrid::new(f64::NAN).is_err());
     }
 
@@ -182,55 +176,19 @@ mod tests {
         // half-way targets below are exact ties in floating point.
         let g = StrikeGrid::new(4.0).unwrap();
         let put = |k: f64| -k / 1024.0;
-        let pick = |d| {
-            select_strike(
-                &g,
-                OptionType::Put,
-                StrikeRule::Delta(d),
-                512.0,
-                512.0,
-                0.1,
-                put,
-            )
-            .unwrap()
-        };
+        let pick =
+            |d| select_strike(&g, OptionType::Put, StrikeRule::Delta(d), 512.0, 512.0, 0.1, put).unwrap();
         assert_eq!(pick(200.0 / 1024.0), 200.0);
         assert_eq!(pick(201.9 / 1024.0), 200.0);
         assert_eq!(pick(202.1 / 1024.0), 204.0);
-        assert_eq!(
-            pick(202.0 / 1024.0),
-            200.0,
-            "exact tie goes outward (lower) for a put"
-        );
+        assert_eq!(pick(202.0 / 1024.0), 200.0, "exact tie goes outward (lower) for a put");
         let call = |k: f64| (1.0 - k / 1024.0).max(0.0);
-        let pick = |d| {
-            select_strike(
-                &g,
-                OptionType::Call,
-                StrikeRule::Delta(d),
-                512.0,
-                512.0,
-                0.1,
-                call,
-            )
-            .unwrap()
-        };
+        let pick =
+            |d| select_strike(&g, OptionType::Call, StrikeRule::Delta(d), 512.0, 512.0, 0.1, call).unwrap();
         assert_eq!(pick(1.0 - 800.0 / 1024.0), 800.0);
+        assert_eq!(pick(1.0 - 802.0 / 1024.0), 804.0, "exact tie goes outward (higher) for a call");
         assert_eq!(
-            pick(1.0 - 802.0 / 1024.0),
-            804.0,
-            "exact tie goes outward (higher) for a call"
-        );
-        assert_eq!(
-            select_strike(
-                &g,
-                OptionType::Call,
-                StrikeRule::Delta(1.5),
-                1.0,
-                1.0,
-                0.1,
-                call
-            ),
+            select_strike(&g, OptionType::Call, StrikeRule::Delta(1.5), 1.0, 1.0, 0.1, call),
             Err(StrikeError::BadDelta(1.5))
         );
     }

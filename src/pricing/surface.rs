@@ -113,11 +113,8 @@ impl Smile {
     #[inline]
     pub fn factor(&self, m: f64) -> f64 {
         let m = m.clamp(self.m_min, self.m_max);
-        let (s, c) = if m < 0.0 {
-            (self.put_slope, self.put_curve)
-        } else {
-            (self.call_slope, self.call_curve)
-        };
+        let (s, c) =
+            if m < 0.0 { (self.put_slope, self.put_curve) } else { (self.call_slope, self.call_curve) };
         (1.0 - s * m + c * m * m).max(self.floor)
     }
 }
@@ -132,10 +129,7 @@ pub struct SurfaceParams {
 
 impl Default for SurfaceParams {
     fn default() -> Self {
-        SurfaceParams {
-            atm_ratio: 0.75,
-            smile: Smile::default(),
-        }
+        SurfaceParams { atm_ratio: 0.75, smile: Smile::default() }
     }
 }
 
@@ -190,9 +184,7 @@ impl SpxSurface {
             }
             let t = days / 365.0;
             let vol = params.atm_ratio * value / 100.0;
-            let w = nodes
-                .last()
-                .map_or(vol * vol * t, |&(_, prev)| (vol * vol * t).max(prev));
+            let w = nodes.last().map_or(vol * vol * t, |&(_, prev)| (vol * vol * t).max(prev));
             nodes.push((t, w));
         }
         Ok(SpxSurface { nodes, params })
@@ -229,15 +221,7 @@ impl SpxSurface {
     }
 
     /// BSM price and delta of strike `k` on spot `s`, priced with that strike's own smile vol.
-    pub fn price_delta(
-        &self,
-        kind: OptionType,
-        s: f64,
-        k: f64,
-        t: f64,
-        r: f64,
-        q: f64,
-    ) -> (f64, f64) {
+    pub fn price_delta(&self, kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64) -> (f64, f64) {
         let f = s * ((r - q) * t).exp();
         bsm_price_delta(kind, s, k, t, r, q, self.vol(k, f, t))
     }
@@ -248,36 +232,15 @@ mod tests {
     use super::*;
 
     fn vix_only(v: f64) -> SpxSurface {
-        SpxSurface::new(
-            VolIndices {
-                vix: v,
-                ..Default::default()
-            },
-            SurfaceParams::default(),
-        )
-        .unwrap()
+        SpxSurface::new(VolIndices { vix: v, ..Default::default() }, SurfaceParams::default()).unwrap()
     }
 
     #[test]
     fn flat_with_vix_alone_and_interpolated_in_total_variance() {
         let s = vix_only(20.0);
-        assert!(
-            (s.atm_vol(1.0 / 365.0) - 0.15).abs() < 1e-15 && (s.atm_vol(2.0) - 0.15).abs() < 1e-15
-        );
-        let ix = VolIndices {
-            vix9d: Some(12.0),
-            vix: 16.0,
-            vix3m: Some(20.0),
-            vix6m: None,
-        };
-        let s = SpxSurface::new(
-            ix,
-            SurfaceParams {
-                atm_ratio: 1.0,
-                smile: Smile::flat(),
-            },
-        )
-        .unwrap();
+        assert!((s.atm_vol(1.0 / 365.0) - 0.15).abs() < 1e-15 && (s.atm_vol(2.0) - 0.15).abs() < 1e-15);
+        let ix = VolIndices { vix9d: Some(12.0), vix: 16.0, vix3m: Some(20.0), vix6m: None };
+        let s = SpxSurface::new(ix, SurfaceParams { atm_ratio: 1.0, smile: Smile::flat() }).unwrap();
         assert!((s.atm_vol(9.0 / 365.0) - 0.12).abs() < 1e-15);
         assert!((s.atm_vol(30.0 / 365.0) - 0.16).abs() < 1e-15);
         let t = 60.0 / 365.0;
@@ -288,12 +251,7 @@ mod tests {
 
     #[test]
     fn inverted_spike_never_gives_negative_forward_variance() {
-        let ix = VolIndices {
-            vix9d: Some(60.0),
-            vix: 30.0,
-            vix3m: None,
-            vix6m: None,
-        };
+        let ix = VolIndices { vix9d: Some(60.0), vix: 30.0, vix3m: None, vix6m: None };
         let s = SpxSurface::new(ix, SurfaceParams::default()).unwrap();
         let w = |t: f64| s.atm_vol(t).powi(2) * t;
         assert!(w(30.0 / 365.0) >= w(9.0 / 365.0));
@@ -302,50 +260,25 @@ mod tests {
     #[test]
     fn smile_validation_rejects_non_monotone_wings() {
         assert_eq!(Smile::default().validate(), Ok(()));
-        let steep = Smile {
-            m_max: 4.0,
-            ..Smile::default()
-        };
-        assert!(
-            matches!(steep.validate(), Err(SurfaceError::BadSmile(m)) if m.contains("monotone"))
-        );
-        let bad_floor = Smile {
-            floor: 0.0,
-            ..Smile::default()
-        };
+        let steep = Smile { m_max: 4.0, ..Smile::default() };
+        assert!(matches!(steep.validate(), Err(SurfaceError::BadSmile(m)) if m.contains("monotone")));
+        let bad_floor = Smile { floor: 0.0, ..Smile::default() };
         assert!(bad_floor.validate().is_err());
     }
 
     #[test]
     fn bad_inputs_are_errors() {
         assert!(SpxSurface::new(
-            VolIndices {
-                vix: f64::NAN,
-                ..Default::default()
-            },
+            VolIndices { vix: f64::NAN, ..Default::default() },
             SurfaceParams::default()
         )
         .is_err());
         assert!(SpxSurface::new(
-            VolIndices {
-                vix: 15.0,
-                vix3m: Some(-1.0),
-                ..Default::default()
-            },
+            VolIndices { vix: 15.0, vix3m: Some(-1.0), ..Default::default() },
             SurfaceParams::default()
         )
         .is_err());
-        let p = SurfaceParams {
-            atm_ratio: 0.0,
-            ..Default::default()
-        };
-        assert!(SpxSurface::new(
-            VolIndices {
-                vix: 15.0,
-                ..Default::default()
-            },
-            p
-        )
-        .is_err());
+        let p = SurfaceParams { atm_ratio: 0.0, ..Default::default() };
+        assert!(SpxSurface::new(VolIndices { vix: 15.0, ..Default::default() }, p).is_err());
     }
 }

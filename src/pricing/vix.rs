@@ -33,10 +33,7 @@ pub struct FuturesModel {
 
 impl Default for FuturesModel {
     fn default() -> Self {
-        FuturesModel {
-            theta: 25.0,
-            kappa: 2.0,
-        }
+        FuturesModel { theta: 25.0, kappa: 2.0 }
     }
 }
 
@@ -78,11 +75,7 @@ impl VixVolParams {
         let atm = vvix.unwrap_or(self.default_vvix) / 100.0
             * (30.0 / days.max(self.min_days)).powf(self.term_exponent);
         let x = (k / f).ln().clamp(self.lnk_min, self.lnk_max);
-        let skew = if x > 0.0 {
-            self.call_skew
-        } else {
-            self.put_skew
-        };
+        let skew = if x > 0.0 { self.call_skew } else { self.put_skew };
         atm * (1.0 + skew * x).max(self.floor)
     }
 }
@@ -138,12 +131,7 @@ impl VixFutures {
             }
             prev = expiry;
         }
-        Ok(VixFutures {
-            date,
-            spot,
-            listed,
-            model,
-        })
+        Ok(VixFutures { date, spot, listed, model })
     }
 
     /// A curve from a term-structure row (`m1..mN`, missing months skipped): contract k expires on
@@ -201,14 +189,7 @@ impl VixFutures {
     ) -> Greeks {
         let f = self.price(expiry);
         let days = (expiry - self.date).num_days().max(0) as f64;
-        black76_greeks(
-            kind,
-            f,
-            strike,
-            days / 365.0,
-            r,
-            vol.vol(vvix, f, strike, days),
-        )
+        black76_greeks(kind, f, strike, days / 365.0, r, vol.vol(vvix, f, strike, days))
     }
 }
 
@@ -248,14 +229,8 @@ mod tests {
         assert_eq!(c.price(d(2025, 1, 1)), 16.0);
         assert!((c.price(d(2024, 1, 9)) - (13.0 + 7.0 / 15.0)).abs() < 1e-12);
         // On an expiry day the expiring contract has settled: m1 is next month's.
-        let c = VixFutures::from_term_row(
-            &cal,
-            d(2024, 1, 17),
-            13.0,
-            &[Some(14.0)],
-            FuturesModel::default(),
-        )
-        .unwrap();
+        let c = VixFutures::from_term_row(&cal, d(2024, 1, 17), 13.0, &[Some(14.0)], FuturesModel::default())
+            .unwrap();
         assert_eq!(c.price(d(2024, 2, 14)), 14.0);
     }
 
@@ -263,16 +238,9 @@ mod tests {
     fn bad_curves_are_errors() {
         let date = d(2024, 1, 2);
         assert!(VixFutures::model(date, 0.0, FuturesModel::default()).is_err());
-        assert!(
-            VixFutures::listed(date, 13.0, vec![(date, 14.0)], FuturesModel::default()).is_err()
-        );
-        assert!(VixFutures::listed(
-            date,
-            13.0,
-            vec![(d(2024, 2, 14), f64::NAN)],
-            FuturesModel::default()
-        )
-        .is_err());
+        assert!(VixFutures::listed(date, 13.0, vec![(date, 14.0)], FuturesModel::default()).is_err());
+        assert!(VixFutures::listed(date, 13.0, vec![(d(2024, 2, 14), f64::NAN)], FuturesModel::default())
+            .is_err());
     }
 
     #[test]

@@ -4,8 +4,7 @@
 
 use super::event::{Event, EventClass, Payload};
 use crate::data::{
-    BarSeries, FundingRates, LiquidationBuckets, LiquidationEvents, RateSeries, VxContracts,
-    VxTermStructure,
+    BarSeries, FundingRates, LiquidationBuckets, LiquidationEvents, RateSeries, VxContracts, VxTermStructure,
 };
 use crate::time::Timestamp;
 use chrono::NaiveDate;
@@ -29,12 +28,7 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplayError {
     #[error("stream {stream}: row {row} at {found} comes before the previous row at {previous}")]
-    Unsorted {
-        stream: usize,
-        row: usize,
-        previous: Timestamp,
-        found: Timestamp,
-    },
+    Unsorted { stream: usize, row: usize, previous: Timestamp, found: Timestamp },
     #[error("too many streams: {0} (at most 65,535)")]
     TooManyStreams(usize),
 }
@@ -88,12 +82,9 @@ impl Source {
     #[inline]
     fn payload(&self, i: usize) -> Payload {
         match self {
-            Source::Bars(s) => Payload::Bar {
-                open: s.open[i],
-                high: s.high[i],
-                low: s.low[i],
-                close: s.close[i],
-            },
+            Source::Bars(s) => {
+                Payload::Bar { open: s.open[i], high: s.high[i], low: s.low[i], close: s.close[i] }
+            }
             Source::Liquidations(s) => Payload::Liquidation {
                 exchange: s.exchange[i],
                 symbol: s.symbol[i],
@@ -107,15 +98,11 @@ impl Source {
                 short_liq_usd: s.short_liq_usd[i],
                 bucket_s: s.bucket_s,
             },
-            Source::Funding(s) => Payload::Funding {
-                symbol: s.symbol[i],
-                rate: s.rate[i],
-            },
+            Source::Funding(s) => Payload::Funding { symbol: s.symbol[i], rate: s.rate[i] },
             Source::VxTerm(_) => Payload::VxCurve { row: i as u32 },
-            Source::VxContracts(s) => Payload::VxSettle {
-                expiry_days: days_since_epoch(s.expiry[i]),
-                settle: s.settle[i],
-            },
+            Source::VxContracts(s) => {
+                Payload::VxSettle { expiry_days: days_since_epoch(s.expiry[i]), settle: s.settle[i] }
+            }
             Source::Rates(s) => Payload::Rate { rate: s.rate[i] },
             Source::Schedule(..) => Payload::Tick,
         }
@@ -141,34 +128,18 @@ impl Replay {
             for i in 1..s.len() {
                 let (p, c) = (s.ts(i - 1), s.ts(i));
                 if c < p {
-                    return Err(ReplayError::Unsorted {
-                        stream: k,
-                        row: i,
-                        previous: p,
-                        found: c,
-                    });
+                    return Err(ReplayError::Unsorted { stream: k, row: i, previous: p, found: c });
                 }
             }
         }
-        let heads = sources
-            .iter()
-            .map(|s| (!s.is_empty()).then(|| (s.ts(0), s.class())))
-            .collect();
+        let heads = sources.iter().map(|s| (!s.is_empty()).then(|| (s.ts(0), s.class()))).collect();
         let cursor = vec![0; sources.len()];
-        Ok(Replay {
-            sources,
-            cursor,
-            heads,
-        })
+        Ok(Replay { sources, cursor, heads })
     }
 
     /// Total events still to come.
     pub fn remaining(&self) -> usize {
-        self.sources
-            .iter()
-            .zip(&self.cursor)
-            .map(|(s, c)| s.len() - c)
-            .sum()
+        self.sources.iter().zip(&self.cursor).map(|(s, c)| s.len() - c).sum()
     }
 }
 
@@ -189,13 +160,7 @@ impl Iterator for Replay {
         let (k, (ts, class)) = best?;
         let i = self.cursor[k];
         let src = &self.sources[k];
-        let event = Event {
-            ts,
-            class,
-            stream: k as u16,
-            seq: i as u32,
-            payload: src.payload(i),
-        };
+        let event = Event { ts, class, stream: k as u16, seq: i as u32, payload: src.payload(i) };
         self.cursor[k] = i + 1;
         self.heads[k] = (i + 1 < src.len()).then(|| (src.ts(i + 1), class));
         Some(event)

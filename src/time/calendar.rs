@@ -107,12 +107,7 @@ fn holidays(year: i32) -> Vec<NaiveDate> {
     h.push(nth_weekday(year, 9, Weekday::Mon, 1));
     h.push(nth_weekday(year, 11, Weekday::Thu, 4));
     h.push(observed(ymd(year, 12, 25)));
-    h.extend(
-        SPECIAL_CLOSURES
-            .iter()
-            .filter(|(y, _, _)| *y == year)
-            .map(|&(y, m, d)| ymd(y, m, d)),
-    );
+    h.extend(SPECIAL_CLOSURES.iter().filter(|(y, _, _)| *y == year).map(|&(y, m, d)| ymd(y, m, d)));
     h
 }
 
@@ -210,10 +205,7 @@ impl Calendar {
             let hi = t.partition_point(|d| *d <= to);
             return t[lo..hi].to_vec();
         }
-        from.iter_days()
-            .take_while(|d| *d <= to)
-            .filter(|d| self.is_trading_day(*d))
-            .collect()
+        from.iter_days().take_while(|d| *d <= to).filter(|d| self.is_trading_day(*d)).collect()
     }
 }
 
@@ -242,10 +234,7 @@ mod tests {
             (2025, 1, 9),   // Carter
             (2012, 10, 30), // Sandy
         ] {
-            assert!(
-                !c.is_trading_day(ymd(y, m, d)),
-                "{y}-{m}-{d} should be closed"
-            );
+            assert!(!c.is_trading_day(ymd(y, m, d)), "{y}-{m}-{d} should be closed");
         }
         for (y, m, d) in [
             (2021, 12, 31), // New Year 2022 on Saturday: not observed on Friday
@@ -272,10 +261,7 @@ mod tests {
         let c = Calendar::nyse();
         assert_eq!(c.prev_trading_day(ymd(2024, 4, 1)), ymd(2024, 3, 28));
         assert_eq!(c.next_trading_day(ymd(2001, 9, 10)), ymd(2001, 9, 17));
-        assert_eq!(
-            c.trading_days(ymd(2024, 1, 1), ymd(2024, 12, 31)).len(),
-            252
-        );
+        assert_eq!(c.trading_days(ymd(2024, 1, 1), ymd(2024, 12, 31)).len(), 252);
         let far = c.trading_days(ymd(2101, 1, 1), ymd(2101, 1, 10));
         assert!(far.iter().all(|d| rule_is_trading_day(*d)));
         assert!(c.trading_days(ymd(2024, 2, 1), ymd(2024, 1, 1)).is_empty());

@@ -28,11 +28,7 @@ pub fn vix_expiry_for_month(calendar: &Calendar, year: i32, month: u32) -> Optio
     if !(1..=12).contains(&month) {
         return None;
     }
-    let (ny, nm) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
+    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
     let friday = calendar.on_or_before(third_friday(ny, nm)?);
     let wednesday = friday.checked_sub_days(Days::new(30))?;
     Some(calendar.on_or_before(wednesday))

@@ -13,11 +13,7 @@ use chrono_tz::America::New_York;
 /// For a date that is not a trading day the regular 16:00 is used (the caller decides whether such
 /// a row is acceptable).
 pub fn nyse_close_utc(calendar: &Calendar, date: NaiveDate) -> Result<Timestamp, TimestampError> {
-    let hour = if calendar.is_early_close(date) {
-        13
-    } else {
-        16
-    };
+    let hour = if calendar.is_early_close(date) { 13 } else { 16 };
     let local = date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).expect("valid hour"));
     match New_York.from_local_datetime(&local) {
         // 13:00 and 16:00 are never inside a DST transition (those happen at 02:00).
@@ -30,9 +26,7 @@ pub fn nyse_close_utc(calendar: &Calendar, date: NaiveDate) -> Result<Timestamp,
 
 /// The end of the UTC day `date` (midnight at the start of the next day).
 pub fn utc_day_end(date: NaiveDate) -> Result<Timestamp, TimestampError> {
-    let next = date
-        .checked_add_days(Days::new(1))
-        .ok_or(TimestampError::OutOfRange)?;
+    let next = date.checked_add_days(Days::new(1)).ok_or(TimestampError::OutOfRange)?;
     Timestamp::start_of_day(next)
 }
 

@@ -36,9 +36,7 @@ impl Timestamp {
 
     /// From a chrono UTC instant.
     pub fn from_utc(dt: DateTime<Utc>) -> Result<Self, TimestampError> {
-        dt.timestamp_nanos_opt()
-            .map(Timestamp)
-            .ok_or(TimestampError::OutOfRange)
+        dt.timestamp_nanos_opt().map(Timestamp).ok_or(TimestampError::OutOfRange)
     }
 
     /// From a naive date-time interpreted as UTC.
@@ -138,37 +136,16 @@ mod tests {
         assert_eq!(want.to_string(), "2024-11-13T20:00:00Z");
         let ms = Timestamp::parse_iso("2024-03-05T05:00:00.123Z").unwrap();
         assert_eq!(ms.to_string(), "2024-03-05T05:00:00.123Z");
-        assert_eq!(
-            Timestamp::from_nanos(ms.nanos() + 4_000).to_string(),
-            "2024-03-05T05:00:00.123004Z"
-        );
-        assert_eq!(
-            Timestamp::from_nanos(ms.nanos() + 5).to_string(),
-            "2024-03-05T05:00:00.123000005Z"
-        );
+        assert_eq!(Timestamp::from_nanos(ms.nanos() + 4_000).to_string(), "2024-03-05T05:00:00.123004Z");
+        assert_eq!(Timestamp::from_nanos(ms.nanos() + 5).to_string(), "2024-03-05T05:00:00.123000005Z");
     }
 
     #[test]
     fn rejects_garbage_and_impossible_dates() {
-        for s in [
-            "",
-            "2024-13-01T00:00:00Z",
-            "2024-02-30T00:00:00Z",
-            "yesterday",
-            "1700000000",
-        ] {
-            assert_eq!(
-                Timestamp::parse_iso(s),
-                Err(TimestampError::Unparseable),
-                "{s}"
-            );
+        for s in ["", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z", "yesterday", "1700000000"] {
+            assert_eq!(Timestamp::parse_iso(s), Err(TimestampError::Unparseable), "{s}");
         }
-        assert_eq!(
-            parse_iso_date("2024-02-29")
-                .map(|d| d.to_string())
-                .as_deref(),
-            Some("2024-02-29")
-        );
+        assert_eq!(parse_iso_date("2024-02-29").map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
         assert_eq!(parse_iso_date("2023-02-29"), None);
         assert_eq!(parse_iso_date("2024-2-9"), None);
     }

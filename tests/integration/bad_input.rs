@@ -7,89 +7,29 @@ use ironhedge::data::{load_bars, BarOptions};
 
 /// (fixture, substrings the `data check` report must contain)
 const CASES: &[(&str, &[&str])] = &[
-    (
-        "bad/wrong_header.csv",
-        &[
-            "wrong_header.csv",
-            "line 1 (header)",
-            "`date`",
-            "found columns [day,price]",
-        ],
-    ),
-    (
-        "bad/bad_date.csv",
-        &[
-            "bad_date.csv",
-            "line 3",
-            "`date`",
-            "expected an ISO date",
-            "found `2024-13-45`",
-        ],
-    ),
-    (
-        "bad/text_in_number.csv",
-        &["line 3", "`close`", "expected a number", "found `abc`"],
-    ),
+    ("bad/wrong_header.csv", &["wrong_header.csv", "line 1 (header)", "`date`", "found columns [day,price]"]),
+    ("bad/bad_date.csv", &["bad_date.csv", "line 3", "`date`", "expected an ISO date", "found `2024-13-45`"]),
+    ("bad/text_in_number.csv", &["line 3", "`close`", "expected a number", "found `abc`"]),
     (
         "bad/unsorted.csv",
-        &[
-            "line 4",
-            "`date`",
-            "unsorted",
-            "expected a time after 2024-01-04 (line 3)",
-            "found 2024-01-03",
-        ],
+        &["line 4", "`date`", "unsorted", "expected a time after 2024-01-04 (line 3)", "found 2024-01-03"],
     ),
     (
         "bad/empty.csv",
-        &[
-            "empty.csv",
-            "expected a header and at least one data row",
-            "found an empty file (0 bytes)",
-        ],
+        &["empty.csv", "expected a header and at least one data row", "found an empty file (0 bytes)"],
     ),
     (
         "bad/header_only.csv",
-        &[
-            "header_only.csv",
-            "found a header [date,open,high,low,close] and no data rows",
-        ],
+        &["header_only.csv", "found a header [date,open,high,low,close] and no data rows"],
     ),
     (
         "bad/truncated.csv",
-        &[
-            "line 4",
-            "`close`",
-            "expected a number",
-            "3 of 5 fields: is the file truncated?",
-        ],
+        &["line 4", "`close`", "expected a number", "3 of 5 fields: is the file truncated?"],
     ),
-    (
-        "bad/duplicate.csv",
-        &["line 3", "duplicate time", "(line 2)", "found 2024-01-02"],
-    ),
-    (
-        "bad/high_below_low.csv",
-        &[
-            "line 2",
-            "`high`",
-            "expected high >= low (4754.33)",
-            "found 4722.67",
-        ],
-    ),
-    (
-        "bad/nan_price.csv",
-        &["line 2", "`close`", "expected a finite price", "found NaN"],
-    ),
-    (
-        "bad/negative_price.csv",
-        &[
-            "line 2",
-            "`close`",
-            "expected a price > 0",
-            "found -4742.83",
-        ],
-    ),
+    ("bad/duplicate.csv", &["line 3", "duplicate time", "(line 2)", "found 2024-01-02"]),
+    ("bad/high_below_low.csv", &["line 2", "`high`", "expected high >= low (4754.33)", "found 4722.67"]),
+    ("bad/nan_price.csv", &["line 2", "`close`", "expected a finite price", "found NaN"]),
+    ("bad/negative_price.csv", &["line 2", "`close`", "expected a price > 0", "found -4742.83"]),
     (
         "bad/open_above_high.csv",
         &[
@@ -108,17 +48,9 @@ fn data_check_reports_every_malformed_file_with_exit_2() {
         let path = fixture(file);
         let r = ironhedge(&["data", "check", path.to_str().unwrap()]);
         assert_eq!(r.code, 2, "{file}: exit code\n{}{}", r.stdout, r.stderr);
-        assert!(
-            !r.stderr.contains("panicked"),
-            "{file}: panic\n{}",
-            r.stderr
-        );
+        assert!(!r.stderr.contains("panicked"), "{file}: panic\n{}", r.stderr);
         for n in *needles {
-            assert!(
-                r.stdout.contains(n),
-                "{file}: report lacks `{n}`:\n{}",
-                r.stdout
-            );
+            assert!(r.stdout.contains(n), "{file}: report lacks `{n}`:\n{}", r.stdout);
         }
     }
 }
@@ -130,17 +62,12 @@ fn loader_errors_name_file_line_column_expected_found() {
         match load_bars(&path, &BarOptions::default()) {
             Err(e) => {
                 let msg = e.to_string();
-                assert!(
-                    msg.contains(path.file_name().unwrap().to_str().unwrap()),
-                    "{msg}"
-                );
+                assert!(msg.contains(path.file_name().unwrap().to_str().unwrap()), "{msg}");
                 // The loader stops at the first error; it must carry the same facts as the report.
                 let facts: Vec<&&str> = needles
                     .iter()
                     .filter(|n| {
-                        !n.starts_with("repair")
-                            && !n.contains("unsorted")
-                            && !n.contains("duplicate")
+                        !n.starts_with("repair") && !n.contains("unsorted") && !n.contains("duplicate")
                     })
                     .collect();
                 for n in facts {
@@ -160,11 +87,7 @@ fn loader_errors_name_file_line_column_expected_found() {
 
 #[test]
 fn benign_variants_load_bom_crlf_quotes() {
-    let bars = load_bars(
-        &fixture("bad/bom_crlf_quoted_ok.csv"),
-        &BarOptions::default(),
-    )
-    .expect("loads");
+    let bars = load_bars(&fixture("bad/bom_crlf_quoted_ok.csv"), &BarOptions::default()).expect("loads");
     assert_eq!(bars.close, vec![4742.83, 4704.81]);
     assert_eq!(bars.open, vec![4745.2, 4725.07]);
     assert!(!bars.close_only);
@@ -181,13 +104,8 @@ fn utf16_and_binary_junk_are_refused_not_panicked() {
         let r = ironhedge(&["data", "check", p.to_str().unwrap()]);
         assert_eq!(r.code, 2);
         assert!(r.stdout.contains(want), "{}", r.stdout);
-        let e = load_bars(p, &BarOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains(want) && e.contains(p.file_name().unwrap().to_str().unwrap()),
-            "{e}"
-        );
+        let e = load_bars(p, &BarOptions::default()).unwrap_err().to_string();
+        assert!(e.contains(want) && e.contains(p.file_name().unwrap().to_str().unwrap()), "{e}");
     }
 }
 
@@ -195,11 +113,8 @@ fn utf16_and_binary_junk_are_refused_not_panicked() {
 fn import_of_a_malformed_vendor_file_exits_2_naming_the_cell() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("cboe.csv");
-    std::fs::write(
-        &bad,
-        "DATE,OPEN,HIGH,LOW,CLOSE\n01/02/2024,1,2,0.5,1.5\n01/03/2024,1,2,0.5,oops\n",
-    )
-    .unwrap();
+    std::fs::write(&bad, "DATE,OPEN,HIGH,LOW,CLOSE\n01/02/2024,1,2,0.5,1.5\n01/03/2024,1,2,0.5,oops\n")
+        .unwrap();
     let out = dir.path().join("out.csv");
     let r = ironhedge(&[
         "data",
@@ -211,42 +126,20 @@ fn import_of_a_malformed_vendor_file_exits_2_naming_the_cell() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    for n in [
-        "cboe.csv",
-        "line 3",
-        "`close`",
-        "expected a number",
-        "found `oops`",
-    ] {
+    for n in ["cboe.csv", "line 3", "`close`", "expected a number", "found `oops`"] {
         assert!(r.stderr.contains(n), "lacks `{n}`: {}", r.stderr);
     }
     assert!(!out.exists(), "nothing may be written on failure");
-    let r = ironhedge(&[
-        "data",
-        "import",
-        "--format",
-        "nope",
-        bad.to_str().unwrap(),
-        "--out",
-        "x.csv",
-    ]);
+    let r = ironhedge(&["data", "import", "--format", "nope", bad.to_str().unwrap(), "--out", "x.csv"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("expected one of cboe, yahoo"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("expected one of cboe, yahoo"), "{}", r.stderr);
 }
 
 #[test]
 fn missing_file_and_usage_errors_exit_2() {
     let r = ironhedge(&["data", "check", "no/such/file.csv"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stdout.contains("no/such/file.csv: cannot read"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("no/such/file.csv: cannot read"), "{}", r.stdout);
     assert_eq!(ironhedge(&["data", "check"]).code, 2);
     assert_eq!(ironhedge(&["frobnicate"]).code, 2);
     assert_eq!(ironhedge(&["--help"]).code, 0);
@@ -263,10 +156,5 @@ fn bundled_datasets_are_clean() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.contains("spx_daily_1999_2018.csv: bars — 5031 rows, daily, 1999-01-04 .. 2018-12-31: 0 errors, 0 repairs, 0 warnings"), "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("vix_close_2014_2019.csv: bars — 1259 rows"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("vix_close_2014_2019.csv: bars — 1259 rows"), "{}", r.stdout);
 }

@@ -26,23 +26,16 @@ pub fn ironhedge(args: &[&str]) -> Run {
 
 /// A fixture under `tests/fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
 
 /// `../shared/datasets/<name>`, or `None` after printing why the test is skipped.
 pub fn shared(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/datasets")
-        .join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets").join(name);
     if p.exists() {
         Some(p)
     } else {
-        println!(
-            "SKIPPED: {} not found (the real data in ../shared/datasets is absent)",
-            p.display()
-        );
+        println!("SKIPPED: {} not found (the real data in ../shared/datasets is absent)", p.display());
         None
     }
 }
@@ -51,15 +44,8 @@ pub fn shared(name: &str) -> Option<PathBuf> {
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = std::fs::read_to_string(path).expect("readable");
     let mut lines = text.lines();
-    let header = lines
-        .next()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    let rows = lines
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect();
+    let header = lines.next().unwrap_or_default().split(',').map(str::to_string).collect();
+    let rows = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
     (header, rows)
 }
 

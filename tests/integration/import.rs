@@ -3,29 +3,16 @@
 
 use crate::common::{close, fixture, ironhedge, read_csv};
 use ironhedge::data::{
-    load_bars, load_buckets, load_liquidations, load_rates, load_vx_contracts, BarOptions,
-    RateUnit, Side,
+    load_bars, load_buckets, load_liquidations, load_rates, load_vx_contracts, BarOptions, RateUnit, Side,
 };
 use std::path::PathBuf;
 
-fn import(
-    format: &str,
-    input: &str,
-    out_name: &str,
-    extra: &[&str],
-) -> (tempfile::TempDir, PathBuf, String) {
+fn import(format: &str, input: &str, out_name: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(out_name);
     let inp = fixture(input);
-    let mut args = vec![
-        "data",
-        "import",
-        "--format",
-        format,
-        inp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args =
+        vec!["data", "import", "--format", format, inp.to_str().unwrap(), "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     let r = ironhedge(&args);
     assert_eq!(r.code, 0, "{format}: {}{}", r.stdout, r.stderr);
@@ -48,10 +35,7 @@ fn cboe_ohlc_and_close_only() {
     let bars = load_bars(&out, &BarOptions::default()).unwrap();
     assert_eq!(bars.known_at[0].to_string(), "2024-01-02T21:00:00Z"); // 16:00 EST
     let (_d, out, _) = import("cboe", "import/cboe_vvix.csv", "vvix.csv", &[]);
-    assert_eq!(
-        text(&out),
-        "date,close\n2006-03-06,71.73\n2006-03-07,72.05\n"
-    );
+    assert_eq!(text(&out), "date,close\n2006-03-06,71.73\n2006-03-07,72.05\n");
     assert!(load_bars(&out, &BarOptions::default()).unwrap().close_only);
 }
 
@@ -63,39 +47,18 @@ fn yahoo_drops_null_rows_and_keeps_volume() {
         "date,open,high,low,close,adj_close,volume\n2024-01-02,472.16,473.67,470.49,472.65,466.66,123623700\n\
          2024-01-04,468.3,470.96,467.05,467.28,461.36,84232200\n"
     );
-    assert!(
-        stdout.contains("1 rows with `null` prices dropped"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("1 rows with `null` prices dropped"), "{stdout}");
     let bars = load_bars(&out, &BarOptions::default()).unwrap();
     assert_eq!(bars.volume.as_deref(), Some(&[123623700.0, 84232200.0][..]));
 }
 
 #[test]
 fn binance_sell_liquidates_longs_sorted_unfilled_dropped() {
-    let (_d, out, stdout) = import(
-        "binance-liquidations",
-        "import/BTCUSDT-liquidationSnapshot-2024-03-05.csv",
-        "liq.csv",
-        &[],
-    );
-    assert!(
-        stdout.contains("sorted") && stdout.contains("1 orders with no fill"),
-        "{stdout}"
-    );
+    let (_d, out, stdout) =
+        import("binance-liquidations", "import/BTCUSDT-liquidationSnapshot-2024-03-05.csv", "liq.csv", &[]);
+    assert!(stdout.contains("sorted") && stdout.contains("1 orders with no fill"), "{stdout}");
     let (header, rows) = read_csv(&out);
-    assert_eq!(
-        header,
-        [
-            "timestamp",
-            "exchange",
-            "symbol",
-            "side",
-            "price",
-            "quantity",
-            "notional_usd"
-        ]
-    );
+    assert_eq!(header, ["timestamp", "exchange", "symbol", "side", "price", "quantity", "notional_usd"]);
     let want = [
         ("2024-03-05T05:00:00.100Z", "short", 67480.0, 0.01),
         ("2024-03-05T05:00:00.123Z", "long", 67100.5, 0.5),
@@ -107,11 +70,8 @@ fn binance_sell_liquidates_longs_sorted_unfilled_dropped() {
             (r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str()),
             (ts, "binance", "BTCUSDT", side)
         );
-        let (pp, qq, nn): (f64, f64, f64) = (
-            r[4].parse().unwrap(),
-            r[5].parse().unwrap(),
-            r[6].parse().unwrap(),
-        );
+        let (pp, qq, nn): (f64, f64, f64) =
+            (r[4].parse().unwrap(), r[5].parse().unwrap(), r[6].parse().unwrap());
         assert!(close(pp, p) && close(qq, q) && close(nn, p * q), "{r:?}");
     }
     let ev = load_liquidations(&out).unwrap();
@@ -137,17 +97,8 @@ fn coinglass_intraday_and_daily() {
     );
     let b = load_buckets(&out).unwrap();
     assert_eq!(b.bucket_s, 14_400);
-    assert_eq!(
-        b.known_at[0].to_string(),
-        "2024-11-14T00:00:00Z",
-        "a bucket is known at its end"
-    );
-    let (_d, out, _) = import(
-        "coinglass",
-        "import/coinglass_eth_daily.csv",
-        "d.parquet",
-        &[],
-    );
+    assert_eq!(b.known_at[0].to_string(), "2024-11-14T00:00:00Z", "a bucket is known at its end");
+    let (_d, out, _) = import("coinglass", "import/coinglass_eth_daily.csv", "d.parquet", &[]);
     let b = load_buckets(&out).unwrap();
     assert_eq!((b.bucket_s, b.long_liq_usd.len()), (86_400, 3));
     assert_eq!(b.known_at[0].to_string(), "2020-12-24T00:00:00Z");
@@ -157,10 +108,7 @@ fn coinglass_intraday_and_daily() {
 #[test]
 fn cfe_vx_rescales_before_2007_and_maps_contracts_to_expiries() {
     let (_d, out, stdout) = import("cfe-vx", "import/cfe_vx.csv", "vx.csv", &[]);
-    assert!(
-        stdout.contains("2 settlements before 2007-03-26 divided by 10"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("2 settlements before 2007-03-26 divided by 10"), "{stdout}");
     assert!(stdout.contains("1 rows with settle = 0"), "{stdout}");
     let c = load_vx_contracts(&out).unwrap();
     let dates: Vec<String> = c.date.iter().map(|d| d.to_string()).collect();
@@ -175,32 +123,22 @@ fn cfe_vx_rescales_before_2007_and_maps_contracts_to_expiries() {
 #[test]
 fn fred_drops_missing_fixings_and_loads_as_rates() {
     let (_d, out, stdout) = import("fred", "import/fred_dtb3.csv", "r.csv", &[]);
-    assert_eq!(
-        text(&out),
-        "date,dtb3\n2024-01-02,5.24\n2024-01-03,5.24\n2024-01-04,5.23\n"
-    );
+    assert_eq!(text(&out), "date,dtb3\n2024-01-02,5.24\n2024-01-03,5.24\n2024-01-04,5.23\n");
     assert!(stdout.contains("1 days without a fixing"), "{stdout}");
     let r = load_rates(&out, None, RateUnit::Percent).unwrap();
     assert_eq!(r.rate.len(), 3);
     for (got, want) in r.rate.iter().zip([0.0524, 0.0524, 0.0523]) {
         assert!(close(*got, want), "{got} vs {want}");
     }
-    let e = load_rates(&out, None, RateUnit::Decimal)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("is the file in percent?") && e.contains("line 2"),
-        "{e}"
-    );
+    let e = load_rates(&out, None, RateUnit::Decimal).unwrap_err().to_string();
+    assert!(e.contains("is the file in percent?") && e.contains("line 2"), "{e}");
 }
 
 #[test]
 fn parquet_output_equals_csv_output() {
     let (_d1, csv, _) = import("cboe", "import/cboe_spx.csv", "a.csv", &[]);
     let (_d2, pq, _) = import("cboe", "import/cboe_spx.csv", "a.parquet", &[]);
-    let (a, b) = (
-        load_bars(&csv, &BarOptions::default()).unwrap(),
-        load_bars(&pq, &BarOptions::default()).unwrap(),
-    );
+    let (a, b) =
+        (load_bars(&csv, &BarOptions::default()).unwrap(), load_bars(&pq, &BarOptions::default()).unwrap());
     assert_eq!((a.known_at, a.open, a.close), (b.known_at, b.open, b.close));
 }

@@ -5,8 +5,8 @@ use crate::common::fixture;
 use chrono::{NaiveDate, Timelike};
 use chrono_tz::America::New_York;
 use ironhedge::data::{
-    load_bars, load_buckets, load_funding, load_liquidations, load_vx_term, BarOptions, OutColumn,
-    OutTable, Session, Side,
+    load_bars, load_buckets, load_funding, load_liquidations, load_vx_term, BarOptions, OutColumn, OutTable,
+    Session, Side,
 };
 use ironhedge::time::{Calendar, Timestamp};
 
@@ -28,31 +28,26 @@ fn funding_allows_several_symbols_per_instant_but_not_twice_the_same() {
     assert_eq!(f.symbols.0, vec!["BTCUSDT", "ETHUSDT"]);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("dup.csv");
-    std::fs::write(&p, "timestamp,symbol,rate\n2024-03-05T00:00:00Z,BTCUSDT,0.0001\n2024-03-05T00:00:00Z,BTCUSDT,0.0002\n").unwrap();
+    std::fs::write(
+        &p,
+        "timestamp,symbol,rate\n2024-03-05T00:00:00Z,BTCUSDT,0.0001\n2024-03-05T00:00:00Z,BTCUSDT,0.0002\n",
+    )
+    .unwrap();
     let e = load_funding(&p).unwrap_err().to_string();
-    assert!(
-        e.contains("line 3") && e.contains("one row per time and symbol `BTCUSDT`"),
-        "{e}"
-    );
+    assert!(e.contains("line 3") && e.contains("one row per time and symbol `BTCUSDT`"), "{e}");
 }
 
 #[test]
 fn vx_term_structure_allows_missing_back_months_and_rejects_x10_quotes() {
     let v = load_vx_term(&fixture("canonical/vx_term.csv")).unwrap();
-    assert_eq!(
-        v.months, 3,
-        "m1_trading_days_to_expiry is not a month column"
-    );
+    assert_eq!(v.months, 3, "m1_trading_days_to_expiry is not a month column");
     assert_eq!(v.curve[0], vec![Some(12.5), Some(13.1), None]);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("x10.csv");
     std::fs::write(&p, "date,m1,m2\n2006-05-01,125.0,131.0\n").unwrap();
     let e = load_vx_term(&p).unwrap_err().to_string();
     assert!(
-        e.contains("line 2")
-            && e.contains("`m1`")
-            && e.contains("CFE quoted x10")
-            && e.contains("found 125"),
+        e.contains("line 2") && e.contains("`m1`") && e.contains("CFE quoted x10") && e.contains("found 125"),
         "{e}"
     );
 }
@@ -70,60 +65,29 @@ fn daily_crypto_bars_are_known_at_utc_midnight() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("btc.csv");
     std::fs::write(&p, "date,close\n2024-03-09,68000\n2024-03-10,69000\n").unwrap();
-    let b = load_bars(
-        &p,
-        &BarOptions {
-            session: Session::UtcDayEnd,
-            period_s: None,
-        },
-    )
-    .unwrap();
+    let b = load_bars(&p, &BarOptions { session: Session::UtcDayEnd, period_s: None }).unwrap();
     assert_eq!(b.known_at[0].to_string(), "2024-03-10T00:00:00Z");
 }
 
 #[test]
 fn bundled_spx_is_stamped_at_the_new_york_close_every_day() {
-    let b = load_bars(
-        std::path::Path::new("datasets/spx_daily_1999_2018.csv"),
-        &BarOptions::default(),
-    )
-    .unwrap();
+    let b =
+        load_bars(std::path::Path::new("datasets/spx_daily_1999_2018.csv"), &BarOptions::default()).unwrap();
     let cal = Calendar::nyse();
     let mut early = 0;
     for i in 0..b.len() {
         let local = b.known_at[i].to_utc().with_timezone(&New_York);
         assert_eq!(local.date_naive(), b.date(i), "row {i}");
-        let want = if cal.is_early_close(b.date(i)) {
-            13
-        } else {
-            16
-        };
+        let want = if cal.is_early_close(b.date(i)) { 13 } else { 16 };
         early += usize::from(want == 13);
-        assert_eq!(
-            (local.hour(), local.minute()),
-            (want, 0),
-            "row {i} {}",
-            b.date(i)
-        );
+        assert_eq!((local.hour(), local.minute()), (want, 0), "row {i} {}", b.date(i));
     }
-    assert!(
-        early > 40,
-        "20 years have about three early closes each: {early}"
-    );
+    assert!(early > 40, "20 years have about three early closes each: {early}");
     // Spot values across the 2018 DST switch (March 11) and the day after Thanksgiving.
     let at = |d: NaiveDate| b.known_at[(0..b.len()).find(|&i| b.date(i) == d).unwrap()].to_string();
-    assert_eq!(
-        at(NaiveDate::from_ymd_opt(2018, 3, 9).unwrap()),
-        "2018-03-09T21:00:00Z"
-    );
-    assert_eq!(
-        at(NaiveDate::from_ymd_opt(2018, 3, 12).unwrap()),
-        "2018-03-12T20:00:00Z"
-    );
-    assert_eq!(
-        at(NaiveDate::from_ymd_opt(2018, 11, 23).unwrap()),
-        "2018-11-23T18:00:00Z"
-    );
+    assert_eq!(at(NaiveDate::from_ymd_opt(2018, 3, 9).unwrap()), "2018-03-09T21:00:00Z");
+    assert_eq!(at(NaiveDate::from_ymd_opt(2018, 3, 12).unwrap()), "2018-03-12T20:00:00Z");
+    assert_eq!(at(NaiveDate::from_ymd_opt(2018, 11, 23).unwrap()), "2018-11-23T18:00:00Z");
 }
 
 #[test]
@@ -132,10 +96,7 @@ fn parquet_with_typed_datetime_columns_loads() {
     let p = dir.path().join("buckets.parquet");
     let t0 = Timestamp::parse_iso("2024-11-13T20:00:00Z").unwrap();
     let mut t = OutTable::default();
-    t.push(
-        "timestamp",
-        OutColumn::Time(vec![t0, t0.plus_seconds(14_400)]),
-    );
+    t.push("timestamp", OutColumn::Time(vec![t0, t0.plus_seconds(14_400)]));
     t.push("long_liq_usd", OutColumn::Float(vec![1.0, 2.0]));
     t.push("short_liq_usd", OutColumn::Float(vec![3.0, 4.0]));
     t.write(&p).unwrap();

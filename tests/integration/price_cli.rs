@@ -3,11 +3,8 @@
 use crate::common::{close, ironhedge};
 
 fn json_field(json: &str, key: &str) -> f64 {
-    let start = json
-        .find(&format!("\"{key}\":"))
-        .unwrap_or_else(|| panic!("{key} in {json}"))
-        + key.len()
-        + 3;
+    let start =
+        json.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("{key} in {json}")) + key.len() + 3;
     let rest = &json[start..];
     rest[..rest.find([',', '}']).unwrap()].parse().unwrap()
 }
@@ -15,16 +12,12 @@ fn json_field(json: &str, key: &str) -> f64 {
 #[test]
 fn scripted_form_prints_json_in_the_documented_units() {
     let r = ironhedge(&[
-        "price", "--model", "bsm", "--type", "put", "--spot", "4700", "--strike", "4400", "--days",
-        "30", "--vol", "0.19", "--rate", "0.04", "--div", "0.013", "--json",
+        "price", "--model", "bsm", "--type", "put", "--spot", "4700", "--strike", "4400", "--days", "30",
+        "--vol", "0.19", "--rate", "0.04", "--div", "0.013", "--json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // 50-digit mpmath value of this put: 12.45830556240052874...
-    assert!(
-        close(json_field(&r.stdout, "price"), 12.458_305_562_400_53),
-        "{}",
-        r.stdout
-    );
+    assert!(close(json_field(&r.stdout, "price"), 12.458_305_562_400_53), "{}", r.stdout);
     let full = ironhedge::pricing::bsm_greeks(
         ironhedge::pricing::OptionType::Put,
         4700.0,
@@ -34,22 +27,13 @@ fn scripted_form_prints_json_in_the_documented_units() {
         0.013,
         0.19,
     );
-    assert!(
-        close(json_field(&r.stdout, "vega"), full.vega / 100.0),
-        "vega per vol point"
-    );
-    assert!(
-        close(json_field(&r.stdout, "theta"), full.theta / 365.0),
-        "theta per calendar day"
-    );
-    assert!(
-        close(json_field(&r.stdout, "rho"), full.rho / 100.0),
-        "rho per 1% of rate"
-    );
+    assert!(close(json_field(&r.stdout, "vega"), full.vega / 100.0), "vega per vol point");
+    assert!(close(json_field(&r.stdout, "theta"), full.theta / 365.0), "theta per calendar day");
+    assert!(close(json_field(&r.stdout, "rho"), full.rho / 100.0), "rho per 1% of rate");
     assert!(close(json_field(&r.stdout, "delta"), full.delta));
     let r = ironhedge(&[
-        "price", "--model", "black76", "--type", "call", "--future", "18.5", "--strike", "22",
-        "--days", "30", "--vol", "0.95", "--json",
+        "price", "--model", "black76", "--type", "call", "--future", "18.5", "--strike", "22", "--days",
+        "30", "--vol", "0.95", "--json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let want = ironhedge::pricing::black76_price(
@@ -82,17 +66,10 @@ fn data_form_uses_the_close_and_the_smile() {
         "--json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(
-        json_field(&r.stdout, "underlying"),
-        2648.94,
-        "SPX close on 2018-02-05"
-    );
+    assert_eq!(json_field(&r.stdout, "underlying"), 2648.94, "SPX close on 2018-02-05");
     assert_eq!(json_field(&r.stdout, "strike") % 5.0, 0.0);
     assert!((json_field(&r.stdout, "delta") + 0.16).abs() < 0.01);
-    assert!(
-        json_field(&r.stdout, "vol") > 0.75 * 0.3732,
-        "an OTM put sits above ATM = 0.75 x VIX 37.32"
-    );
+    assert!(json_field(&r.stdout, "vol") > 0.75 * 0.3732, "an OTM put sits above ATM = 0.75 x VIX 37.32");
 }
 
 #[test]
@@ -100,36 +77,28 @@ fn bad_inputs_exit_2_with_the_reason() {
     let cases: &[(&[&str], &str)] = &[
         (
             &[
-                "price", "--type", "put", "--strike", "4400", "--days", "30", "--vol", "-0.2",
-                "--spot", "4700",
+                "price", "--type", "put", "--strike", "4400", "--days", "30", "--vol", "-0.2", "--spot",
+                "4700",
             ],
             "volatility must be a finite number >= 0, found -0.2",
         ),
         (
-            &[
-                "price", "--type", "put", "--strike", "4400", "--days", "30", "--spot", "4700",
-            ],
+            &["price", "--type", "put", "--strike", "4400", "--days", "30", "--spot", "4700"],
             "--vol is required",
         ),
         (
             &[
-                "price", "--model", "black76", "--type", "put", "--strike", "20", "--days", "30",
-                "--vol", "0.9",
+                "price", "--model", "black76", "--type", "put", "--strike", "20", "--days", "30", "--vol",
+                "0.9",
             ],
             "--future is required",
         ),
         (
-            &[
-                "price", "--type", "put", "--strike", "0", "--days", "30", "--vol", "0.2",
-                "--spot", "4700",
-            ],
+            &["price", "--type", "put", "--strike", "0", "--days", "30", "--vol", "0.2", "--spot", "4700"],
             "strike must be a finite number > 0, found 0",
         ),
         (
-            &[
-                "price", "--type", "put", "--delta", "1.5", "--days", "30", "--vol", "0.2",
-                "--spot", "4700",
-            ],
+            &["price", "--type", "put", "--delta", "1.5", "--days", "30", "--vol", "0.2", "--spot", "4700"],
             "--delta: target delta must be in (0, 1), found 1.5",
         ),
         (
@@ -151,10 +120,7 @@ fn bad_inputs_exit_2_with_the_reason() {
             "no SPX row on 2018-02-04",
         ),
         (
-            &[
-                "price", "--type", "straddle", "--strike", "1", "--days", "1", "--vol", "1",
-                "--spot", "1",
-            ],
+            &["price", "--type", "straddle", "--strike", "1", "--days", "1", "--vol", "1", "--spot", "1"],
             "invalid value 'straddle'",
         ),
     ];
@@ -169,9 +135,5 @@ fn bad_inputs_exit_2_with_the_reason() {
 fn help_shows_examples() {
     let r = ironhedge(&["price", "--help"]);
     assert_eq!(r.code, 0);
-    assert!(
-        r.stdout.contains("Examples:") && r.stdout.contains("--model black76"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("Examples:") && r.stdout.contains("--model black76"), "{}", r.stdout);
 }

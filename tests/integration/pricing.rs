@@ -4,8 +4,8 @@
 
 use crate::common::{fixture, read_csv};
 use ironhedge::pricing::{
-    black76_greeks, bsm_greeks, bsm_price, bsm_price_delta, implied_vol_black76, implied_vol_bsm,
-    Greeks, OptionType,
+    black76_greeks, bsm_greeks, bsm_price, bsm_price_delta, implied_vol_black76, implied_vol_bsm, Greeks,
+    OptionType,
 };
 use proptest::prelude::*;
 
@@ -36,12 +36,7 @@ fn prices_and_greeks_match_50_digit_references() {
         } else {
             (g.price - want[0]).abs() / s * 1e3
         };
-        assert!(
-            err_px <= 1e-12,
-            "{r:?}: price {} vs {} (err {err_px:e})",
-            g.price,
-            want[0]
-        );
+        assert!(err_px <= 1e-12, "{r:?}: price {} vs {} (err {err_px:e})", g.price, want[0]);
         worst_px = worst_px.max(err_px);
         for (name, got, w) in [
             ("delta", g.delta, want[1]),
@@ -89,10 +84,7 @@ fn ty(call: bool) -> OptionType {
 fn fd(f: impl Fn(f64) -> f64, x: f64, h: f64, scale: f64) -> ((f64, f64), (f64, f64)) {
     let (up, mid, dn) = (f(x + h), f(x), f(x - h));
     let ulps = 8.0 * f64::EPSILON * scale;
-    (
-        ((up - dn) / (2.0 * h), ulps / h),
-        ((up - 2.0 * mid + dn) / (h * h), 4.0 * ulps / (h * h)),
-    )
+    (((up - dn) / (2.0 * h), ulps / h), ((up - 2.0 * mid + dn) / (h * h), 4.0 * ulps / (h * h)))
 }
 
 fn near(got: f64, want: f64, rel: f64, abs: f64) -> bool {
@@ -177,30 +169,16 @@ proptest! {
 #[test]
 fn extreme_inputs_never_give_nan_or_negative_prices() {
     for o in [OptionType::Call, OptionType::Put] {
-        for t in [
-            0.0,
-            1e-12,
-            1e-6,
-            1.0 / (365.0 * 24.0),
-            1.0 / 365.0,
-            30.0,
-            100.0,
-        ] {
+        for t in [0.0, 1e-12, 1e-6, 1.0 / (365.0 * 24.0), 1.0 / 365.0, 30.0, 100.0] {
             for v in [0.0, 1e-9, 1e-4, 0.2, 5.0, 20.0] {
                 for k in [1e-3, 50.0, 99.999, 100.0, 100.001, 200.0, 1e6] {
                     for r in [-0.05, 0.0, 0.2] {
                         let g = bsm_greeks(o, 100.0, k, t, r, 0.02, v);
                         let all = [g.price, g.delta, g.gamma, g.vega, g.theta, g.rho];
-                        assert!(
-                            all.iter().all(|x| x.is_finite()),
-                            "{o:?} t={t} v={v} k={k} r={r}: {g:?}"
-                        );
+                        assert!(all.iter().all(|x| x.is_finite()), "{o:?} t={t} v={v} k={k} r={r}: {g:?}");
                         assert!(g.price >= 0.0 && g.gamma >= 0.0 && g.vega >= 0.0, "{g:?}");
                         let b = black76_greeks(o, 100.0, k, t, r, v);
-                        assert!(
-                            b.price.is_finite() && b.price >= 0.0 && b.rho.is_finite(),
-                            "{b:?}"
-                        );
+                        assert!(b.price.is_finite() && b.price >= 0.0 && b.rho.is_finite(), "{b:?}");
                     }
                 }
             }
@@ -226,9 +204,6 @@ fn fast_normal_cdf_matches_40_digit_references() {
         worst_fast = worst_fast.max(err(norm_cdf_fast(x)));
         worst_erfc = worst_erfc.max(err(norm_cdf(x)));
     }
-    println!(
-        "{} points: worst error fast {worst_fast:.2e}, erfc-based {worst_erfc:.2e}",
-        rows.len()
-    );
+    println!("{} points: worst error fast {worst_fast:.2e}, erfc-based {worst_erfc:.2e}", rows.len());
     assert!(worst_fast <= 1e-15, "{worst_fast:e}");
 }

@@ -22,16 +22,10 @@ fn calendar_matches_every_real_spx_session_1990_2026() {
     let (_, rows) = read_csv(&p);
     let real: BTreeSet<NaiveDate> = rows.iter().map(|r| date(&r[0])).collect();
     let (first, last) = (*real.first().unwrap(), *real.last().unwrap());
-    let ours: BTreeSet<NaiveDate> = Calendar::nyse()
-        .trading_days(first, last)
-        .into_iter()
-        .collect();
+    let ours: BTreeSet<NaiveDate> = Calendar::nyse().trading_days(first, last).into_iter().collect();
     let missing: Vec<_> = real.difference(&ours).collect();
     let extra: Vec<_> = ours.difference(&real).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "real-only {missing:?}, calendar-only {extra:?}"
-    );
+    assert!(missing.is_empty() && extra.is_empty(), "real-only {missing:?}, calendar-only {extra:?}");
     assert_eq!(ours.len(), 9196);
 }
 
@@ -44,15 +38,8 @@ fn real_spx_is_stamped_at_the_new_york_close_across_dst_rule_changes() {
     let cal = Calendar::nyse();
     for i in 0..b.len() {
         let local = b.known_at[i].to_utc().with_timezone(&New_York);
-        let want = if cal.is_early_close(b.date(i)) {
-            13
-        } else {
-            16
-        };
-        assert_eq!(
-            (local.date_naive(), local.hour(), local.minute()),
-            (b.date(i), want, 0)
-        );
+        let want = if cal.is_early_close(b.date(i)) { 13 } else { 16 };
+        assert_eq!((local.date_naive(), local.hour(), local.minute()), (b.date(i), want, 0));
     }
 }
 
@@ -95,13 +82,8 @@ fn vix_expiry_rule_matches_the_last_trading_day_of_every_cfe_contract() {
             panic!("{label}: last trade {last_day}, rule gives expiry {expiry}");
         }
     }
-    println!(
-        "{checked} contracts: last trade on expiry {on_expiry}, on the day before {day_before}"
-    );
-    assert!(
-        checked >= 110 && on_expiry + day_before + 2 == checked,
-        "{checked}"
-    );
+    println!("{checked} contracts: last trade on expiry {on_expiry}, on the day before {day_before}");
+    assert!(checked >= 110 && on_expiry + day_before + 2 == checked, "{checked}");
 }
 
 #[test]
@@ -110,10 +92,7 @@ fn vix_expiry_rule_matches_the_term_structure_countdown_2004_2024() {
         return;
     };
     let (header, rows) = read_csv(&p);
-    let k = header
-        .iter()
-        .position(|h| h == "m1_trading_days_to_expiry")
-        .unwrap();
+    let k = header.iter().position(|h| h == "m1_trading_days_to_expiry").unwrap();
     let cal = Calendar::nyse();
     let (mut checked, mut disagree) = (0, Vec::new());
     for (i, r) in rows.iter().enumerate() {
@@ -135,10 +114,7 @@ fn vix_expiry_rule_matches_the_term_structure_countdown_2004_2024() {
         disagree.len()
     );
     assert!(checked >= 240, "{checked}");
-    assert!(
-        disagree.len() * 50 <= checked,
-        "more than 2% disagree: {disagree:?}"
-    );
+    assert!(disagree.len() * 50 <= checked, "more than 2% disagree: {disagree:?}");
 }
 
 #[test]
@@ -160,11 +136,7 @@ fn data_check_verdicts_on_real_vendor_quirks() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     let vx = dir.join("vx_futures_contracts_2004_2014.csv");
     let r = ironhedge(&["data", "check", vx.to_str().unwrap()]);
-    assert!(
-        r.code == 2 && r.stdout.contains("--format cfe-vx"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.code == 2 && r.stdout.contains("--format cfe-vx"), "{}", r.stdout);
     let funding = dir.join("coinglass_binance_btcusdt_funding_8h_2024_2025.csv");
     let r = ironhedge(&["data", "check", funding.to_str().unwrap()]);
     assert!(
@@ -191,25 +163,14 @@ fn cfe_import_of_the_real_contract_history_is_clean() {
         o.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("20356 rows in, 20018 rows out"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("20356 rows in, 20018 rows out"), "{}", r.stdout);
     // Two rows of 2008-04-21 (new Jan/Feb 2009 listings) settle at 1.0: implausible, flagged.
-    assert!(
-        r.stdout.contains("0 errors, 0 repairs, 2 warnings"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("0 errors, 0 repairs, 2 warnings"), "{}", r.stdout);
     assert!(r.stdout.contains("implausible VX level"), "{}", r.stdout);
     let c = ironhedge::data::load_vx_contracts(&o).unwrap();
     let low = c.settle.iter().filter(|s| **s < 5.0).count();
     assert_eq!(low, 2);
-    assert!(
-        c.settle.iter().all(|s| *s < 100.0),
-        "every settle in VIX points after rescaling"
-    );
+    assert!(c.settle.iter().all(|s| *s < 100.0), "every settle in VIX points after rescaling");
 }
 
 #[test]
@@ -221,9 +182,5 @@ fn bundled_spx_equals_the_independent_arch_conversion() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/spx_daily_1999_2018.csv"),
     )
     .unwrap();
-    assert_eq!(
-        ours,
-        std::fs::read(p).unwrap(),
-        "same package file, same canonical bytes"
-    );
+    assert_eq!(ours, std::fs::read(p).unwrap(), "same package file, same canonical bytes");
 }

@@ -32,20 +32,12 @@ fn schedule(times: &[i64], class: EventClass) -> Source {
 
 /// Streams given as sorted second offsets; stream 0 is bars, the others schedules of each class.
 fn build(streams: &[Vec<i64>], cut: Option<i64>) -> Vec<Source> {
-    let classes = [
-        EventClass::Decision,
-        EventClass::MarketData,
-        EventClass::Settlement,
-    ];
+    let classes = [EventClass::Decision, EventClass::MarketData, EventClass::Settlement];
     streams
         .iter()
         .enumerate()
         .map(|(k, s)| {
-            let s: Vec<i64> = s
-                .iter()
-                .copied()
-                .filter(|t| cut.is_none_or(|c| *t <= c))
-                .collect();
+            let s: Vec<i64> = s.iter().copied().filter(|t| cut.is_none_or(|c| *t <= c)).collect();
             if k == 0 {
                 bars(&s)
             } else {
@@ -112,28 +104,12 @@ fn ties_break_by_class_then_stream_then_sequence() {
 #[test]
 fn payloads_are_copied_from_the_right_rows() {
     let events = run(vec![bars(&[1, 2])]);
-    assert_eq!(
-        events[1].payload,
-        Payload::Bar {
-            open: 101.0,
-            high: 101.0,
-            low: 101.0,
-            close: 101.0
-        }
-    );
+    assert_eq!(events[1].payload, Payload::Bar { open: 101.0, high: 101.0, low: 101.0, close: 101.0 });
 }
 
 #[test]
 fn unsorted_input_is_refused() {
     let e = Replay::new(vec![bars(&[1, 2]), bars(&[3, 1])]).unwrap_err();
-    assert_eq!(
-        e,
-        ReplayError::Unsorted {
-            stream: 1,
-            row: 1,
-            previous: ts(3),
-            found: ts(1)
-        }
-    );
+    assert_eq!(e, ReplayError::Unsorted { stream: 1, row: 1, previous: ts(3), found: ts(1) });
     assert!(e.to_string().starts_with("stream 1: row 1"));
 }

@@ -13,14 +13,7 @@ fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
 }
 
 fn surface(vix: f64) -> SpxSurface {
-    SpxSurface::new(
-        VolIndices {
-            vix,
-            ..Default::default()
-        },
-        SurfaceParams::default(),
-    )
-    .unwrap()
+    SpxSurface::new(VolIndices { vix, ..Default::default() }, SurfaceParams::default()).unwrap()
 }
 
 /// The strike of |delta| `target` on a fine grid, and its smile volatility.
@@ -42,23 +35,10 @@ fn defaults_look_like_real_spx_chains() {
     let (_, p5) = by_delta(&s, OptionType::Put, 0.05, 4000.0, t);
     println!("VIX 15, 30d: ATM {atm:.4} 25p {p25:.4} 25c {c25:.4} 5p {p5:.4}");
     assert!((atm - 0.1125).abs() < 1e-12, "ATM = 0.75 x VIX");
-    assert!(
-        (0.145..0.155).contains(&p25),
-        "25-delta put near VIX: {p25}"
-    );
-    assert!(
-        (0.095..0.105).contains(&c25),
-        "25-delta call below ATM: {c25}"
-    );
-    assert!(
-        p25 - c25 >= 0.04,
-        "a 25-delta risk reversal of several vol points: {}",
-        p25 - c25
-    );
-    assert!(
-        p5 > p25 + 0.05 && p5 < 2.2 * atm,
-        "5-delta put richer still, not runaway: {p5}"
-    );
+    assert!((0.145..0.155).contains(&p25), "25-delta put near VIX: {p25}");
+    assert!((0.095..0.105).contains(&c25), "25-delta call below ATM: {c25}");
+    assert!(p25 - c25 >= 0.04, "a 25-delta risk reversal of several vol points: {}", p25 - c25);
+    assert!(p5 > p25 + 0.05 && p5 < 2.2 * atm, "5-delta put richer still, not runaway: {p5}");
 }
 
 proptest! {
@@ -102,76 +82,33 @@ fn vix_call_skew_moves_the_30_delta_strike_up() {
     let t = days / 365.0;
     let g = StrikeGrid::new(1.0).unwrap();
     let p = VixVolParams::default();
-    let flat = VixVolParams {
-        call_skew: 0.0,
-        put_skew: 0.0,
-        ..p
-    };
+    let flat = VixVolParams { call_skew: 0.0, put_skew: 0.0, ..p };
     let pick = |vp: VixVolParams| {
-        select_strike(
-            &g,
-            OptionType::Call,
-            StrikeRule::Delta(0.30),
-            f,
-            f,
-            0.0,
-            |k| {
-                black76_greeks(
-                    OptionType::Call,
-                    f,
-                    k,
-                    t,
-                    0.0,
-                    vp.vol(Some(90.0), f, k, days),
-                )
-                .delta
-            },
-        )
+        select_strike(&g, OptionType::Call, StrikeRule::Delta(0.30), f, f, 0.0, |k| {
+            black76_greeks(OptionType::Call, f, k, t, 0.0, vp.vol(Some(90.0), f, k, days)).delta
+        })
         .unwrap()
     };
     let (k_skew, k_flat) = (pick(p), pick(flat));
     assert_eq!(k_skew - k_flat, 1.0, "skew {k_skew} vs flat {k_flat}");
-    assert!(
-        p.vol(Some(90.0), f, k_skew, days) > 0.9,
-        "a 30-delta VIX call trades above VVIX"
-    );
+    assert!(p.vol(Some(90.0), f, k_skew, days) > 0.9, "a 30-delta VIX call trades above VVIX");
     let price = |vp: VixVolParams| {
-        black76_greeks(
-            OptionType::Call,
-            f,
-            k_skew,
-            t,
-            0.0,
-            vp.vol(Some(90.0), f, k_skew, days),
-        )
-        .price
+        black76_greeks(OptionType::Call, f, k_skew, t, 0.0, vp.vol(Some(90.0), f, k_skew, days)).price
     };
-    assert!(
-        price(p) > price(flat) * 1.2,
-        "the flat model underprices it"
-    );
+    assert!(price(p) > price(flat) * 1.2, "the flat model underprices it");
 }
 
 #[test]
 fn settlement_values_from_the_bundled_data() {
-    let spx = load_bars(
-        std::path::Path::new("datasets/spx_daily_1999_2018.csv"),
-        &BarOptions::default(),
-    )
-    .unwrap();
-    let vix = load_bars(
-        std::path::Path::new("datasets/vix_close_2014_2019.csv"),
-        &BarOptions::default(),
-    )
-    .unwrap();
+    let spx =
+        load_bars(std::path::Path::new("datasets/spx_daily_1999_2018.csv"), &BarOptions::default()).unwrap();
+    let vix =
+        load_bars(std::path::Path::new("datasets/vix_close_2014_2019.csv"), &BarOptions::default()).unwrap();
     let expiry = spx_monthly_expiry(2018, 1);
     let i = (0..spx.len()).find(|&i| spx.date(i) == expiry).unwrap();
     assert_eq!(spxw_settlement(&spx, expiry), Ok(spx.close[i]));
     assert_eq!(spx_am_settlement(&spx, expiry), Ok(spx.open[i]));
-    assert_eq!(
-        spx_am_settlement(&spx, d(2018, 1, 20)),
-        Err(SettlementError::NoBar(d(2018, 1, 20)))
-    );
+    assert_eq!(spx_am_settlement(&spx, d(2018, 1, 20)), Err(SettlementError::NoBar(d(2018, 1, 20))));
     let vix_expiry = ironhedge::time::vix_expiry_for_month(&Calendar::nyse(), 2018, 1).unwrap();
     assert_eq!(
         vix_settlement(&vix, vix_expiry),
@@ -188,17 +125,14 @@ fn spx_monthly_expiry(y: i32, m: u32) -> NaiveDate {
 
 #[test]
 fn futures_model_tracks_the_real_front_month() {
-    let (Some(term), Some(vixf)) = (
-        shared("vx_term_structure_m1_m7_2004_2024.csv"),
-        shared("vix_daily_1990_2026.csv"),
-    ) else {
+    let (Some(term), Some(vixf)) =
+        (shared("vx_term_structure_m1_m7_2004_2024.csv"), shared("vix_daily_1990_2026.csv"))
+    else {
         return;
     };
     let (_, vix_rows) = read_csv(&vixf);
-    let spot: std::collections::HashMap<String, f64> = vix_rows
-        .iter()
-        .map(|r| (r[0].clone(), r[4].parse().unwrap()))
-        .collect();
+    let spot: std::collections::HashMap<String, f64> =
+        vix_rows.iter().map(|r| (r[0].clone(), r[4].parse().unwrap())).collect();
     let (_, rows) = read_csv(&term);
     let cal = Calendar::nyse();
     let mut errs = Vec::new();
@@ -206,17 +140,13 @@ fn futures_model_tracks_the_real_front_month() {
         let Some(&s) = spot.get(&r[0]) else { continue };
         let date = NaiveDate::parse_from_str(&r[0], "%Y-%m-%d").unwrap();
         let listed =
-            VixFutures::from_term_row(&cal, date, s, &[r[1].parse().ok()], FuturesModel::default())
-                .unwrap();
+            VixFutures::from_term_row(&cal, date, s, &[r[1].parse().ok()], FuturesModel::default()).unwrap();
         let model = VixFutures::model(date, s, FuturesModel::default()).unwrap();
         let e1 = ironhedge::time::vix_expiry(&cal, date + chrono::Days::new(1));
         errs.push((model.price(e1) - listed.price(e1)).abs());
     }
     errs.sort_by(f64::total_cmp);
     let median = errs[errs.len() / 2];
-    println!(
-        "model vs real VX1 over {} days: median abs error {median:.2} points",
-        errs.len()
-    );
+    println!("model vs real VX1 over {} days: median abs error {median:.2} points", errs.len());
     assert!(median < 0.8, "{median}");
 }

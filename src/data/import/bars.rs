@@ -15,9 +15,7 @@ fn dates(t: &Table, col: &str) -> Result<Vec<NaiveDate>, DataError> {
 }
 
 fn prices(t: &Table, col: &str, opts: &ImportOptions) -> Result<Vec<f64>, DataError> {
-    column(t, col, "a number", |c| {
-        num(c).map(|x| round_to(x, opts.decimals))
-    })
+    column(t, col, "a number", |c| num(c).map(|x| round_to(x, opts.decimals)))
 }
 
 /// Cboe index history: `DATE,OPEN,HIGH,LOW,CLOSE` or close-only `DATE,<SYMBOL>`.
@@ -25,10 +23,7 @@ pub fn cboe(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSummary)
     let date_col = need(t, &["date", "trade date", "trade_date"])?;
     let mut out = OutTable::default();
     out.push("date", OutColumn::Date(dates(t, &date_col)?));
-    if ["open", "high", "low", "close"]
-        .iter()
-        .all(|c| t.find(&[c]).is_some())
-    {
+    if ["open", "high", "low", "close"].iter().all(|c| t.find(&[c]).is_some()) {
         for c in ["open", "high", "low", "close"] {
             out.push(c, OutColumn::Float(prices(t, c, opts)?));
         }
@@ -59,42 +54,23 @@ pub fn yahoo(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSummary
         }
         let v = column(t, c, "a number or `null`", |cell| match cell {
             Cell::Text(s) if s.trim().eq_ignore_ascii_case("null") => Some(None),
-            other => num(other).map(|x| {
-                Some(if c == "volume" {
-                    x
-                } else {
-                    round_to(x, opts.decimals)
-                })
-            }),
+            other => num(other).map(|x| Some(if c == "volume" { x } else { round_to(x, opts.decimals) })),
         })?;
         cols.push(v);
     }
-    let keep: Vec<usize> = (0..t.height())
-        .filter(|&i| cols[..4].iter().all(|c| c[i].is_some()))
-        .collect();
+    let keep: Vec<usize> = (0..t.height()).filter(|&i| cols[..4].iter().all(|c| c[i].is_some())).collect();
     let mut out = OutTable::default();
-    out.push(
-        "date",
-        OutColumn::Date(keep.iter().map(|&i| all_dates[i]).collect()),
-    );
-    for (k, name) in ["open", "high", "low", "close", "adj_close", "volume"]
-        .iter()
-        .enumerate()
-    {
+    out.push("date", OutColumn::Date(keep.iter().map(|&i| all_dates[i]).collect()));
+    for (k, name) in ["open", "high", "low", "close", "adj_close", "volume"].iter().enumerate() {
         if k >= 4 && keep.iter().any(|&i| cols[k][i].is_none()) {
             continue; // optional column absent or incomplete
         }
-        out.push(
-            name,
-            OutColumn::Float(keep.iter().map(|&i| cols[k][i].unwrap_or(0.0)).collect()),
-        );
+        out.push(name, OutColumn::Float(keep.iter().map(|&i| cols[k][i].unwrap_or(0.0)).collect()));
     }
     let mut summary = ImportSummary::default();
     let dropped = t.height() - keep.len();
     if dropped > 0 {
-        summary
-            .notes
-            .push(format!("{dropped} rows with `null` prices dropped"));
+        summary.notes.push(format!("{dropped} rows with `null` prices dropped"));
     }
     Ok((out, summary))
 }
@@ -121,20 +97,11 @@ pub fn fred(t: &Table) -> Result<(OutTable, ImportSummary), DataError> {
     })?;
     let keep: Vec<usize> = (0..t.height()).filter(|&i| v[i].is_some()).collect();
     let mut out = OutTable::default();
-    out.push(
-        "date",
-        OutColumn::Date(keep.iter().map(|&i| all_dates[i]).collect()),
-    );
-    out.push(
-        value,
-        OutColumn::Float(keep.iter().filter_map(|&i| v[i]).collect()),
-    );
+    out.push("date", OutColumn::Date(keep.iter().map(|&i| all_dates[i]).collect()));
+    out.push(value, OutColumn::Float(keep.iter().filter_map(|&i| v[i]).collect()));
     let mut summary = ImportSummary::default();
     if keep.len() < t.height() {
-        summary.notes.push(format!(
-            "{} days without a fixing (`.`) dropped",
-            t.height() - keep.len()
-        ));
+        summary.notes.push(format!("{} days without a fixing (`.`) dropped", t.height() - keep.len()));
     }
     Ok((out, summary))
 }

@@ -12,19 +12,12 @@ use crate::data::{vx_rescale_date, DataError, OutColumn, OutTable};
 use crate::time::{vix_expiry_for_month, Calendar};
 use chrono::NaiveDate;
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] =
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /// Contract month and year from a CFE label such as `K (May 04)` or `F (Jan 2014)`.
 pub fn contract_month(label: &str) -> Option<(i32, u32)> {
-    let inner = label
-        .split_once('(')?
-        .1
-        .split_once(')')?
-        .0
-        .trim()
-        .to_ascii_lowercase();
+    let inner = label.split_once('(')?.1.split_once(')')?.0.trim().to_ascii_lowercase();
     let (mon, yr) = inner.split_once(' ')?;
     let month = MONTHS.iter().position(|m| mon.starts_with(m))? as u32 + 1;
     let y: i32 = yr.trim().parse().ok()?;
@@ -40,15 +33,10 @@ pub fn contract_month(label: &str) -> Option<(i32, u32)> {
 pub fn cfe_vx(t: &Table) -> Result<(OutTable, ImportSummary), DataError> {
     let cal = Calendar::nyse();
     let date_col = need(t, &["trade date", "trade_date", "date"])?;
-    let dates = column(
-        t,
-        &date_col,
-        "a date (MM/DD/YYYY or YYYY-MM-DD)",
-        |c| match c {
-            Cell::Text(s) => vendor_date(s),
-            _ => None,
-        },
-    )?;
+    let dates = column(t, &date_col, "a date (MM/DD/YYYY or YYYY-MM-DD)", |c| match c {
+        Cell::Text(s) => vendor_date(s),
+        _ => None,
+    })?;
     let expiries: Vec<NaiveDate> = match t.find(&["expiry", "expiration", "expiration date"]) {
         Some(c) => column(t, c, "an expiry date", |cell| match cell {
             Cell::Text(s) => vendor_date(s),
@@ -56,25 +44,13 @@ pub fn cfe_vx(t: &Table) -> Result<(OutTable, ImportSummary), DataError> {
         })?,
         None => {
             let c = need(t, &["futures", "contract"])?;
-            column(
-                t,
-                &c,
-                "a contract label like `K (May 04)`",
-                |cell| match cell {
-                    Cell::Text(s) => {
-                        contract_month(s).and_then(|(y, m)| vix_expiry_for_month(&cal, y, m))
-                    }
-                    _ => None,
-                },
-            )?
+            column(t, &c, "a contract label like `K (May 04)`", |cell| match cell {
+                Cell::Text(s) => contract_month(s).and_then(|(y, m)| vix_expiry_for_month(&cal, y, m)),
+                _ => None,
+            })?
         }
     };
-    let settle = column(
-        t,
-        &need(t, &["settle", "settlement"])?,
-        "a settlement price",
-        num,
-    )?;
+    let settle = column(t, &need(t, &["settle", "settlement"])?, "a settlement price", num)?;
     let mut rows: Vec<(NaiveDate, NaiveDate, f64)> = Vec::with_capacity(t.height());
     let (mut zero, mut rescaled) = (0, 0);
     for i in 0..t.height() {
@@ -93,25 +69,17 @@ pub fn cfe_vx(t: &Table) -> Result<(OutTable, ImportSummary), DataError> {
     rows.sort_by_key(|r| (r.0, r.1));
     let mut summary = ImportSummary::default();
     if rescaled > 0 {
-        summary.notes.push(format!(
-            "{rescaled} settlements before 2007-03-26 divided by 10 (CFE quoted x10)"
-        ));
+        summary
+            .notes
+            .push(format!("{rescaled} settlements before 2007-03-26 divided by 10 (CFE quoted x10)"));
     }
     if zero > 0 {
-        summary.notes.push(format!(
-            "{zero} rows with settle = 0 (no settlement) dropped"
-        ));
+        summary.notes.push(format!("{zero} rows with settle = 0 (no settlement) dropped"));
     }
     let mut out = OutTable::default();
     out.push("date", OutColumn::Date(rows.iter().map(|r| r.0).collect()));
-    out.push(
-        "expiry",
-        OutColumn::Date(rows.iter().map(|r| r.1).collect()),
-    );
-    out.push(
-        "settle",
-        OutColumn::Float(rows.iter().map(|r| r.2).collect()),
-    );
+    out.push("expiry", OutColumn::Date(rows.iter().map(|r| r.1).collect()));
+    out.push("settle", OutColumn::Float(rows.iter().map(|r| r.2).collect()));
     Ok((out, summary))
 }
 

@@ -32,12 +32,7 @@ pub fn binance(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSumma
                 message: "cannot tell the symbol from the file name: pass --symbol".into(),
             })?,
     };
-    let ts = column(
-        t,
-        &need(t, &["time"])?,
-        "an epoch time in milliseconds",
-        vendor_instant,
-    )?;
+    let ts = column(t, &need(t, &["time"])?, "an epoch time in milliseconds", vendor_instant)?;
     let side = column(t, &need(t, &["side"])?, "`BUY` or `SELL`", |c| match c {
         Cell::Text(s) if s.trim().eq_ignore_ascii_case("sell") => Some("long"),
         Cell::Text(s) if s.trim().eq_ignore_ascii_case("buy") => Some("short"),
@@ -71,42 +66,19 @@ pub fn binance(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSumma
     let mut order: Vec<usize> = (0..rows.len()).collect();
     if rows.windows(2).any(|w| w[1].0 < w[0].0) {
         order.sort_by_key(|&k| rows[k].0);
-        summary
-            .notes
-            .push("rows were not in time order: sorted (stable)".into());
+        summary.notes.push("rows were not in time order: sorted (stable)".into());
     }
     if rows.len() < t.height() {
-        summary.notes.push(format!(
-            "{} orders with no fill or no price dropped",
-            t.height() - rows.len()
-        ));
+        summary.notes.push(format!("{} orders with no fill or no price dropped", t.height() - rows.len()));
     }
     let mut out = OutTable::default();
-    out.push(
-        "timestamp",
-        OutColumn::Time(order.iter().map(|&k| rows[k].0).collect()),
-    );
-    out.push(
-        "exchange",
-        OutColumn::Text(vec!["binance".into(); order.len()]),
-    );
+    out.push("timestamp", OutColumn::Time(order.iter().map(|&k| rows[k].0).collect()));
+    out.push("exchange", OutColumn::Text(vec!["binance".into(); order.len()]));
     out.push("symbol", OutColumn::Text(vec![symbol; order.len()]));
-    out.push(
-        "side",
-        OutColumn::Text(order.iter().map(|&k| side[rows[k].1].to_string()).collect()),
-    );
-    out.push(
-        "price",
-        OutColumn::Float(order.iter().map(|&k| out_p[k]).collect()),
-    );
-    out.push(
-        "quantity",
-        OutColumn::Float(order.iter().map(|&k| out_q[k]).collect()),
-    );
-    out.push(
-        "notional_usd",
-        OutColumn::Float(order.iter().map(|&k| out_p[k] * out_q[k]).collect()),
-    );
+    out.push("side", OutColumn::Text(order.iter().map(|&k| side[rows[k].1].to_string()).collect()));
+    out.push("price", OutColumn::Float(order.iter().map(|&k| out_p[k]).collect()));
+    out.push("quantity", OutColumn::Float(order.iter().map(|&k| out_q[k]).collect()));
+    out.push("notional_usd", OutColumn::Float(order.iter().map(|&k| out_p[k] * out_q[k]).collect()));
     Ok((out, summary))
 }
 
@@ -147,17 +119,7 @@ fn bucket_label(s: i64) -> String {
 /// Output: `timestamp` (bucket start) or `date` for daily buckets, `long_liq_usd`, `short_liq_usd`,
 /// `bucket` (the modal step between rows).
 pub fn coinglass(t: &Table) -> Result<(OutTable, ImportSummary), DataError> {
-    let time_col = need(
-        t,
-        &[
-            "time",
-            "timestamp",
-            "date",
-            "t",
-            "bar_start_utc",
-            "datetime",
-        ],
-    )?;
+    let time_col = need(t, &["time", "timestamp", "date", "t", "bar_start_utc", "datetime"])?;
     let starts = column(t, &time_col, "an epoch time, ISO timestamp or date", |c| {
         vendor_instant(c).or_else(|| match c {
             Cell::Text(s) => super::vendor_date(s).and_then(|d| Timestamp::start_of_day(d).ok()),
@@ -170,18 +132,12 @@ pub fn coinglass(t: &Table) -> Result<(OutTable, ImportSummary), DataError> {
     let daily = step == 86_400 && starts.iter().all(|s| s.nanos() % 86_400_000_000_000 == 0);
     let mut out = OutTable::default();
     if daily {
-        out.push(
-            "date",
-            OutColumn::Date(starts.iter().map(|s| s.utc_date()).collect()),
-        );
+        out.push("date", OutColumn::Date(starts.iter().map(|s| s.utc_date()).collect()));
     } else {
         out.push("timestamp", OutColumn::Time(starts));
     }
     out.push("long_liq_usd", OutColumn::Float(long));
     out.push("short_liq_usd", OutColumn::Float(short));
-    out.push(
-        "bucket",
-        OutColumn::Text(vec![bucket_label(step); t.height()]),
-    );
+    out.push("bucket", OutColumn::Text(vec![bucket_label(step); t.height()]));
     Ok((out, ImportSummary::default()))
 }

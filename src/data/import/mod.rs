@@ -69,13 +69,10 @@ impl fmt::Display for ImportFormat {
 impl FromStr for ImportFormat {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ImportFormat::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                let all: Vec<&str> = ImportFormat::ALL.iter().map(|f| f.name()).collect();
-                format!("expected one of {}, found `{s}`", all.join(", "))
-            })
+        ImportFormat::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let all: Vec<&str> = ImportFormat::ALL.iter().map(|f| f.name()).collect();
+            format!("expected one of {}, found `{s}`", all.join(", "))
+        })
     }
 }
 
@@ -184,13 +181,7 @@ pub(crate) fn round_to(x: f64, decimals: Option<u32>) -> f64 {
 }
 
 /// Error for a cell an importer cannot read.
-pub(crate) fn bad_cell(
-    t: &Table,
-    row: usize,
-    col: &str,
-    expected: &str,
-    cell: Cell<'_>,
-) -> DataError {
+pub(crate) fn bad_cell(t: &Table, row: usize, col: &str, expected: &str, cell: Cell<'_>) -> DataError {
     let found = match cell {
         Cell::Null => "an empty cell".to_string(),
         Cell::Text(s) => format!("`{}`", s.chars().take(40).collect::<String>()),
@@ -234,9 +225,7 @@ pub(crate) fn num(cell: Cell<'_>) -> Option<f64> {
 
 /// The first header among `aliases`, or a missing-column error.
 pub(crate) fn need(t: &Table, aliases: &[&str]) -> Result<String, DataError> {
-    t.find(aliases)
-        .map(str::to_string)
-        .ok_or_else(|| t.missing(aliases))
+    t.find(aliases).map(str::to_string).ok_or_else(|| t.missing(aliases))
 }
 
 #[cfg(test)]
@@ -246,14 +235,8 @@ mod tests {
     #[test]
     fn vendor_dates() {
         let d = NaiveDate::from_ymd_opt(2004, 3, 5).unwrap();
-        for s in [
-            "2004-03-05",
-            "3/5/2004",
-            "03/05/2004",
-            "20040305",
-            "20040305 00:00",
-            "2004-03-05 00:00:00",
-        ] {
+        for s in ["2004-03-05", "3/5/2004", "03/05/2004", "20040305", "20040305 00:00", "2004-03-05 00:00:00"]
+        {
             assert_eq!(vendor_date(s), Some(d), "{s}");
         }
         assert_eq!(vendor_date("13/05/2004"), None);

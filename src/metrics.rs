@@ -1,0 +1,272 @@
+//! Performance metrics of a backtest, from its daily equity curve and its closed trades.
+//!
+//! Definitions (annualisation: 252 trading days a year; `r_i = E_i / E_{i-1} - 1` are the daily
+//! returns of equity `E_0..E_n`, `E_0` the starting capital; `rf_d = rf / 252` the daily risk-free
+//! rate, the same rate that the ledger credits on cash):
+//!
+//! | metric | definition |
+//! |---|---|
+//! | total return | `E_n / E_0 - 1` |
+//! | CAGR | `(E_n / E_0)^(1 / years) - 1`, years = calendar days first..last / 365.25; -100% if `E_n <= 0` |
+//! | annualised vol | sample standard deviation of `r` x sqrt 252 |
+//! | Sharpe | `mean(r - rf_d) / sd(r) x sqrt 252` |
+//! | Sortino | `mean(r - rf_d) / sqrt(mean(min(r - rf_d, 0)^2)) x sqrt 252` |
+//! | max drawdown | `max_i (P_i - E_i) / P_i`, `P_i` the running peak (a fraction) |
+//! | drawdown duration | the longest run of trading days spent below a previous peak |
+//! | Calmar | CAGR / max drawdown |
+//! | win rate | winning trades / closed trades (a trade at exactly 0 is not a win) |
+//! | profit factor | sum of winning trade P&L / -sum of losing trade P&L |
+//! | average win / loss | mean P&L of winning / losing trades |
+//! | worst day | the lowest daily return |
+//! | worst month | the lowest calendar-month return (month-end equity over the previous month-end) |
+//! | CVaR 95% | mean of the worst `ceil(5% x n)` daily returns |
+//! | time in market | share of days with at least one open position |
+//!
+//! A ratio whose denominator is zero (no volatility, no drawdown, no losing trade, no trades) is
+//! `None`, reported as "n/a": never a fake infinity.
+
+use chrono::{Datelike, NaiveDate};
+
+/// The metrics of one run; `None` where a metric is undefined (see the module doc).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metrics {
+    pub total_return: Option<f64>,
+    pub cagr: Option<f64>,
+    pub ann_vol: Option<f64>,
+    pub sharpe: Option<f64>,
+    pub sortino: Option<f64>,
+    pub max_drawdown: Option<f64>,
+    pub max_drawdown_days: usize,
+    pub calmar: Option<f64>,
+    pub trades: usize,
+    pub win_rate: Option<f64>,
+    pub profit_factor: Option<f64>,
+    pub avg_win: Option<f64>,
+    pub avg_loss: Option<f64>,
+    pub worst_day: Option<f64>,
+    pub worst_month: Option<f64>,
+    pub cvar_95: Option<f64>,
+    pub time_in_market: Option<f64>,
+}
+
+/// What the metrics are computed from.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricInputs<'a> {
+    /// Trading dates of `equity[1..]`; `equity[0]` is the starting capital before the first date.
+    pub dates: &'a [NaiveDate],
+    /// `E_0..E_n`: starting capital, then equity at each date's close (`dates.len() + 1` values).
+    pub equity: &'a [f64],
+    /// P&L of every closed trade.
+    pub trade_pnl: &'a [f64],
+    /// Per date: whether any position was open.
+    pub in_market: &'a [bool],
+    /// Annual risk-free rate (decimal) for Sharpe and Sortino.
+    pub rf_annual: f64,
+}
+
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den != 0.0 && num.is_finite() && den.is_finite()).then(|| num / den)
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+fn sample_sd(v: &[f64]) -> Option<f64> {
+    let m = mean(v)?;
+    (v.len() >= 2).then(|| (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt())
+}
+
+/// Maximum drawdown (fraction) and the longest number of days spent below a previous peak.
+pub fn drawdown(equity: &[f64]) -> (Option<f64>, usize) {
+    let (mut peak, mut worst, mut run, mut longest) = (f64::NEG_INFINITY, 0.0f64, 0usize, 0usize);
+    for &e in equity {
+        if e >= peak {
+            peak = e;
+            run = 0;
+        } else {
+            run += 1;
+            longest = longest.max(run);
+            if peak > 0.0 {
+                worst = worst.max((peak - e) / peak);
+            }
+        }
+    }
+    ((!equity.is_empty()).then_some(worst), longest)
+}
+
+/// Month-end to month-end returns, in date order (the first month measured from `E_0`).
+fn monthly_returns(dates: &[NaiveDate], equity: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut base = equity[0];
+    for i in 0..dates.len() {
+        let month_end = i + 1 == dates.len()
+            || (dates[i + 1].year(), dates[i + 1].month()) != (dates[i].year(), dates[i].month());
+        if month_end {
+            let e = equity[i + 1];
+            if base != 0.0 {
+                out.push(e / base - 1.0);
+            }
+            base = e;
+        }
+    }
+    out
+}
+
+/// Compute every metric.
+pub fn compute(m: MetricInputs<'_>) -> Metrics {
+    let eq = m.equity;
+    if eq.len() < 2 || m.dates.len() + 1 != eq.len() {
+        return Metrics { trades: m.trade_pnl.len(), ..Metrics::default() };
+    }
+    let (e0, en) = (eq[0], eq[eq.len() - 1]);
+    let returns: Vec<f64> =
+        eq.windows(2).map(|w| if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 }).collect();
+    let rf_d = m.rf_annual / 252.0;
+    let excess: Vec<f64> = returns.iter().map(|r| r - rf_d).collect();
+    let sd = sample_sd(&returns);
+    let downside = (excess.iter().map(|x| x.min(0.0).powi(2)).sum::<f64>() / excess.len() as f64).sqrt();
+    let years = (m.dates[m.dates.len() - 1] - m.dates[0]).num_days() as f64 / 365.25;
+    let cagr = if e0 <= 0.0 || years <= 0.0 {
+        None
+    } else if en <= 0.0 {
+        Some(-1.0)
+    } else {
+        Some((en / e0).powf(1.0 / years) - 1.0)
+    };
+    let (max_dd, dd_days) = drawdown(eq);
+    let wins: Vec<f64> = m.trade_pnl.iter().copied().filter(|p| *p > 0.0).collect();
+    let losses: Vec<f64> = m.trade_pnl.iter().copied().filter(|p| *p < 0.0).collect();
+    let mut sorted = returns.clone();
+    sorted.sort_by(f64::total_cmp);
+    let tail = ((returns.len() as f64 * 0.05).ceil() as usize).max(1);
+    let sqrt252 = 252f64.sqrt();
+    Metrics {
+        total_return: ratio(en, e0).map(|x| x - 1.0),
+        cagr,
+        ann_vol: sd.map(|s| s * sqrt252),
+        sharpe: sd.and_then(|s| ratio(mean(&excess)?, s)).map(|x| x * sqrt252),
+        sortino: ratio(mean(&excess).unwrap_or(0.0), downside).map(|x| x * sqrt252),
+        max_drawdown: max_dd,
+        max_drawdown_days: dd_days,
+        calmar: cagr.zip(max_dd).and_then(|(c, d)| ratio(c, d)),
+        trades: m.trade_pnl.len(),
+        win_rate: ratio(wins.len() as f64, m.trade_pnl.len() as f64),
+        profit_factor: ratio(wins.iter().sum(), -losses.iter().sum::<f64>()),
+        avg_win: mean(&wins),
+        avg_loss: mean(&losses),
+        worst_day: sorted.first().copied(),
+        worst_month: monthly_returns(m.dates, eq).into_iter().min_by(f64::total_cmp),
+        cvar_95: mean(&sorted[..tail.min(sorted.len())]),
+        time_in_market: ratio(m.in_market.iter().filter(|x| **x).count() as f64, m.in_market.len() as f64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dates(n: usize) -> Vec<NaiveDate> {
+        let d0 = NaiveDate::from_ymd_opt(2024, 1, 29).unwrap();
+        (0..n).map(|i| d0 + chrono::Days::new(i as u64)).collect()
+    }
+
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-12)
+    }
+
+    #[test]
+    fn hand_computed_small_series() {
+        // 100 -> 110 -> 99 -> 108.9: returns +10%, -10%, +10%.
+        let eq = [100.0, 110.0, 99.0, 108.9];
+        let d = dates(3); // 2024-01-29, 01-30, 01-31 (one month)
+        let trades = [30.0, -10.0, 5.0];
+        let m = compute(MetricInputs {
+            dates: &d,
+            equity: &eq,
+            trade_pnl: &trades,
+            in_market: &[true, false, true],
+            rf_annual: 0.0,
+        });
+        assert!(close(m.total_return, 0.089));
+        let sd = (((0.1f64 - 0.1 / 3.0).powi(2) * 2.0 + (-0.1f64 - 0.1 / 3.0).powi(2)) / 2.0).sqrt();
+        assert!(close(m.ann_vol, sd * 252f64.sqrt()));
+        assert!(close(m.sharpe, (0.1 / 3.0) / sd * 252f64.sqrt()));
+        assert!(close(m.sortino, (0.1 / 3.0) / (0.01f64 / 3.0).sqrt() * 252f64.sqrt()));
+        assert!(close(m.max_drawdown, 0.1));
+        assert_eq!(m.max_drawdown_days, 2, "99 and 108.9 are both below the 110 peak");
+        assert!(close(m.win_rate, 2.0 / 3.0));
+        assert!(close(m.profit_factor, 3.5));
+        assert!(close(m.avg_win, 17.5) && close(m.avg_loss, -10.0));
+        assert!(close(m.worst_day, -0.1));
+        assert!(close(m.worst_month, 0.089));
+        assert!(close(m.cvar_95, -0.1), "ceil(5% of 3) = 1 worst day");
+        assert!(close(m.time_in_market, 2.0 / 3.0));
+        let years = 2.0 / 365.25;
+        assert!(close(m.cagr, 1.089f64.powf(1.0 / years) - 1.0));
+        assert!(close(m.calmar, (1.089f64.powf(1.0 / years) - 1.0) / 0.1));
+    }
+
+    #[test]
+    fn flat_equity_and_no_trades_give_none_not_infinity() {
+        let eq = [1000.0; 6];
+        let d = dates(5);
+        let m = compute(MetricInputs {
+            dates: &d,
+            equity: &eq,
+            trade_pnl: &[],
+            in_market: &[false; 5],
+            rf_annual: 0.0,
+        });
+        assert_eq!(m.total_return, Some(0.0));
+        assert_eq!(m.ann_vol, Some(0.0));
+        assert_eq!((m.sharpe, m.sortino, m.calmar), (None, None, None));
+        assert_eq!((m.win_rate, m.profit_factor, m.avg_win, m.avg_loss), (None, None, None, None));
+        assert_eq!((m.max_drawdown, m.max_drawdown_days), (Some(0.0), 0));
+        assert_eq!(m.time_in_market, Some(0.0));
+    }
+
+    #[test]
+    fn only_winners_has_no_profit_factor_and_ruin_is_minus_100() {
+        let d = dates(2);
+        let m = compute(MetricInputs {
+            dates: &d,
+            equity: &[100.0, 120.0, -5.0],
+            trade_pnl: &[20.0],
+            in_market: &[true, true],
+            rf_annual: 0.0,
+        });
+        assert_eq!(m.profit_factor, None);
+        assert_eq!(m.cagr, Some(-1.0));
+        let m = compute(MetricInputs {
+            dates: &[],
+            equity: &[100.0],
+            trade_pnl: &[],
+            in_market: &[],
+            rf_annual: 0.0,
+        });
+        assert_eq!(m, Metrics::default());
+    }
+
+    #[test]
+    fn months_and_drawdown_recovery() {
+        // Two months: Jan ends at 90 (-10%), Feb recovers to 99 (+10%).
+        let d = [
+            NaiveDate::from_ymd_opt(2024, 1, 30).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 2, 2).unwrap(),
+        ];
+        let eq = [100.0, 95.0, 90.0, 95.0, 101.0];
+        let m = compute(MetricInputs {
+            dates: &d,
+            equity: &eq,
+            trade_pnl: &[],
+            in_market: &[true; 4],
+            rf_annual: 0.0,
+        });
+        assert!(close(m.worst_month, -0.1));
+        assert_eq!(m.max_drawdown_days, 3);
+        assert!(close(m.max_drawdown, 0.1));
+    }
+}
