@@ -4,6 +4,7 @@
 mod calendar;
 mod data;
 mod price;
+mod strategy;
 
 use clap::{Parser, Subcommand};
 use ironhedge::data::DataError;
@@ -26,6 +27,9 @@ enum Command {
     Calendar(calendar::CalendarArgs),
     /// Price one SPX (BSM) or VIX (Black-76) option and print its Greeks.
     Price(Box<price::PriceArgs>),
+    /// Work with strategy files.
+    #[command(subcommand)]
+    Strategy(strategy::StrategyCommand),
 }
 
 /// A failure with the exit code it maps to.
@@ -71,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Data(cmd) => data::run(cmd),
         Command::Calendar(args) => calendar::run(&args),
         Command::Price(args) => price::run(&args),
+        Command::Strategy(cmd) => strategy::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@
 
 mod bad_input;
 mod common;
+mod config;
 mod import;
 mod loaders;
 mod price_cli;

@@ -1,0 +1,244 @@
+//! The strategy file as written: serde structs that mirror the TOML one to one, with every
+//! default stated. Unknown keys are rejected (`deny_unknown_fields`) so a typo never silently
+//! falls back to a default. Ranges are checked later, in [`super::validate`].
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStrategy {
+    pub strategy: RawMeta,
+    pub data: RawData,
+    #[serde(default)]
+    pub dates: RawDates,
+    #[serde(default)]
+    pub capital: RawCapital,
+    #[serde(default)]
+    pub rates: RawRates,
+    #[serde(default)]
+    pub model: RawModel,
+    pub condor: RawCondor,
+    #[serde(default)]
+    pub costs: RawCosts,
+    /// Parameter sweep (validated by the sweep engine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<toml::Table>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Data files, relative to the strategy file's folder.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawData {
+    pub spx: String,
+    pub vix: String,
+    pub vix9d: Option<String>,
+    pub vix3m: Option<String>,
+    pub vix6m: Option<String>,
+    pub vvix: Option<String>,
+    pub vx_term: Option<String>,
+}
+
+/// Run window; dates are TOML dates (`2014-01-02`) or strings (`"2014-01-02"`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDates {
+    pub start: Option<toml::Value>,
+    pub end: Option<toml::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapital {
+    /// Starting cash. Default 100,000.
+    #[serde(default = "d_capital")]
+    pub initial_usd: f64,
+}
+
+impl Default for RawCapital {
+    fn default() -> Self {
+        RawCapital { initial_usd: d_capital() }
+    }
+}
+
+/// Risk-free rate (continuous, decimal) and SPX dividend yield.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRates {
+    /// Constant risk-free rate when no file is given. Default 0.02.
+    #[serde(default = "d_rate")]
+    pub risk_free: f64,
+    /// Optional rates file (canonical rates schema); overrides `risk_free` where it has values.
+    pub file: Option<String>,
+    /// Column of the rates file (default: `rate` or the only value column).
+    pub column: Option<String>,
+    /// `"percent"` (default) or `"decimal"`.
+    #[serde(default = "d_percent")]
+    pub unit: String,
+    /// SPX dividend yield. Default 0.015.
+    #[serde(default = "d_div")]
+    pub dividend_yield: f64,
+}
+
+impl Default for RawRates {
+    fn default() -> Self {
+        RawRates { risk_free: d_rate(), file: None, column: None, unit: d_percent(), dividend_yield: d_div() }
+    }
+}
+
+/// Pricing-model parameters; defaults are those documented in `ironhedge::pricing`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    #[serde(default = "d_atm_ratio")]
+    pub atm_ratio: f64,
+    #[serde(default = "d_put_slope")]
+    pub put_slope: f64,
+    #[serde(default = "d_put_curve")]
+    pub put_curve: f64,
+    #[serde(default = "d_call_slope")]
+    pub call_slope: f64,
+    #[serde(default = "d_call_curve")]
+    pub call_curve: f64,
+    #[serde(default = "d_m_min")]
+    pub m_min: f64,
+    #[serde(default = "d_m_max")]
+    pub m_max: f64,
+    #[serde(default = "d_floor")]
+    pub smile_floor: f64,
+    /// `false` prices every strike at the ATM vol (the condor-grid benchmark's flat model).
+    #[serde(default = "d_true")]
+    pub smile: bool,
+}
+
+impl Default for RawModel {
+    fn default() -> Self {
+        RawModel {
+            atm_ratio: d_atm_ratio(),
+            put_slope: d_put_slope(),
+            put_curve: d_put_curve(),
+            call_slope: d_call_slope(),
+            call_curve: d_call_curve(),
+            m_min: d_m_min(),
+            m_max: d_m_max(),
+            smile_floor: d_floor(),
+            smile: true,
+        }
+    }
+}
+
+/// A strike or wing rule: `{ by = "delta" | "points" | "percent" | "sd" | "width", value = x }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub by: String,
+    pub value: f64,
+}
+
+/// Position sizing: `{ by = "contracts", value = 1 }` or `{ by = "risk_fraction", value = 0.05 }`.
+pub type RawSizing = RawRule;
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCondor {
+    /// `"weekday"`, `"every_n_days"` or `"when_flat"`.
+    pub entry: String,
+    /// For `entry = "weekday"`: `"mon"`..`"fri"`.
+    pub weekday: Option<String>,
+    /// For `entry = "every_n_days"`: trading days between entries.
+    pub every_n_days: Option<u32>,
+    pub target_dte_days: u32,
+    pub short_put: RawRule,
+    pub short_call: RawRule,
+    pub wing: RawRule,
+    pub sizing: RawSizing,
+    /// Condors open at once. Default 1.
+    #[serde(default = "d_one")]
+    pub max_concurrent: u32,
+    /// Close when the condor can be bought back for (100 - this)% of its credit.
+    pub profit_target_pct: Option<f64>,
+    /// Close when the buy-back cost reaches this multiple of the credit.
+    pub stop_loss_multiple: Option<f64>,
+    /// Close at this many calendar days to expiry.
+    pub exit_dte_days: Option<u32>,
+    /// Expiries: `"spxw"` (any trading day, PM-settled on the close; default) or `"monthly"`
+    /// (third Fridays, AM-settled on the open).
+    #[serde(default = "d_spxw")]
+    pub expiries: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCosts {
+    /// Paid per leg per share on every fill: fills at model mid -/+ this. Default 0.05.
+    #[serde(default = "d_half_spread")]
+    pub half_spread_usd: f64,
+    /// Per contract per leg on every fill except expiry settlement. Default 0.65.
+    #[serde(default = "d_commission")]
+    pub commission_usd: f64,
+}
+
+impl Default for RawCosts {
+    fn default() -> Self {
+        RawCosts { half_spread_usd: d_half_spread(), commission_usd: d_commission() }
+    }
+}
+
+fn d_capital() -> f64 {
+    100_000.0
+}
+fn d_rate() -> f64 {
+    0.02
+}
+fn d_div() -> f64 {
+    0.015
+}
+fn d_percent() -> String {
+    "percent".into()
+}
+fn d_spxw() -> String {
+    "spxw".into()
+}
+fn d_one() -> u32 {
+    1
+}
+fn d_true() -> bool {
+    true
+}
+fn d_half_spread() -> f64 {
+    0.05
+}
+fn d_commission() -> f64 {
+    0.65
+}
+fn d_atm_ratio() -> f64 {
+    crate::pricing::SurfaceParams::default().atm_ratio
+}
+fn d_put_slope() -> f64 {
+    crate::pricing::Smile::default().put_slope
+}
+fn d_put_curve() -> f64 {
+    crate::pricing::Smile::default().put_curve
+}
+fn d_call_slope() -> f64 {
+    crate::pricing::Smile::default().call_slope
+}
+fn d_call_curve() -> f64 {
+    crate::pricing::Smile::default().call_curve
+}
+fn d_m_min() -> f64 {
+    crate::pricing::Smile::default().m_min
+}
+fn d_m_max() -> f64 {
+    crate::pricing::Smile::default().m_max
+}
+fn d_floor() -> f64 {
+    crate::pricing::Smile::default().floor
+}

@@ -1,0 +1,323 @@
+//! Raw strategy -> [`Strategy`]: every value checked against its documented range, enum-like
+//! strings matched (with "did you mean"), paths resolved against the strategy file's folder.
+
+use super::error::{did_you_mean, ConfigError, KeyPlace};
+use super::raw::{RawRule, RawStrategy};
+use crate::data::RateUnit;
+use crate::pricing::{Smile, StrikeRule, SurfaceParams};
+use chrono::{NaiveDate, Weekday};
+use std::path::{Path, PathBuf};
+
+/// Data files (absolute or relative to the working directory after resolution).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSources {
+    pub spx: PathBuf,
+    pub vix: PathBuf,
+    pub vix9d: Option<PathBuf>,
+    pub vix3m: Option<PathBuf>,
+    pub vix6m: Option<PathBuf>,
+    pub vvix: Option<PathBuf>,
+    pub vx_term: Option<PathBuf>,
+}
+
+/// The risk-free rate: a constant, or a file (with the constant where the file has no value).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RateSpec {
+    Constant(f64),
+    File { path: PathBuf, column: Option<String>, unit: RateUnit, fallback: f64 },
+}
+
+/// When a condor is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntrySchedule {
+    /// On the first trading day of each week that falls on or after this weekday.
+    Weekday(Weekday),
+    /// Every N trading days from the first day of the run.
+    EveryNDays(u32),
+    /// Whenever no condor is open.
+    WhenFlat,
+}
+
+/// Short strike rule (a [`StrikeRule`] on the listed 5-point grid).
+pub type StrikeSpec = StrikeRule;
+
+/// Long wing: a width in index points from the short strike, or a target delta.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WingSpec {
+    Width(f64),
+    Delta(f64),
+}
+
+/// Position size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sizing {
+    Contracts(u32),
+    /// Fraction of equity put at risk (max loss) per condor.
+    RiskFraction(f64),
+}
+
+/// Which expiries condors are opened on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiries {
+    /// Any trading day (SPXW), PM-settled on the close.
+    Spxw,
+    /// Monthly third Fridays, AM-settled on the open.
+    Monthly,
+}
+
+/// The iron condor's rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CondorSpec {
+    pub entry: EntrySchedule,
+    pub target_dte_days: u32,
+    pub short_put: StrikeSpec,
+    pub short_call: StrikeSpec,
+    pub wing: WingSpec,
+    pub sizing: Sizing,
+    pub max_concurrent: u32,
+    pub profit_target_pct: Option<f64>,
+    pub stop_loss_multiple: Option<f64>,
+    pub exit_dte_days: Option<u32>,
+    pub expiries: Expiries,
+}
+
+/// A validated strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strategy {
+    pub name: String,
+    pub description: String,
+    pub data: DataSources,
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub initial_usd: f64,
+    pub rate: RateSpec,
+    pub dividend_yield: f64,
+    pub surface: SurfaceParams,
+    pub condor: CondorSpec,
+    pub half_spread_usd: f64,
+    pub commission_usd: f64,
+    /// The resolved configuration (defaults filled, overrides applied), for the results folder.
+    pub resolved: RawStrategy,
+}
+
+struct Checker<'a> {
+    place: &'a dyn Fn(&str) -> KeyPlace,
+}
+
+impl Checker<'_> {
+    fn invalid(&self, key: &str, expected: impl Into<String>, found: impl std::fmt::Display) -> ConfigError {
+        ConfigError::Invalid {
+            place: (self.place)(key),
+            expected: expected.into(),
+            found: found.to_string(),
+            hint: String::new(),
+        }
+    }
+
+    /// `x` finite and within `[lo, hi]` (open ends when the flags say so).
+    fn range(&self, key: &str, x: f64, lo: f64, hi: f64, open_lo: bool) -> Result<f64, ConfigError> {
+        let ok = x.is_finite() && (if open_lo { x > lo } else { x >= lo }) && x <= hi;
+        if ok {
+            Ok(x)
+        } else {
+            let l = if open_lo { "(" } else { "[" };
+            Err(self.invalid(key, format!("a number in {l}{lo}, {hi}]"), x))
+        }
+    }
+
+    fn choice<'s>(&self, key: &str, found: &str, allowed: &[&'s str]) -> Result<&'s str, ConfigError> {
+        allowed.iter().find(|a| **a == found).copied().ok_or_else(|| ConfigError::Invalid {
+            place: (self.place)(key),
+            expected: format!(
+                "one of {}",
+                allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
+            ),
+            found: format!("\"{found}\""),
+            hint: did_you_mean(found, allowed),
+        })
+    }
+
+    fn date(&self, key: &str, v: &Option<toml::Value>) -> Result<Option<NaiveDate>, ConfigError> {
+        let Some(v) = v else { return Ok(None) };
+        let text = match v {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+            other => return Err(self.invalid(key, "a date YYYY-MM-DD", other)),
+        };
+        crate::time::parse_iso_date(&text)
+            .map(Some)
+            .ok_or_else(|| self.invalid(key, "a date YYYY-MM-DD", format!("\"{text}\"")))
+    }
+
+    fn strike(&self, key: &str, r: &RawRule) -> Result<StrikeSpec, ConfigError> {
+        let value = format!("{key}.value");
+        Ok(match self.choice(&format!("{key}.by"), &r.by, &["delta", "points", "percent", "sd"])? {
+            "delta" => StrikeRule::Delta(self.range(&value, r.value, 0.0, 0.99, true)?),
+            "points" => StrikeRule::Points(self.range(&value, r.value, 0.0, 10_000.0, false)?),
+            "percent" => StrikeRule::Percent(self.range(&value, r.value, 0.0, 0.9, false)?),
+            _ => StrikeRule::StdDevs(self.range(&value, r.value, 0.0, 10.0, false)?),
+        })
+    }
+}
+
+fn resolve(base: &Path, p: &str) -> PathBuf {
+    let p = Path::new(p);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
+}
+
+/// Validate a raw strategy read from `path`.
+pub fn validate(
+    raw: RawStrategy,
+    path: &Path,
+    place: &dyn Fn(&str) -> KeyPlace,
+) -> Result<Strategy, ConfigError> {
+    let c = Checker { place };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let opt = |p: &Option<String>| p.as_deref().map(|p| resolve(base, p));
+    let d = &raw.data;
+    let data = DataSources {
+        spx: resolve(base, &d.spx),
+        vix: resolve(base, &d.vix),
+        vix9d: opt(&d.vix9d),
+        vix3m: opt(&d.vix3m),
+        vix6m: opt(&d.vix6m),
+        vvix: opt(&d.vvix),
+        vx_term: opt(&d.vx_term),
+    };
+    if raw.strategy.name.trim().is_empty() {
+        return Err(c.invalid("strategy.name", "a non-empty name", "\"\""));
+    }
+    let (start, end) = (c.date("dates.start", &raw.dates.start)?, c.date("dates.end", &raw.dates.end)?);
+    if let (Some(s), Some(e)) = (start, end) {
+        if e <= s {
+            return Err(c.invalid("dates.end", format!("a date after dates.start ({s})"), e));
+        }
+    }
+    let r = &raw.rates;
+    let fallback = c.range("rates.risk_free", r.risk_free, -0.05, 0.5, false)?;
+    let rate = match &r.file {
+        None => RateSpec::Constant(fallback),
+        Some(f) => {
+            let unit = match c.choice("rates.unit", &r.unit, &["percent", "decimal"])? {
+                "percent" => RateUnit::Percent,
+                _ => RateUnit::Decimal,
+            };
+            RateSpec::File { path: resolve(base, f), column: r.column.clone(), unit, fallback }
+        }
+    };
+    let m = &raw.model;
+    let smile = if m.smile {
+        let s = Smile {
+            put_slope: m.put_slope,
+            put_curve: m.put_curve,
+            call_slope: m.call_slope,
+            call_curve: m.call_curve,
+            m_min: m.m_min,
+            m_max: m.m_max,
+            floor: m.smile_floor,
+        };
+        s.validate().map_err(|e| c.invalid("model", "a smile with delta monotone in strike", e))?;
+        s
+    } else {
+        Smile::flat()
+    };
+    let surface =
+        SurfaceParams { atm_ratio: c.range("model.atm_ratio", m.atm_ratio, 0.0, 3.0, true)?, smile };
+    let condor = condor(&c, &raw)?;
+    Ok(Strategy {
+        name: raw.strategy.name.clone(),
+        description: raw.strategy.description.clone(),
+        data,
+        start,
+        end,
+        initial_usd: c.range("capital.initial_usd", raw.capital.initial_usd, 0.0, 1e12, true)?,
+        rate,
+        dividend_yield: c.range("rates.dividend_yield", r.dividend_yield, 0.0, 0.2, false)?,
+        surface,
+        condor,
+        half_spread_usd: c.range("costs.half_spread_usd", raw.costs.half_spread_usd, 0.0, 100.0, false)?,
+        commission_usd: c.range("costs.commission_usd", raw.costs.commission_usd, 0.0, 100.0, false)?,
+        resolved: raw,
+    })
+}
+
+fn condor(c: &Checker<'_>, raw: &RawStrategy) -> Result<CondorSpec, ConfigError> {
+    let k = &raw.condor;
+    let entry = match c.choice("condor.entry", &k.entry, &["weekday", "every_n_days", "when_flat"])? {
+        "weekday" => {
+            let day = k.weekday.as_deref().ok_or_else(|| {
+                c.invalid("condor.weekday", "a weekday (\"mon\"..\"fri\") for entry = \"weekday\"", "nothing")
+            })?;
+            let days = ["mon", "tue", "wed", "thu", "fri"];
+            let wd = c.choice("condor.weekday", day, &days)?;
+            EntrySchedule::Weekday(
+                [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
+                    [days.iter().position(|d| *d == wd).unwrap_or(0)],
+            )
+        }
+        "every_n_days" => {
+            let n = k.every_n_days.ok_or_else(|| {
+                c.invalid(
+                    "condor.every_n_days",
+                    "a number of trading days >= 1 for entry = \"every_n_days\"",
+                    "nothing",
+                )
+            })?;
+            EntrySchedule::EveryNDays(c.range("condor.every_n_days", n as f64, 1.0, 1000.0, false)? as u32)
+        }
+        _ => EntrySchedule::WhenFlat,
+    };
+    let dte = c.range("condor.target_dte_days", k.target_dte_days as f64, 1.0, 1000.0, false)? as u32;
+    let short_put = c.strike("condor.short_put", &k.short_put)?;
+    let short_call = c.strike("condor.short_call", &k.short_call)?;
+    let wing = match c.choice("condor.wing.by", &k.wing.by, &["width", "delta"])? {
+        "width" => WingSpec::Width(c.range("condor.wing.value", k.wing.value, 0.0, 5_000.0, true)?),
+        _ => WingSpec::Delta(c.range("condor.wing.value", k.wing.value, 0.0, 0.99, true)?),
+    };
+    let sizing = match c.choice("condor.sizing.by", &k.sizing.by, &["contracts", "risk_fraction"])? {
+        "contracts" => {
+            let n = c.range("condor.sizing.value", k.sizing.value, 1.0, 100_000.0, false)?;
+            if n.fract() != 0.0 {
+                return Err(c.invalid("condor.sizing.value", "a whole number of contracts", n));
+            }
+            Sizing::Contracts(n as u32)
+        }
+        _ => Sizing::RiskFraction(c.range("condor.sizing.value", k.sizing.value, 0.0, 1.0, true)?),
+    };
+    let exit_dte = match k.exit_dte_days {
+        Some(n) if n >= dte => {
+            return Err(c.invalid(
+                "condor.exit_dte_days",
+                format!("fewer days than condor.target_dte_days ({dte})"),
+                n,
+            ))
+        }
+        other => other,
+    };
+    Ok(CondorSpec {
+        entry,
+        target_dte_days: dte,
+        short_put,
+        short_call,
+        wing,
+        sizing,
+        max_concurrent: c.range("condor.max_concurrent", k.max_concurrent as f64, 1.0, 100.0, false)? as u32,
+        profit_target_pct: k
+            .profit_target_pct
+            .map(|p| c.range("condor.profit_target_pct", p, 0.0, 100.0, true))
+            .transpose()?,
+        stop_loss_multiple: k
+            .stop_loss_multiple
+            .map(|x| c.range("condor.stop_loss_multiple", x, 0.0, 100.0, true))
+            .transpose()?,
+        exit_dte_days: exit_dte,
+        expiries: match c.choice("condor.expiries", &k.expiries, &["spxw", "monthly"])? {
+            "spxw" => Expiries::Spxw,
+            _ => Expiries::Monthly,
+        },
+    })
+}
