@@ -39,10 +39,10 @@ pub enum ConfigError {
     Syntax { path: PathBuf, message: String },
     /// A key that does not exist (with a suggestion when one is close).
     #[error("{place}: unknown key; allowed here: {allowed}{hint}")]
-    UnknownKey { place: KeyPlace, allowed: String, hint: String },
+    UnknownKey { place: Box<KeyPlace>, allowed: String, hint: String },
     /// A value of the wrong type, out of range, or a missing required key.
     #[error("{place}: expected {expected}, found {found}{hint}")]
-    Invalid { place: KeyPlace, expected: String, found: String, hint: String },
+    Invalid { place: Box<KeyPlace>, expected: String, found: String, hint: String },
     /// A malformed `--set` argument.
     #[error("--set {arg}: expected KEY.PATH=VALUE with KEY.PATH a key of the strategy file, found {found}")]
     Override { arg: String, found: String },

@@ -105,7 +105,7 @@ fn serde_error(msg: &str, place: &dyn Fn(&str) -> KeyPlace) -> ConfigError {
         let (found, allowed) = names.split_first().map(|(f, a)| (f.clone(), a.to_vec())).unwrap_or_default();
         let allowed_refs: Vec<&str> = allowed.iter().map(String::as_str).collect();
         return ConfigError::UnknownKey {
-            place: place(&join(&found)),
+            place: Box::new(place(&join(&found))),
             allowed: allowed_refs.join(", "),
             hint: did_you_mean(&found, &allowed_refs),
         };
@@ -113,7 +113,7 @@ fn serde_error(msg: &str, place: &dyn Fn(&str) -> KeyPlace) -> ConfigError {
     if let Some(rest) = body.strip_prefix("missing field ") {
         let field = quoted(rest).into_iter().next().unwrap_or_default();
         return ConfigError::Invalid {
-            place: place(&join(&field)),
+            place: Box::new(place(&join(&field))),
             expected: "this required key".into(),
             found: "nothing".into(),
             hint: String::new(),
@@ -126,7 +126,7 @@ fn serde_error(msg: &str, place: &dyn Fn(&str) -> KeyPlace) -> ConfigError {
         ),
         None => (body.to_string(), "a valid value".to_string()),
     };
-    ConfigError::Invalid { place: place(path), expected, found, hint: String::new() }
+    ConfigError::Invalid { place: Box::new(place(path)), expected, found, hint: String::new() }
 }
 
 #[cfg(test)]

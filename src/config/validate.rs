@@ -107,7 +107,7 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn invalid(&self, key: &str, expected: impl Into<String>, found: impl std::fmt::Display) -> ConfigError {
         ConfigError::Invalid {
-            place: (self.place)(key),
+            place: Box::new((self.place)(key)),
             expected: expected.into(),
             found: found.to_string(),
             hint: String::new(),
@@ -127,7 +127,7 @@ impl Checker<'_> {
 
     fn choice<'s>(&self, key: &str, found: &str, allowed: &[&'s str]) -> Result<&'s str, ConfigError> {
         allowed.iter().find(|a| **a == found).copied().ok_or_else(|| ConfigError::Invalid {
-            place: (self.place)(key),
+            place: Box::new((self.place)(key)),
             expected: format!(
                 "one of {}",
                 allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
