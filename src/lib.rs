@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod data;
+pub mod engine;
 pub mod metrics;
 pub mod pricing;
 pub mod replay;

@@ -4,6 +4,7 @@
 mod calendar;
 mod data;
 mod price;
+mod run;
 mod strategy;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +21,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run one backtest: print a summary and write results to results/<run-id>/.
+    Run(run::RunArgs),
     /// Validate and convert data files.
     #[command(subcommand)]
     Data(data::DataCommand),
@@ -72,6 +75,7 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Run(args) => run::run_cmd(&args),
         Command::Data(cmd) => data::run(cmd),
         Command::Calendar(args) => calendar::run(&args),
         Command::Price(args) => price::run(&args),

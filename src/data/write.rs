@@ -67,7 +67,8 @@ impl OutColumn {
         let _ = match self {
             OutColumn::Date(v) => write!(out, "{}", v[i]),
             OutColumn::Time(v) => write!(out, "{}", v[i]),
-            OutColumn::Float(v) => write!(out, "{}", v[i]),
+            // `+ 0.0` turns -0.0 (the sum of nothing) into 0.0.
+            OutColumn::Float(v) => write!(out, "{}", v[i] + 0.0),
             OutColumn::Text(v) if v[i].contains([',', '"', '\n']) => {
                 write!(out, "\"{}\"", v[i].replace('"', "\"\""))
             }

@@ -9,6 +9,7 @@
 mod bad_input;
 mod common;
 mod config;
+mod engine;
 mod import;
 mod loaders;
 mod price_cli;

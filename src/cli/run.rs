@@ -1,0 +1,94 @@
+//! `ironhedge run STRATEGY.toml [--from D] [--to D] [--out DIR] [--set KEY=VALUE ...]`.
+
+use super::Failure;
+use chrono::NaiveDate;
+use clap::Args;
+use ironhedge::config::load_strategy;
+use ironhedge::engine::{run, run_id, write_results, EngineError, Market, RunResult};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The strategy file.
+    pub strategy: PathBuf,
+    /// First date of the run (default: the strategy's dates.start, else the data's first day).
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Last date of the run (default: the strategy's dates.end, else the data's last day).
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Folder for results (a sub-folder per run).
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Override any key of the strategy file: --set condor.short_put.value=0.12 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Replay(_) => Failure::from(anyhow::Error::new(e)),
+            _ => Failure::input(e),
+        }
+    }
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("n/a".into(), |v| format!("{:.2}%", v * 100.0))
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or("n/a".into(), |v| format!("{v:.2}"))
+}
+
+fn usd(x: Option<f64>) -> String {
+    x.map_or("n/a".into(), |v| if v < 0.0 { format!("-${:.2}", -v) } else { format!("${v:.2}") })
+}
+
+fn print_summary(name: &str, dir: &std::path::Path, r: &RunResult) {
+    let m = &r.metrics;
+    let (first, last) = (r.days.first().map(|d| d.date), r.days.last().map(|d| d.date));
+    let fin = r.days.last().map(|d| d.equity_usd);
+    println!(
+        "{name}: {} .. {} ({} days) -> {}",
+        first.map_or("?".into(), |d| d.to_string()),
+        last.map_or("?".into(), |d| d.to_string()),
+        r.days.len(),
+        dir.display()
+    );
+    let rows = [
+        ("start equity", usd(Some(r.initial_usd)), "final equity", usd(fin)),
+        ("total return", pct(m.total_return), "CAGR", pct(m.cagr)),
+        ("ann. vol", pct(m.ann_vol), "Sharpe", num(m.sharpe)),
+        ("Sortino", num(m.sortino), "Calmar", num(m.calmar)),
+        ("max drawdown", pct(m.max_drawdown), "dd duration", format!("{} days", m.max_drawdown_days)),
+        ("trades", m.trades.to_string(), "win rate", pct(m.win_rate)),
+        (
+            "profit factor",
+            num(m.profit_factor),
+            "avg win / loss",
+            format!("{} / {}", usd(m.avg_win), usd(m.avg_loss)),
+        ),
+        ("worst day", pct(m.worst_day), "worst month", pct(m.worst_month)),
+        ("CVaR 95%", pct(m.cvar_95), "time in market", pct(m.time_in_market)),
+    ];
+    for (a, b, c, d) in rows {
+        println!("  {a:<14} {b:>14}   {c:<15} {d:>20}");
+    }
+}
+
+pub fn run_cmd(a: &RunArgs) -> Result<ExitCode, Failure> {
+    let strategy = load_strategy(&a.strategy, &a.set)?;
+    let market = Market::load(&strategy)?;
+    let result = run(&strategy, &market, a.from, a.to)?;
+    let resolved = toml::to_string(&strategy.resolved)
+        .map_err(|e| Failure::from(anyhow::anyhow!("cannot serialise the configuration: {e}")))?;
+    let window = format!("# window: {:?} .. {:?}\n", a.from.or(strategy.start), a.to.or(strategy.end));
+    let config = format!("{window}{resolved}");
+    let id = run_id(&strategy.name, &config);
+    let dir = write_results(&a.out, &id, &strategy.name, &config, &result)?;
+    print_summary(&strategy.name, &dir, &result);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,89 @@
+//! The ledger's records: one row per day (cash, margin, equity, what moved it), the daily P&L
+//! attribution of the condor book, and the trade log.
+
+use chrono::NaiveDate;
+
+/// The book at one day's close.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayRecord {
+    pub date: NaiveDate,
+    pub equity_usd: f64,
+    pub cash_usd: f64,
+    /// Sum of the open condors' defined risk (max loss).
+    pub margin_usd: f64,
+    pub open_condors: usize,
+    pub spx: f64,
+    pub vix: f64,
+    pub rate: f64,
+    /// Interest credited on cash since the previous close.
+    pub interest_usd: f64,
+    /// Half-spreads and commissions paid today.
+    pub costs_usd: f64,
+    /// Change of equity since the previous close.
+    pub pnl_usd: f64,
+}
+
+/// Daily P&L of the condor positions held from the previous close, split by Greek (previous
+/// close's Greeks): `delta dS + gamma dS^2 / 2 + sum(vega d sigma) + theta dt + residual = total`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Attribution {
+    pub delta_usd: f64,
+    pub gamma_usd: f64,
+    pub vega_usd: f64,
+    pub theta_usd: f64,
+    pub residual_usd: f64,
+    pub total_usd: f64,
+}
+
+impl Attribution {
+    pub fn add(&mut self, o: &Attribution) {
+        self.delta_usd += o.delta_usd;
+        self.gamma_usd += o.gamma_usd;
+        self.vega_usd += o.vega_usd;
+        self.theta_usd += o.theta_usd;
+        self.residual_usd += o.residual_usd;
+        self.total_usd += o.total_usd;
+    }
+}
+
+/// Why a condor was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitReason {
+    Expiry,
+    ProfitTarget,
+    StopLoss,
+    Dte,
+    EndOfData,
+}
+
+impl ExitReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExitReason::Expiry => "expiry",
+            ExitReason::ProfitTarget => "profit_target",
+            ExitReason::StopLoss => "stop_loss",
+            ExitReason::Dte => "dte",
+            ExitReason::EndOfData => "end_of_data",
+        }
+    }
+}
+
+/// One closed condor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trade {
+    pub id: u32,
+    pub entry_date: NaiveDate,
+    pub exit_date: NaiveDate,
+    pub expiry: NaiveDate,
+    /// [long put, short put, short call, long call].
+    pub strikes: [f64; 4],
+    pub contracts: u32,
+    /// Premium received per share.
+    pub credit: f64,
+    /// Paid per share to close (mid plus half-spreads) or the settlement value.
+    pub exit_price: f64,
+    pub entry_reason: &'static str,
+    pub exit_reason: ExitReason,
+    /// Net of every half-spread and commission.
+    pub pnl_usd: f64,
+}

@@ -1,0 +1,86 @@
+//! [`Market`]: a strategy's data loaded once, shared read-only by every run of a sweep, and turned
+//! into replay sources. The SPX calendar decides trading days: the strategy decides at each SPX
+//! session close inside the run window; the VIX family and rates are whatever was last known then.
+
+use crate::config::{RateSpec, Strategy};
+use crate::data::{
+    load_bars, load_rates, load_vx_term, BarOptions, BarSeries, DataError, RateSeries, VxTermStructure,
+};
+use crate::replay::{EventClass, Source};
+use crate::time::Timestamp;
+use chrono::NaiveDate;
+use std::sync::Arc;
+
+/// Indices of the sources in [`Market::sources`] (the replay's stream numbers).
+pub mod stream {
+    pub const SPX: u16 = 0;
+    pub const VIX: u16 = 1;
+    pub const VIX9D: u16 = 2;
+    pub const VIX3M: u16 = 3;
+    pub const VIX6M: u16 = 4;
+    pub const RATES: u16 = 5;
+    pub const DECISION: u16 = 6;
+}
+
+/// Loaded market data.
+#[derive(Debug, Clone)]
+pub struct Market {
+    pub spx: Arc<BarSeries>,
+    pub vix: Arc<BarSeries>,
+    pub vix9d: Option<Arc<BarSeries>>,
+    pub vix3m: Option<Arc<BarSeries>>,
+    pub vix6m: Option<Arc<BarSeries>>,
+    pub vx_term: Option<Arc<VxTermStructure>>,
+    pub rates: Option<Arc<RateSeries>>,
+}
+
+fn bars(p: &std::path::Path) -> Result<Arc<BarSeries>, DataError> {
+    load_bars(p, &BarOptions::default()).map(Arc::new)
+}
+
+impl Market {
+    /// Load every file the strategy names.
+    pub fn load(s: &Strategy) -> Result<Market, DataError> {
+        let opt = |p: &Option<std::path::PathBuf>| p.as_deref().map(bars).transpose();
+        let rates = match &s.rate {
+            RateSpec::Constant(_) => None,
+            RateSpec::File { path, column, unit, .. } => {
+                Some(Arc::new(load_rates(path, column.as_deref(), *unit)?))
+            }
+        };
+        Ok(Market {
+            spx: bars(&s.data.spx)?,
+            vix: bars(&s.data.vix)?,
+            vix9d: opt(&s.data.vix9d)?,
+            vix3m: opt(&s.data.vix3m)?,
+            vix6m: opt(&s.data.vix6m)?,
+            vx_term: s.data.vx_term.as_deref().map(load_vx_term).transpose()?.map(Arc::new),
+            rates,
+        })
+    }
+
+    /// The run's decision instants: SPX closes of dates in `[from, to]` (either open).
+    pub fn decision_times(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Vec<Timestamp> {
+        (0..self.spx.len())
+            .filter(|&i| {
+                from.is_none_or(|f| self.spx.date(i) >= f) && to.is_none_or(|t| self.spx.date(i) <= t)
+            })
+            .map(|i| self.spx.known_at[i])
+            .collect()
+    }
+
+    /// Replay sources in [`stream`] order (absent optional series are empty schedules).
+    pub fn sources(&self, decisions: Vec<Timestamp>) -> Vec<Source> {
+        let empty = || Source::Schedule(Arc::new(Vec::new()), EventClass::MarketData);
+        let opt = |b: &Option<Arc<BarSeries>>| b.clone().map_or_else(empty, Source::Bars);
+        vec![
+            Source::Bars(self.spx.clone()),
+            Source::Bars(self.vix.clone()),
+            opt(&self.vix9d),
+            opt(&self.vix3m),
+            opt(&self.vix6m),
+            self.rates.clone().map_or_else(empty, Source::Rates),
+            Source::Schedule(Arc::new(decisions), EventClass::Decision),
+        ]
+    }
+}

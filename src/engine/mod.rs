@@ -1,0 +1,26 @@
+//! The backtest engine: replays a [`Market`] through a [`Strategy`]'s iron-condor rules and keeps
+//! the ledger. It sees data only through the event replay (so no decision can see the future):
+//! bars update the market state; at each SPX session close a decision tick runs the day, in order:
+//!
+//! 1. interest on cash since the previous close (`cash * (e^{r dt} - 1)`, dt in calendar days / 365);
+//! 2. every open condor is marked (each leg on its own smile vol) and its P&L since the previous
+//!    close attributed to delta, gamma, vega, theta and a residual (which makes the sum exact);
+//!    expiring condors settle (SPXW on the close, monthlies on the open); the others close on the
+//!    profit target, stop loss or DTE rule, at mid plus a half-spread per leg plus commission;
+//! 3. a new condor is opened when the entry schedule says so and fewer than `max_concurrent` are
+//!    open: expiry nearest the target DTE (and no later than the run's last day), strikes by the
+//!    rules, fills at mid minus a half-spread per leg, sized by contracts or by the fraction of
+//!    equity at risk, within buying power (margin = the defined-risk condor's max loss);
+//! 4. equity = cash + the open condors' mid marks, recorded with margin, costs and interest.
+
+mod condor;
+mod ledger;
+mod market;
+mod results;
+mod run;
+
+pub use condor::{choose_expiry, choose_strikes, legs, Condor, Leg, LegMark, Quote, MULTIPLIER};
+pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
+pub use market::{stream, Market};
+pub use results::{fnv1a, run_id, write_results};
+pub use run::{run, EngineError, RunResult};

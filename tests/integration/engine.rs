@@ -1,0 +1,170 @@
+//! The backtest engine: a hand-checkable condor to the cent, the daily accounting identity,
+//! byte-identical reruns, and no look-ahead.
+
+use crate::common::ironhedge;
+use ironhedge::config::load_strategy;
+use ironhedge::engine::{run, Market};
+use ironhedge::pricing::{bsm_price, OptionType};
+use std::path::Path;
+
+/// Two weeks of SPX closes (open = close) and a constant VIX of 20 from 2024-01-02.
+fn tiny_market(dir: &Path, closes: &[(&str, f64)]) {
+    let mut spx = String::from("date,open,high,low,close\n");
+    let mut vix = String::from("date,close\n");
+    for (d, c) in closes {
+        spx.push_str(&format!("{d},{c},{c},{c},{c}\n"));
+        vix.push_str(&format!("{d},20\n"));
+    }
+    std::fs::write(dir.join("spx.csv"), spx).unwrap();
+    std::fs::write(dir.join("vix.csv"), vix).unwrap();
+    let strategy = r#"
+[strategy]
+name = "hand-check"
+[data]
+spx = "spx.csv"
+vix = "vix.csv"
+[rates]
+risk_free = 0.0
+dividend_yield = 0.0
+[model]
+atm_ratio = 1.0
+smile = false
+[condor]
+entry = "when_flat"
+target_dte_days = 7
+short_put = { by = "points", value = 100.0 }
+short_call = { by = "points", value = 100.0 }
+wing = { by = "width", value = 50.0 }
+sizing = { by = "contracts", value = 2 }
+[costs]
+half_spread_usd = 0.05
+commission_usd = 0.65
+"#;
+    std::fs::write(dir.join("s.toml"), strategy).unwrap();
+}
+
+const CLOSES: [(&str, f64); 9] = [
+    ("2024-01-02", 4700.0),
+    ("2024-01-03", 4710.0),
+    ("2024-01-04", 4690.0),
+    ("2024-01-05", 4650.0),
+    ("2024-01-08", 4620.0),
+    ("2024-01-09", 4590.0),
+    ("2024-01-10", 4600.0),
+    ("2024-01-11", 4610.0),
+    ("2024-01-12", 4620.0),
+];
+
+#[test]
+fn one_condor_by_hand_to_the_cent() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_market(dir.path(), &CLOSES);
+    let s = load_strategy(&dir.path().join("s.toml"), &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    // Entered 2024-01-02 at spot 4700, expiry nearest +7 days = Tue 2024-01-09; strikes
+    // 4550 / 4600 / 4800 / 4850; flat vol 20%, r = q = 0, T = 7/365.
+    let t = 7.0 / 365.0;
+    let p = |kind, k| bsm_price(kind, 4700.0, k, t, 0.0, 0.0, 0.20);
+    let mid = p(OptionType::Put, 4600.0) + p(OptionType::Call, 4800.0)
+        - p(OptionType::Put, 4550.0)
+        - p(OptionType::Call, 4850.0);
+    let credit = mid - 4.0 * 0.05;
+    // Settles on the 2024-01-09 close 4590: the put spread is 10 points in the money.
+    let pnl = (credit - 10.0) * 100.0 * 2.0 - 4.0 * 0.65 * 2.0;
+    assert_eq!(r.trades.len(), 1, "no second entry: the next expiry (01-16) is after the data");
+    let tr = &r.trades[0];
+    assert_eq!(tr.strikes, [4550.0, 4600.0, 4800.0, 4850.0]);
+    assert_eq!(tr.expiry.to_string(), "2024-01-09");
+    assert_eq!(tr.exit_price, 10.0);
+    assert!((tr.pnl_usd - pnl).abs() < 0.005, "{} vs {pnl}", tr.pnl_usd);
+    let last = r.days.last().unwrap();
+    assert!(
+        (last.equity_usd - (100_000.0 + pnl)).abs() < 0.005,
+        "{} vs {}",
+        last.equity_usd,
+        100_000.0 + pnl
+    );
+    // Entry-day equity: only the costs are lost (marked at mid).
+    assert!((r.days[0].equity_usd - (100_000.0 - 4.0 * 0.05 * 200.0 - 4.0 * 0.65 * 2.0)).abs() < 1e-6);
+}
+
+#[test]
+fn attribution_sums_to_each_days_pnl_to_the_cent() {
+    let s = load_strategy(Path::new("strategies/flagship.toml"), &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    assert!(r.trades.len() > 100);
+    for (d, a) in r.days.iter().zip(&r.attribution) {
+        let parts = a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd + a.residual_usd;
+        assert!(
+            (parts - a.total_usd).abs() < 0.005,
+            "{}: components {parts} vs total {}",
+            d.date,
+            a.total_usd
+        );
+        let explained = a.total_usd + d.interest_usd - d.costs_usd;
+        assert!(
+            (explained - d.pnl_usd).abs() < 0.005,
+            "{}: attribution + interest - costs = {explained}, day P&L {}",
+            d.date,
+            d.pnl_usd
+        );
+    }
+    // Theta is what a short condor book earns; it must be a large positive number.
+    let theta: f64 = r.attribution.iter().map(|a| a.theta_usd).sum();
+    assert!(theta > 0.0, "theta {theta}");
+}
+
+#[test]
+fn same_config_twice_gives_identical_bytes() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        let r = ironhedge(&["run", "strategies/flagship.toml", "--out", d.path().to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let folder = |d: &tempfile::TempDir| std::fs::read_dir(d.path()).unwrap().next().unwrap().unwrap().path();
+    let (fa, fb) = (folder(&a), folder(&b));
+    assert_eq!(fa.file_name(), fb.file_name(), "the run id is stable");
+    for f in
+        ["config.toml", "equity.csv", "trades.csv", "attribution.csv", "attribution.parquet", "summary.json"]
+    {
+        assert_eq!(std::fs::read(fa.join(f)).unwrap(), std::fs::read(fb.join(f)).unwrap(), "{f}");
+    }
+}
+
+#[test]
+fn truncating_the_data_changes_nothing_before() {
+    // Truncate after 2016-06-30. A condor is only opened if its expiry is inside the data, so
+    // entries within target_dte (+ a few days to the nearest trading day) of the cut may differ;
+    // everything before that must be bit-identical.
+    let dir = tempfile::tempdir().unwrap();
+    let cut = "2016-06-30";
+    let text = std::fs::read_to_string("datasets/spx_daily_1999_2018.csv").unwrap();
+    let kept: Vec<&str> = text.lines().filter(|l| l.starts_with("date") || &l[..10] <= cut).collect();
+    std::fs::write(dir.path().join("spx.csv"), kept.join("\n") + "\n").unwrap();
+    let spx = dir.path().join("spx.csv");
+    let set = vec![format!("data.spx={:?}", spx.to_str().unwrap())];
+    let full = load_strategy(Path::new("strategies/flagship.toml"), &[]).unwrap();
+    let short = load_strategy(Path::new("strategies/flagship.toml"), &set).unwrap();
+    let rf = run(&full, &Market::load(&full).unwrap(), None, None).unwrap();
+    let rs = run(&short, &Market::load(&short).unwrap(), None, None).unwrap();
+    let safe = chrono::NaiveDate::from_ymd_opt(2016, 5, 10).unwrap(); // cut - 45 days - slack
+    let before = |r: &ironhedge::engine::RunResult| {
+        r.days.iter().filter(|d| d.date < safe).cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(before(&rf), before(&rs));
+    let trades = |r: &ironhedge::engine::RunResult| {
+        r.trades.iter().filter(|t| t.exit_date < safe).cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(trades(&rf), trades(&rs));
+    assert!(before(&rf).len() > 500);
+}
+
+#[test]
+fn run_errors_exit_2() {
+    let r = ironhedge(&["run", "strategies/flagship.toml", "--from", "2030-01-01"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no SPX session with a VIX value in the run window"), "{}", r.stderr);
+    let r = ironhedge(&["run", "strategies/flagship.toml", "--set", "condor.short_put.value=2"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("expected a number in (0, 0.99], found 2"), "{}", r.stderr);
+}
