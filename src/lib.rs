@@ -5,6 +5,7 @@
 //! loading, checking, importing, atomic writing — the only place polars is used), [`replay`] (the
 //! time-ordered merge of all streams into one event stream), [`synth`] (seeded synthetic data).
 
+pub mod charts;
 pub mod config;
 pub mod data;
 pub mod engine;

@@ -1,5 +1,6 @@
 //! Writing a run's results to `results/<run-id>/`: the resolved configuration, `equity.csv`,
-//! `trades.csv`, `attribution.csv` and `attribution.parquet`, and `summary.json` (written last:
+//! `trades.csv`, `attribution.csv` and `attribution.parquet`, `equity.png` (equity with a
+//! drawdown panel; drawn when the run has two days or more), and `summary.json` (written last:
 //! its presence marks a complete run). Every file is written atomically (temporary file, then
 //! rename), so a killed run leaves whole files or none. The run id is the strategy's name and a
 //! hash (FNV-1a, 64 bits) of the resolved configuration and window: the same inputs always write
@@ -157,6 +158,12 @@ pub fn write_results(
     let attribution = attribution_table(r);
     attribution.write(&dir.join("attribution.csv"))?;
     attribution.write(&dir.join("attribution.parquet"))?;
+    let dates: Vec<NaiveDate> = r.days.iter().map(|d| d.date).collect();
+    let equity: Vec<f64> = r.days.iter().map(|d| d.equity_usd).collect();
+    if dates.len() >= 2 {
+        crate::charts::equity_chart(&dir.join("equity.png"), name, &dates, &equity, r.initial_usd)
+            .map_err(|e| DataError::Write { path: dir.join("equity.png"), message: e.to_string() })?;
+    }
     let (first, last) =
         (r.days.first().map(|d| d.date.to_string()), r.days.last().map(|d| d.date.to_string()));
     let summary = format!(

@@ -127,6 +127,20 @@ pub struct SurfaceParams {
     pub smile: Smile,
 }
 
+impl SurfaceParams {
+    /// Check the ratio and, unless flat, the smile ([`Smile::validate`]). Done once when the
+    /// parameters are configured: [`SpxSurface::new`] runs every day and only checks its inputs.
+    pub fn validate(&self) -> Result<(), SurfaceError> {
+        if !(self.atm_ratio > 0.0 && self.atm_ratio <= 3.0) {
+            return Err(SurfaceError::BadRatio(self.atm_ratio));
+        }
+        if self.smile != Smile::flat() {
+            self.smile.validate()?;
+        }
+        Ok(())
+    }
+}
+
 impl Default for SurfaceParams {
     fn default() -> Self {
         SurfaceParams { atm_ratio: 0.75, smile: Smile::default() }
@@ -162,14 +176,13 @@ pub struct SpxSurface {
 }
 
 impl SpxSurface {
-    /// Build the day's surface from the VIX family.
+    /// Build the day's surface from the VIX family. `params` should have passed
+    /// [`SurfaceParams::validate`] (the smile's shape is not re-checked here: this runs daily).
     pub fn new(ix: VolIndices, params: SurfaceParams) -> Result<Self, SurfaceError> {
         if !(params.atm_ratio > 0.0 && params.atm_ratio <= 3.0) {
             return Err(SurfaceError::BadRatio(params.atm_ratio));
         }
-        if params.smile != Smile::flat() {
-            params.smile.validate()?;
-        }
+
         let quotes = [
             ("VIX9D", ix.vix9d, 9.0),
             ("VIX", Some(ix.vix), 30.0),
@@ -280,5 +293,6 @@ mod tests {
         .is_err());
         let p = SurfaceParams { atm_ratio: 0.0, ..Default::default() };
         assert!(SpxSurface::new(VolIndices { vix: 15.0, ..Default::default() }, p).is_err());
+        assert!(p.validate().is_err() && SurfaceParams::default().validate().is_ok());
     }
 }

@@ -1,0 +1,134 @@
+//! The equity chart: equity in dollars over time (top) with the drawdown from the running peak in
+//! percent below it, titled with the strategy and its date range; 1600 x 1000 pixels. Lines are
+//! 1 px: plotters draws thicker lines with gaps on near-vertical segments (large one-day moves).
+
+use super::{render_atomic, ChartError};
+use chrono::NaiveDate;
+use plotters::prelude::*;
+use std::path::Path;
+
+fn thousands(v: f64) -> String {
+    let s = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if v < 0.0 { "-" } else { "" })
+}
+
+/// Draw `equity` (one value per date, after `initial` before the first date) to `path`.
+pub fn equity_chart(
+    path: &Path,
+    title: &str,
+    dates: &[NaiveDate],
+    equity: &[f64],
+    initial: f64,
+) -> Result<(), ChartError> {
+    if dates.len() < 2 || dates.len() != equity.len() {
+        return Err(ChartError::NoData {
+            path: path.to_path_buf(),
+            reason: format!(
+                "{} dates and {} equity values (need at least 2 of each, equal counts)",
+                dates.len(),
+                equity.len()
+            ),
+        });
+    }
+    let mut peak = initial;
+    let drawdown: Vec<f64> = equity
+        .iter()
+        .map(|e| {
+            peak = peak.max(*e);
+            if peak > 0.0 {
+                -100.0 * (peak - e) / peak
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let (lo, hi) = equity.iter().fold((initial, initial), |(l, h), e| (l.min(*e), h.max(*e)));
+    let pad = ((hi - lo) * 0.05).max(1.0);
+    let dd_min = drawdown.iter().copied().fold(0.0f64, f64::min).min(-1.0) * 1.1;
+    let (d0, d1) = (dates[0], dates[dates.len() - 1]);
+    let caption = format!("{title} — equity and drawdown, {d0} .. {d1}");
+    render_atomic(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let root =
+            root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 34)).map_err(|e| e.to_string())?;
+        let (top, bottom) = root.split_vertically(640);
+        let mut chart = ChartBuilder::on(&top)
+            .margin(20)
+            .x_label_area_size(40)
+            .y_label_area_size(130)
+            .build_cartesian_2d(d0..d1, (lo - pad)..(hi + pad))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_labels(12)
+            .x_label_formatter(&|d| d.format("%Y-%m").to_string())
+            .y_labels(8)
+            .y_desc("Equity ($)")
+            .y_label_formatter(&|v| thousands(*v))
+            .label_style(("sans-serif", 22))
+            .axis_desc_style(("sans-serif", 24))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(LineSeries::new(
+                dates.iter().copied().zip(equity.iter().copied()),
+                RGBColor(31, 90, 170).stroke_width(1),
+            ))
+            .map_err(|e| e.to_string())?;
+        let mut dd = ChartBuilder::on(&bottom)
+            .margin(20)
+            .x_label_area_size(40)
+            .y_label_area_size(130)
+            .build_cartesian_2d(d0..d1, dd_min..0.0)
+            .map_err(|e| e.to_string())?;
+        dd.configure_mesh()
+            .x_labels(12)
+            .x_label_formatter(&|d| d.format("%Y-%m").to_string())
+            .y_labels(5)
+            .y_desc("Drawdown (%)")
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .label_style(("sans-serif", 22))
+            .axis_desc_style(("sans-serif", 24))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        dd.draw_series(
+            AreaSeries::new(
+                dates.iter().copied().zip(drawdown.iter().copied()),
+                0.0,
+                RGBColor(200, 60, 50).mix(0.35),
+            )
+            .border_style(RGBColor(200, 60, 50)),
+        )
+        .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(100000.0), "$100,000");
+        assert_eq!(thousands(-1234.4), "-$1,234");
+        assert_eq!(thousands(999.0), "$999");
+    }
+
+    #[test]
+    fn too_little_data_is_a_clear_error() {
+        let d = [NaiveDate::from_ymd_opt(2024, 1, 2).unwrap()];
+        let e = equity_chart(Path::new("/tmp/never.png"), "x", &d, &[1.0], 1.0).unwrap_err();
+        assert!(e.to_string().contains("nothing to draw: 1 dates"), "{e}");
+    }
+}
