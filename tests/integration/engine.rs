@@ -168,3 +168,27 @@ fn run_errors_exit_2() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("expected a number in (0, 0.99], found 2"), "{}", r.stderr);
 }
+
+#[test]
+fn cash_earns_the_rate_from_a_rates_file() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_market(dir.path(), &CLOSES);
+    std::fs::write(dir.path().join("rates.csv"), "date,dff\n2024-01-02,5.0\n2024-01-05,4.0\n").unwrap();
+    let set = ["rates.file=\"rates.csv\"".to_string(), "rates.unit=percent".to_string()];
+    let s = load_strategy(&dir.path().join("s.toml"), &set).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let d = &r.days;
+    assert_eq!(d[0].interest_usd, 0.0, "no interest before the first close");
+    for i in 1..d.len() {
+        let dt = (d[i].date - d[i - 1].date).num_days() as f64 / 365.0;
+        let rate = if d[i].date.to_string().as_str() >= "2024-01-05" { 0.04 } else { 0.05 };
+        let want = d[i - 1].cash_usd * ((rate * dt).exp() - 1.0);
+        assert!((d[i].interest_usd - want).abs() < 1e-9, "{}: {} vs {want}", d[i].date, d[i].interest_usd);
+    }
+    // A weekend earns three days.
+    let monday = d.iter().position(|x| x.date.to_string() == "2024-01-08").unwrap();
+    assert!(
+        d[monday].interest_usd > 2.9 * d[monday - 1].interest_usd,
+        "Monday (3 days at 4%) vs Friday (1 day at 4%)"
+    );
+}
