@@ -111,12 +111,7 @@ pub fn daily_bars(seed: u64, from: NaiveDate, to: NaiveDate, start_price: f64, a
         let (Ok(start), Ok(known)) = (Timestamp::start_of_day(d), nyse_close_utc(&cal, d)) else {
             continue;
         };
-        bars.start.push(start);
-        bars.known_at.push(known);
-        bars.open.push(open);
-        bars.high.push(high);
-        bars.low.push(low);
-        bars.close.push(close);
+        bars.push(start, known, [open, high, low, close]);
     }
     bars
 }

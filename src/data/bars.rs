@@ -64,6 +64,16 @@ impl BarSeries {
         self.start[i].utc_date()
     }
 
+    /// Append one bar (the caller keeps time order).
+    pub fn push(&mut self, start: Timestamp, known_at: Timestamp, ohlc: [f64; 4]) {
+        self.start.push(start);
+        self.known_at.push(known_at);
+        self.open.push(ohlc[0]);
+        self.high.push(ohlc[1]);
+        self.low.push(ohlc[2]);
+        self.close.push(ohlc[3]);
+    }
+
     /// The row of a daily bar dated `date`, if any.
     pub fn index_of(&self, date: chrono::NaiveDate) -> Option<usize> {
         let i = self.start.partition_point(|s| s.utc_date() < date);
@@ -193,12 +203,7 @@ pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<
                 "a close-only bar",
             );
         }
-        bars.start.push(s);
-        bars.known_at.push(k);
-        bars.open.push(o);
-        bars.high.push(h);
-        bars.low.push(l);
-        bars.close.push(c);
+        bars.push(s, k, [o, h, l, c]);
         vols.push(vol.unwrap_or(0.0));
     }
     if volume.is_some() {

@@ -192,3 +192,29 @@ fn cash_earns_the_rate_from_a_rates_file() {
         "Monday (3 days at 4%) vs Friday (1 day at 4%)"
     );
 }
+
+#[test]
+fn sizing_by_risk_fraction_and_buying_power() {
+    let s = load_strategy(Path::new("strategies/monthly_45dte_16delta.toml"), &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let t = &r.trades[0];
+    let width = (t.strikes[1] - t.strikes[0]).max(t.strikes[3] - t.strikes[2]);
+    let max_loss = (width - t.credit) * 100.0;
+    assert_eq!(t.contracts as f64, (0.05 * 100_000.0 / max_loss).floor(), "5% of equity at risk");
+    // Asking for more contracts than buying power allows is capped at equity / max loss.
+    let s = load_strategy(
+        Path::new("strategies/flagship.toml"),
+        &["condor.sizing.value=100000".into(), "condor.max_concurrent=1".into()],
+    )
+    .unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let t = &r.trades[0];
+    let max_loss = ((t.strikes[1] - t.strikes[0]).max(t.strikes[3] - t.strikes[2]) - t.credit) * 100.0;
+    let equity_before = 100_000.0;
+    assert_eq!(t.contracts as f64, (equity_before / max_loss).floor());
+    let margin = r.days[0].margin_usd;
+    assert!(
+        margin <= equity_before && margin > equity_before - max_loss,
+        "margin {margin} uses the buying power"
+    );
+}
