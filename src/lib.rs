@@ -12,5 +12,6 @@ pub mod engine;
 pub mod metrics;
 pub mod pricing;
 pub mod replay;
+pub mod signals;
 pub mod synth;
 pub mod time;

@@ -16,4 +16,5 @@ mod price_cli;
 mod pricing;
 mod real_data;
 mod replay;
+mod signals;
 mod surface;
