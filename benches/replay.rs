@@ -1,5 +1,5 @@
-//! Replay throughput: a k-way merge of ~20 million synthetic liquidation events (two years at
-//! ~27k per day, with cascades) with daily SPX and VIX bars and a decision tick at every session
+//! Replay throughput: a k-way merge of ~22 million synthetic liquidation events (two years at
+//! 25k per day in calm periods, more in cascades) with daily SPX and VIX bars and a decision tick at every session
 //! close, consumed event by event. Run: `cargo bench --bench replay`.
 //! Criterion reports the time per full replay and the throughput in events per second.
 
@@ -44,7 +44,7 @@ fn consume(replay: Replay) -> (usize, f64) {
 fn bench_replay(c: &mut Criterion) {
     let mut group = c.benchmark_group("replay");
     group.sample_size(10);
-    let src = sources(13_000.0);
+    let src = sources(25_000.0);
     let total: usize = src.iter().map(Source::len).sum();
     eprintln!("replay benchmark: {total} events per replay");
     group.throughput(Throughput::Elements(total as u64));

@@ -5,10 +5,14 @@
 //! across dependency upgrades, because shipped samples and test expectations are derived from it.
 //!
 //! Liquidation model: arrivals are a Poisson process whose intensity is `mean_per_day` in calm
-//! periods and twenty times that inside cascades (a cascade starts with probability 2% per hour
-//! and lasts an exponential time with mean 3 hours). The price is a geometric random walk (80%
-//! annual vol); during a cascade it drifts down and 85% of liquidations are longs, else 50%.
-//! Notional is log-normal (median $8,000, sigma 1.6).
+//! periods and twenty times that inside cascades. The price is a geometric random walk (80%
+//! annual vol). Cascades are triggered by the price: an hour whose return is below -2.5% (about
+//! three hourly standard deviations) starts or extends a cascade, and so does a rare spontaneous
+//! start (0.2% per hour); a cascade lasts an
+//! exponential time with mean 3 hours, during which the price drifts down (forced selling feeds
+//! the drop, so cascades cluster after large drops) and 85% of liquidations are longs (else 50%).
+//! Notional is Pareto with tail index 1.6 from $2,000 (heavy-tailed: a few orders dominate a
+//! cascade), capped at $50M per order.
 
 use crate::data::{BarSeries, LiquidationEvents, Side};
 use crate::time::{nyse_close_utc, Calendar, Timestamp};
@@ -63,7 +67,7 @@ pub fn liquidation_events(
     let end_s = days as f64 * 86_400.0;
     let calm_rate = mean_per_day / 86_400.0;
     let (mut t, mut price, mut cascade_until) = (0.0f64, start_price, -1.0f64);
-    let mut next_hour = 3_600.0;
+    let (mut next_hour, mut hour_open) = (3_600.0, start_price);
     let vol_per_sqrt_s = 0.80 / (365.0f64 * 86_400.0).sqrt();
     loop {
         let in_cascade = t < cascade_until;
@@ -73,17 +77,19 @@ pub fn liquidation_events(
         if t >= end_s {
             break;
         }
-        while next_hour <= t {
-            if next_hour >= cascade_until && rng.uniform() < 0.02 {
-                cascade_until = next_hour + rng.exponential(3.0 * 3_600.0);
-            }
-            next_hour += 3_600.0;
-        }
         let drift = if in_cascade { -2.0e-6 * dt } else { 0.0 };
         price *= (drift + vol_per_sqrt_s * dt.sqrt() * rng.normal()).exp();
+        while next_hour <= t {
+            let dropped = price / hour_open - 1.0 < -0.025;
+            if dropped || rng.uniform() < 0.002 {
+                cascade_until = cascade_until.max(next_hour) + rng.exponential(3.0 * 3_600.0);
+            }
+            hour_open = price;
+            next_hour += 3_600.0;
+        }
         let long_share = if in_cascade { 0.85 } else { 0.5 };
         let side = if rng.uniform() < long_share { Side::Long } else { Side::Short };
-        let notional = 8_000.0 * (1.6 * rng.normal()).exp();
+        let notional = (2_000.0 * rng.uniform().powf(-1.0 / 1.6)).min(50e6);
         ev.ts.push(Timestamp::from_nanos(start.nanos().saturating_add((t * 1e9) as i64)));
         ev.exchange.push(ex);
         ev.symbol.push(sym);
@@ -130,7 +136,7 @@ mod tests {
         assert_eq!(a.notional_usd, b.notional_usd);
         assert_ne!(a.ts, c.ts);
         assert!(a.ts.windows(2).all(|w| w[0] <= w[1]));
-        assert!(a.len() > 3_000, "cascades raise the count above the calm mean: {}", a.len());
+        assert!(a.len() > 6_000, "cascades raise the count above the calm mean: {}", a.len());
         assert!(a.price.iter().all(|p| p.is_finite() && *p > 0.0));
     }
 
@@ -152,4 +158,62 @@ mod tests {
             assert!(b.low[i] <= b.open[i].min(b.close[i]) && b.high[i] >= b.open[i].max(b.close[i]));
         }
     }
+}
+
+/// Aggregate events into buckets of `bucket_s` seconds starting at `start` (every bucket up to
+/// `end`, empty ones included), each known at its end.
+pub fn to_buckets(
+    ev: &LiquidationEvents,
+    start: Timestamp,
+    end: Timestamp,
+    bucket_s: i64,
+) -> crate::data::LiquidationBuckets {
+    let step = bucket_s.max(1);
+    let n = ((end.nanos() - start.nanos()).max(0) / (step * 1_000_000_000)) as usize;
+    let mut b = crate::data::LiquidationBuckets { bucket_s: step, ..Default::default() };
+    for k in 0..n {
+        let s = start.plus_seconds(k as i64 * step);
+        b.start.push(s);
+        b.known_at.push(s.plus_seconds(step));
+    }
+    b.long_liq_usd = vec![0.0; n];
+    b.short_liq_usd = vec![0.0; n];
+    for i in 0..ev.len() {
+        let k = ((ev.ts[i].nanos() - start.nanos()) / (step * 1_000_000_000)) as usize;
+        if k < n {
+            match ev.side[i] {
+                Side::Long => b.long_liq_usd[k] += ev.notional_usd[i],
+                Side::Short => b.short_liq_usd[k] += ev.notional_usd[i],
+            }
+        }
+    }
+    b
+}
+
+/// Canonical table of individual events.
+pub fn events_table(ev: &LiquidationEvents) -> crate::data::OutTable {
+    use crate::data::OutColumn;
+    let name =
+        |names: &crate::data::Names, id: &[u16]| id.iter().map(|i| names.0[*i as usize].clone()).collect();
+    let mut t = crate::data::OutTable::default();
+    t.push("timestamp", OutColumn::Time(ev.ts.clone()));
+    t.push("exchange", OutColumn::Text(name(&ev.exchanges, &ev.exchange)));
+    t.push("symbol", OutColumn::Text(name(&ev.symbols, &ev.symbol)));
+    t.push("side", OutColumn::Text(ev.side.iter().map(|s| s.as_str().to_string()).collect()));
+    t.push("price", OutColumn::Float(ev.price.clone()));
+    t.push("quantity", OutColumn::Float(ev.quantity.clone()));
+    t.push("notional_usd", OutColumn::Float(ev.notional_usd.clone()));
+    t
+}
+
+/// Canonical table of buckets (notional rounded to cents).
+pub fn buckets_table(b: &crate::data::LiquidationBuckets, label: &str) -> crate::data::OutTable {
+    use crate::data::OutColumn;
+    let cents = |v: &[f64]| v.iter().map(|x| (x * 100.0).round() / 100.0).collect();
+    let mut t = crate::data::OutTable::default();
+    t.push("timestamp", OutColumn::Time(b.start.clone()));
+    t.push("long_liq_usd", OutColumn::Float(cents(&b.long_liq_usd)));
+    t.push("short_liq_usd", OutColumn::Float(cents(&b.short_liq_usd)));
+    t.push("bucket", OutColumn::Text(vec![label.to_string(); b.start.len()]));
+    t
 }

@@ -24,27 +24,27 @@ pub fn run(a: &CalendarArgs) -> Result<ExitCode, Failure> {
         return Err(anyhow::anyhow!("year {y}: expected a valid year").into());
     };
     let days = cal.trading_days(first, last);
-    println!("NYSE {y}: {} trading days", days.len());
+    outln!("NYSE {y}: {} trading days", days.len());
     let closed: Vec<NaiveDate> = first
         .iter_days()
         .take_while(|d| *d <= last)
         .filter(|d| d.weekday().num_days_from_monday() < 5 && !cal.is_trading_day(*d))
         .collect();
-    println!("weekday closures:");
+    outln!("weekday closures:");
     for d in closed {
-        println!("  {d} {}", d.weekday());
+        outln!("  {d} {}", d.weekday());
     }
-    println!("early closes (13:00 New York):");
+    outln!("early closes (13:00 New York):");
     for d in days.iter().filter(|d| cal.is_early_close(**d)) {
         let close = nyse_close_utc(&cal, *d).map(|t| t.to_string()).unwrap_or_default();
-        println!("  {d} {} (close {close})", d.weekday());
+        outln!("  {d} {} (close {close})", d.weekday());
     }
-    println!("month  SPX monthly expiry   VIX expiry");
+    outln!("month  SPX monthly expiry   VIX expiry");
     for m in 1..=12 {
         let spx = spx_monthly_expiry(&cal, y, m).map(|d| format!("{d} {}", d.weekday())).unwrap_or_default();
         let vix =
             vix_expiry_for_month(&cal, y, m).map(|d| format!("{d} {}", d.weekday())).unwrap_or_default();
-        println!("  {m:>2}   {spx:<19}  {vix}");
+        outln!("  {m:>2}   {spx:<19}  {vix}");
     }
     Ok(ExitCode::SUCCESS)
 }

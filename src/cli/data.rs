@@ -14,6 +14,34 @@ pub enum DataCommand {
     Check(CheckArgs),
     /// Convert a vendor file to the canonical schema (CSV or Parquet by the output's extension).
     Import(ImportArgs),
+    /// Write a SYNTHETIC liquidation stream from the seeded generator (events, or buckets with
+    /// --bucket). For tests, demos and the bundled sample; never mistake it for market data.
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Generator seed (same seed, same bytes).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// First day (UTC).
+    #[arg(long)]
+    pub from: chrono::NaiveDate,
+    /// Last day (UTC), inclusive.
+    #[arg(long)]
+    pub to: chrono::NaiveDate,
+    /// Mean liquidations per day in calm periods.
+    #[arg(long, default_value_t = 2000.0)]
+    pub per_day: f64,
+    /// Starting BTC price.
+    #[arg(long, default_value_t = 500.0)]
+    pub start_price: f64,
+    /// Aggregate into buckets of this length (e.g. 4h, 1d) instead of writing every event.
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// Output file (.csv or .parquet).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -57,6 +85,7 @@ pub fn run(cmd: DataCommand) -> Result<ExitCode, Failure> {
     match cmd {
         DataCommand::Check(a) => check(&a),
         DataCommand::Import(a) => import_file(&a),
+        DataCommand::Synth(a) => synth(&a),
     }
 }
 
@@ -65,17 +94,17 @@ fn check(a: &CheckArgs) -> Result<ExitCode, Failure> {
     for f in &a.files {
         match check_file(f, a.kind) {
             Ok(report) => {
-                print!("{}", report.render(a.examples, a.strict));
+                out!("{}", report.render(a.examples, a.strict));
                 clean &= report.is_clean(a.strict);
             }
             Err(e) => {
-                println!("{}\n  => NOT CLEAN", e);
+                outln!("{}\n  => NOT CLEAN", e);
                 clean = false;
             }
         }
     }
     let n = a.files.len();
-    println!(
+    outln!(
         "checked {n} file{}: {}",
         if n == 1 { "" } else { "s" },
         if clean { "all clean" } else { "problems found" }
@@ -86,7 +115,7 @@ fn check(a: &CheckArgs) -> Result<ExitCode, Failure> {
 fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
     let opts = ImportOptions { decimals: a.decimals, symbol: a.symbol.clone() };
     let summary = import(a.format, &a.input, &a.out, &opts)?;
-    println!(
+    outln!(
         "imported {} ({}): {} rows in, {} rows out -> {}",
         a.input.display(),
         a.format,
@@ -95,9 +124,44 @@ fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
         a.out.display()
     );
     for n in &summary.notes {
-        println!("  note: {n}");
+        outln!("  note: {n}");
     }
     let report = check_file(&a.out, None)?;
-    print!("{}", report.render(3, false));
+    out!("{}", report.render(3, false));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn synth(a: &SynthArgs) -> Result<ExitCode, Failure> {
+    use ironhedge::time::Timestamp;
+    if a.to < a.from || !(a.per_day > 0.0 && a.per_day.is_finite()) || !(a.start_price > 0.0) {
+        return Err(Failure::input(
+            "--to must not be before --from; --per-day and --start-price must be > 0",
+        ));
+    }
+    let start = Timestamp::start_of_day(a.from).map_err(|e| Failure::input(format!("--from: {e}")))?;
+    let end = ironhedge::time::utc_day_end(a.to).map_err(|e| Failure::input(format!("--to: {e}")))?;
+    let days = (a.to - a.from).num_days() as u32 + 1;
+    let ev = ironhedge::synth::liquidation_events(a.seed, start, days, a.per_day, a.start_price);
+    let table = match &a.bucket {
+        None => ironhedge::synth::events_table(&ev),
+        Some(label) => {
+            let s = ironhedge::data::parse_bucket(label).ok_or_else(|| {
+                Failure::input(format!("--bucket: expected a length like 4h or 1d, found `{label}`"))
+            })?;
+            ironhedge::synth::buckets_table(&ironhedge::synth::to_buckets(&ev, start, end, s), label)
+        }
+    };
+    table.write(&a.out)?;
+    outln!(
+        "SYNTHETIC liquidations (seed {}): {} events {} .. {} -> {} ({} rows)",
+        a.seed,
+        ev.len(),
+        a.from,
+        a.to,
+        a.out.display(),
+        table.height()
+    );
+    let report = check_file(&a.out, None)?;
+    out!("{}", report.render(3, false));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,31 @@
 //! The command line (clap): one thin function per subcommand, each calling the library. Errors
 //! become exit codes here: 2 for bad input (data or arguments), 1 for runtime failures.
 
+/// `println!` for the CLI: a reader that closed the pipe (`ironhedge ... | head`) ends the
+/// program quietly with exit code 0 instead of a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+/// `print!` counterpart of [`outln`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod calendar;
 mod data;
 mod price;

@@ -219,19 +219,19 @@ pub fn run(a: &PriceArgs) -> Result<ExitCode, Failure> {
     let model = if a.model == Model::Bsm { "bsm" } else { "black76" };
     let type_ = if kind == OptionType::Call { "call" } else { "put" };
     if a.json {
-        println!(
+        outln!(
             "{{\"model\":\"{model}\",\"type\":\"{type_}\",\"underlying\":{s},\"strike\":{strike},\"days\":{},\"vol\":{vol},\"rate\":{},\"div\":{q},\"price\":{},\"delta\":{},\"gamma\":{},\"vega\":{},\"theta\":{},\"rho\":{}}}",
             a.days, a.rate, g.price, g.delta, g.gamma, g.vega_per_point(), g.theta_per_day(), g.rho_per_pct()
         );
     } else {
         let under = if a.model == Model::Bsm { "spot" } else { "future" };
-        println!("{model} {type_}: {under} {s}, strike {strike}, {} days (T = {:.6} y), vol {:.4}% ({}), rate {}, div {q}", a.days, a.days / 365.0, vol * 100.0, inputs.vol_source, a.rate);
-        println!("  price  {:>14.6}", g.price);
-        println!("  delta  {:>14.6}", g.delta);
-        println!("  gamma  {:>14.8}", g.gamma);
-        println!("  vega   {:>14.6}  per vol point (0.01)", g.vega_per_point());
-        println!("  theta  {:>14.6}  per calendar day", g.theta_per_day());
-        println!("  rho    {:>14.6}  per 1% of rate", g.rho_per_pct());
+        outln!("{model} {type_}: {under} {s}, strike {strike}, {} days (T = {:.6} y), vol {:.4}% ({}), rate {}, div {q}", a.days, a.days / 365.0, vol * 100.0, inputs.vol_source, a.rate);
+        outln!("  price  {:>14.6}", g.price);
+        outln!("  delta  {:>14.6}", g.delta);
+        outln!("  gamma  {:>14.8}", g.gamma);
+        outln!("  vega   {:>14.6}  per vol point (0.01)", g.vega_per_point());
+        outln!("  theta  {:>14.6}  per calendar day", g.theta_per_day());
+        outln!("  rho    {:>14.6}  per 1% of rate", g.rho_per_pct());
     }
     Ok(ExitCode::SUCCESS)
 }

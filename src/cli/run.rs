@@ -51,7 +51,7 @@ fn print_summary(name: &str, dir: &std::path::Path, r: &RunResult) {
     let m = &r.metrics;
     let (first, last) = (r.days.first().map(|d| d.date), r.days.last().map(|d| d.date));
     let fin = r.days.last().map(|d| d.equity_usd);
-    println!(
+    outln!(
         "{name}: {} .. {} ({} days) -> {}",
         first.map_or("?".into(), |d| d.to_string()),
         last.map_or("?".into(), |d| d.to_string()),
@@ -75,7 +75,7 @@ fn print_summary(name: &str, dir: &std::path::Path, r: &RunResult) {
         ("CVaR 95%", pct(m.cvar_95), "time in market", pct(m.time_in_market)),
     ];
     for (a, b, c, d) in rows {
-        println!("  {a:<14} {b:>14}   {c:<15} {d:>20}");
+        outln!("  {a:<14} {b:>14}   {c:<15} {d:>20}");
     }
 }
 

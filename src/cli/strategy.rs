@@ -34,7 +34,7 @@ pub fn run(cmd: StrategyCommand) -> Result<ExitCode, Failure> {
             let s = load_strategy(&a.file, &a.set)?;
             let text = toml::to_string(&s.resolved)
                 .map_err(|e| Failure::from(anyhow::anyhow!("cannot print: {e}")))?;
-            println!("# {}: valid. Resolved configuration:\n{text}", a.file.display());
+            outln!("# {}: valid. Resolved configuration:\n{text}", a.file.display());
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -158,3 +158,31 @@ fn bundled_datasets_are_clean() {
     assert!(r.stdout.contains("spx_daily_1999_2018.csv: bars — 5031 rows, daily, 1999-01-04 .. 2018-12-31: 0 errors, 0 repairs, 0 warnings"), "{}", r.stdout);
     assert!(r.stdout.contains("vix_close_2014_2019.csv: bars — 1259 rows"), "{}", r.stdout);
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_not_with_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    // 20,000 bad rows: a report far larger than a pipe buffer, so the writer hits a closed pipe.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("many.csv");
+    let mut text = String::from("date,close\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("2024-01-02,bad{i}\n"));
+    }
+    std::fs::write(&p, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ironhedge"))
+        .args(["data", "check", "--examples", "100000", p.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // The reader is dropped here, closing the pipe like `| head -1`.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(first.contains("many.csv"), "{first}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "a closed pipe is not an error: {stderr}");
+}

@@ -18,3 +18,4 @@ mod real_data;
 mod replay;
 mod signals;
 mod surface;
+mod synth;
