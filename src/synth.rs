@@ -122,44 +122,6 @@ pub fn daily_bars(seed: u64, from: NaiveDate, to: NaiveDate, start_price: f64, a
     bars
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_seed_same_output_different_seed_different_output() {
-        let t0 = Timestamp::parse_iso("2024-01-01T00:00:00Z").unwrap();
-        let a = liquidation_events(7, t0, 3, 2_000.0, 40_000.0);
-        let b = liquidation_events(7, t0, 3, 2_000.0, 40_000.0);
-        let c = liquidation_events(8, t0, 3, 2_000.0, 40_000.0);
-        assert_eq!(a.ts, b.ts);
-        assert_eq!(a.notional_usd, b.notional_usd);
-        assert_ne!(a.ts, c.ts);
-        assert!(a.ts.windows(2).all(|w| w[0] <= w[1]));
-        assert!(a.len() > 6_000, "cascades raise the count above the calm mean: {}", a.len());
-        assert!(a.price.iter().all(|p| p.is_finite() && *p > 0.0));
-    }
-
-    #[test]
-    fn splitmix_reference_values() {
-        // First outputs for seed 0 (reference implementation by Vigna, prng.di.unimi.it).
-        let mut r = SplitMix64::new(0);
-        assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF);
-        assert_eq!(r.next_u64(), 0x6E78_9E6A_A1B9_65F4);
-    }
-
-    #[test]
-    fn bars_are_consistent() {
-        let from = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
-        let to = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
-        let b = daily_bars(1, from, to, 3_000.0, 0.2);
-        assert_eq!(b.len(), 253);
-        for i in 0..b.len() {
-            assert!(b.low[i] <= b.open[i].min(b.close[i]) && b.high[i] >= b.open[i].max(b.close[i]));
-        }
-    }
-}
-
 /// Aggregate events into buckets of `bucket_s` seconds starting at `start` (every bucket up to
 /// `end`, empty ones included), each known at its end.
 pub fn to_buckets(
@@ -216,4 +178,42 @@ pub fn buckets_table(b: &crate::data::LiquidationBuckets, label: &str) -> crate:
     t.push("short_liq_usd", OutColumn::Float(cents(&b.short_liq_usd)));
     t.push("bucket", OutColumn::Text(vec![label.to_string(); b.start.len()]));
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_output_different_seed_different_output() {
+        let t0 = Timestamp::parse_iso("2024-01-01T00:00:00Z").unwrap();
+        let a = liquidation_events(7, t0, 3, 2_000.0, 40_000.0);
+        let b = liquidation_events(7, t0, 3, 2_000.0, 40_000.0);
+        let c = liquidation_events(8, t0, 3, 2_000.0, 40_000.0);
+        assert_eq!(a.ts, b.ts);
+        assert_eq!(a.notional_usd, b.notional_usd);
+        assert_ne!(a.ts, c.ts);
+        assert!(a.ts.windows(2).all(|w| w[0] <= w[1]));
+        assert!(a.len() > 6_000, "cascades raise the count above the calm mean: {}", a.len());
+        assert!(a.price.iter().all(|p| p.is_finite() && *p > 0.0));
+    }
+
+    #[test]
+    fn splitmix_reference_values() {
+        // First outputs for seed 0 (reference implementation by Vigna, prng.di.unimi.it).
+        let mut r = SplitMix64::new(0);
+        assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(r.next_u64(), 0x6E78_9E6A_A1B9_65F4);
+    }
+
+    #[test]
+    fn bars_are_consistent() {
+        let from = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let to = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+        let b = daily_bars(1, from, to, 3_000.0, 0.2);
+        assert_eq!(b.len(), 253);
+        for i in 0..b.len() {
+            assert!(b.low[i] <= b.open[i].min(b.close[i]) && b.high[i] >= b.open[i].max(b.close[i]));
+        }
+    }
 }
