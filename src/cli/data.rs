@@ -133,7 +133,8 @@ fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
 
 fn synth(a: &SynthArgs) -> Result<ExitCode, Failure> {
     use ironhedge::time::Timestamp;
-    if a.to < a.from || !(a.per_day > 0.0 && a.per_day.is_finite()) || !(a.start_price > 0.0) {
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    if a.to < a.from || !positive(a.per_day) || !positive(a.start_price) {
         return Err(Failure::input(
             "--to must not be before --from; --per-day and --start-price must be > 0",
         ));
