@@ -5,15 +5,13 @@ use crate::common::ironhedge;
 use ironhedge::synth::liquidation_events;
 use ironhedge::time::Timestamp;
 
-#[test]
-fn shipped_sample_is_reproducible_byte_for_byte() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("s.csv");
-    let r = ironhedge(&[
+/// `ironhedge data synth` over 2014-2018 in 4h buckets with `seed`, written to `out`.
+fn synth(seed: &str, out: &std::path::Path) -> crate::common::Run {
+    let args = [
         "data",
         "synth",
         "--seed",
-        "42",
+        seed,
         "--from",
         "2014-01-01",
         "--to",
@@ -21,8 +19,17 @@ fn shipped_sample_is_reproducible_byte_for_byte() {
         "--bucket",
         "4h",
         "--out",
-        out.to_str().unwrap(),
-    ]);
+    ];
+    let mut args: Vec<&str> = args.to_vec();
+    args.push(out.to_str().unwrap());
+    ironhedge(&args)
+}
+
+#[test]
+fn shipped_sample_is_reproducible_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.csv");
+    let r = synth("42", &out);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains("SYNTHETIC") && r.stdout.contains("0 errors, 0 repairs, 0 warnings"),
@@ -32,21 +39,7 @@ fn shipped_sample_is_reproducible_byte_for_byte() {
     let shipped = std::fs::read("datasets/synthetic_btc_liquidations_4h_2014_2018.csv").unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), shipped, "datasets/ holds exactly the generator's output");
     let other = dir.path().join("o.csv");
-    let r = ironhedge(&[
-        "data",
-        "synth",
-        "--seed",
-        "43",
-        "--from",
-        "2014-01-01",
-        "--to",
-        "2018-12-31",
-        "--bucket",
-        "4h",
-        "--out",
-        other.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0);
+    assert_eq!(synth("43", &other).code, 0);
     assert_ne!(std::fs::read(&other).unwrap(), shipped, "another seed, another stream");
 }
 
