@@ -163,7 +163,7 @@ fn truncating_the_data_changes_nothing_before() {
 fn run_errors_exit_2() {
     let r = ironhedge(&["run", "strategies/flagship.toml", "--from", "2030-01-01"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("no SPX session with a VIX value in the run window"), "{}", r.stderr);
+    assert!(r.stderr.contains("no SPX session with a VIX value in the run window 2030-01-01 .. 2018-12-31"), "{}", r.stderr);
     let r = ironhedge(&["run", "strategies/flagship.toml", "--set", "condor.short_put.value=2"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("expected a number in (0, 0.99], found 2"), "{}", r.stderr);
