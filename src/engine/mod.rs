@@ -12,6 +12,10 @@
 //!    rules, fills at mid minus a half-spread per leg, sized by contracts or by the fraction of
 //!    equity at risk, within buying power (margin = the defined-risk condor's max loss);
 //! 4. equity = cash + the open condors' mid marks, recorded with margin, costs and interest.
+//!
+//! Expiries are trading days, so the SPX file has a row for them; if a file lacks one (a gap), the
+//! condor settles on the first later session, on that session's print. A day without a new VIX
+//! print uses the last known VIX; VIX rows on non-trading days update it but trigger nothing.
 
 mod condor;
 mod ledger;
