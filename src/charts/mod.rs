@@ -3,8 +3,10 @@
 //! the same data gives the same pixels. Charts are rendered to a temporary file and renamed into
 //! place (atomic, like every other result file).
 
+mod attribution;
 mod equity;
 
+pub use attribution::{attribution_chart, AttributionSeries};
 pub use equity::equity_chart;
 
 use std::path::{Path, PathBuf};

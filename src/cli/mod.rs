@@ -29,6 +29,7 @@ macro_rules! out {
 mod calendar;
 mod data;
 mod price;
+mod report;
 mod run;
 mod strategy;
 
@@ -48,6 +49,8 @@ struct Cli {
 enum Command {
     /// Run one backtest: print a summary and write results to results/<run-id>/.
     Run(run::RunArgs),
+    /// Redraw the charts of a finished run from its results folder.
+    Report(report::ReportArgs),
     /// Validate and convert data files.
     #[command(subcommand)]
     Data(data::DataCommand),
@@ -101,6 +104,7 @@ pub fn run() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::run_cmd(&args),
+        Command::Report(args) => report::run(&args),
         Command::Data(cmd) => data::run(cmd),
         Command::Calendar(args) => calendar::run(&args),
         Command::Price(args) => price::run(&args),

@@ -5,6 +5,7 @@
 mod axis;
 mod bars;
 mod check;
+mod columns;
 mod crypto;
 mod error;
 mod findings;
@@ -19,6 +20,7 @@ mod write;
 pub use axis::{Session, TimeAxis};
 pub use bars::{load_bars, BarOptions, BarSeries};
 pub use check::{check_file, CheckReport};
+pub use columns::read_dated_columns;
 pub use crypto::{
     load_buckets, load_funding, load_liquidations, parse_bucket, FundingRates, LiquidationBuckets,
     LiquidationEvents, Names, Side,

@@ -26,5 +26,5 @@ mod run;
 pub use condor::{choose_expiry, choose_strikes, legs, Condor, Leg, LegMark, Quote, MULTIPLIER};
 pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
 pub use market::{stream, Market};
-pub use results::{fnv1a, run_id, write_results};
+pub use results::{draw_charts, fnv1a, run_id, write_results};
 pub use run::{run, EngineError, RunResult};

@@ -1,6 +1,7 @@
 //! Writing a run's results to `results/<run-id>/`: the resolved configuration, `equity.csv`,
 //! `trades.csv`, `attribution.csv` and `attribution.parquet`, `equity.png` (equity with a
-//! drawdown panel; drawn when the run has two days or more), and `summary.json` (written last:
+//! drawdown panel) and `attribution.png` (cumulative Greek P&L), drawn when the run has two days
+//! or more, and `summary.json` (written last:
 //! its presence marks a complete run). Every file is written atomically (temporary file, then
 //! rename), so a killed run leaves whole files or none. The run id is the strategy's name and a
 //! hash (FNV-1a, 64 bits) of the resolved configuration and window: the same inputs always write
@@ -143,6 +144,52 @@ fn trades_table(r: &RunResult) -> OutTable {
     t
 }
 
+/// The daily attribution columns, in chart order: delta, gamma, vega, theta, residual, total.
+fn attribution_columns(r: &RunResult) -> [Vec<f64>; 6] {
+    let a = &r.attribution;
+    [
+        a.iter().map(|x| x.delta_usd).collect(),
+        a.iter().map(|x| x.gamma_usd).collect(),
+        a.iter().map(|x| x.vega_usd).collect(),
+        a.iter().map(|x| x.theta_usd).collect(),
+        a.iter().map(|x| x.residual_usd).collect(),
+        a.iter().map(|x| x.total_usd).collect(),
+    ]
+}
+
+/// Draw `equity.png` and `attribution.png` into `dir` (also used by `ironhedge report`).
+pub fn draw_charts(
+    dir: &Path,
+    name: &str,
+    dates: &[NaiveDate],
+    equity: &[f64],
+    initial: f64,
+    attribution: &[Vec<f64>; 6],
+) -> Result<(), DataError> {
+    use crate::charts::{attribution_chart, equity_chart, AttributionSeries};
+    use plotters::style::RGBColor;
+    let write_err = |file: &str, e: crate::charts::ChartError| DataError::Write {
+        path: dir.join(file),
+        message: e.to_string(),
+    };
+    equity_chart(&dir.join("equity.png"), name, dates, equity, initial)
+        .map_err(|e| write_err("equity.png", e))?;
+    let labels = ["delta", "gamma", "vega", "theta", "residual", "total"];
+    let colors = [
+        RGBColor(31, 119, 180),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(44, 160, 44),
+        RGBColor(127, 127, 127),
+        RGBColor(0, 0, 0),
+    ];
+    let series: Vec<AttributionSeries<'_>> = (0..6)
+        .map(|i| AttributionSeries { label: labels[i], color: colors[i], daily: &attribution[i] })
+        .collect();
+    attribution_chart(&dir.join("attribution.png"), name, dates, &series)
+        .map_err(|e| write_err("attribution.png", e))
+}
+
 /// Write every result file into `out/<run_id>/`; returns that folder.
 pub fn write_results(
     out: &Path,
@@ -161,8 +208,7 @@ pub fn write_results(
     let dates: Vec<NaiveDate> = r.days.iter().map(|d| d.date).collect();
     let equity: Vec<f64> = r.days.iter().map(|d| d.equity_usd).collect();
     if dates.len() >= 2 {
-        crate::charts::equity_chart(&dir.join("equity.png"), name, &dates, &equity, r.initial_usd)
-            .map_err(|e| DataError::Write { path: dir.join("equity.png"), message: e.to_string() })?;
+        draw_charts(&dir, name, &dates, &equity, r.initial_usd, &attribution_columns(r))?;
     }
     let (first, last) =
         (r.days.first().map(|d| d.date.to_string()), r.days.last().map(|d| d.date.to_string()));

@@ -70,7 +70,10 @@ pub fn run(
         .filter(|&i| from.is_none_or(|f| m.spx.date(i) >= f) && to.is_none_or(|t| m.spx.date(i) <= t))
         .collect();
     let show = |d: Option<NaiveDate>, open: &str| d.map_or(open.to_string(), |d| d.to_string());
-    let no_days = || EngineError::NoDays { from: show(from, "the data's first day"), to: show(to, "the data's last day") };
+    let no_days = || EngineError::NoDays {
+        from: show(from, "the data's first day"),
+        to: show(to, "the data's last day"),
+    };
     let last_day = m.spx.date(*window.last().ok_or_else(no_days)?);
     let decisions = window.iter().map(|&i| m.spx.known_at[i]).collect();
     let rate = match s.rate {

@@ -163,7 +163,11 @@ fn truncating_the_data_changes_nothing_before() {
 fn run_errors_exit_2() {
     let r = ironhedge(&["run", "strategies/flagship.toml", "--from", "2030-01-01"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("no SPX session with a VIX value in the run window 2030-01-01 .. 2018-12-31"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no SPX session with a VIX value in the run window 2030-01-01 .. 2018-12-31"),
+        "{}",
+        r.stderr
+    );
     let r = ironhedge(&["run", "strategies/flagship.toml", "--set", "condor.short_put.value=2"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("expected a number in (0, 0.99], found 2"), "{}", r.stderr);
@@ -216,5 +220,32 @@ fn sizing_by_risk_fraction_and_buying_power() {
     assert!(
         margin <= equity_before && margin > equity_before - max_loss,
         "margin {margin} uses the buying power"
+    );
+}
+
+#[test]
+fn report_redraws_the_same_charts_from_saved_results() {
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(
+        ironhedge(&["run", "strategies/cndr_like.toml", "--out", out.path().to_str().unwrap()]).code,
+        0
+    );
+    let dir = std::fs::read_dir(out.path()).unwrap().next().unwrap().unwrap().path();
+    let before: Vec<Vec<u8>> =
+        ["equity.png", "attribution.png"].iter().map(|f| std::fs::read(dir.join(f)).unwrap()).collect();
+    for f in ["equity.png", "attribution.png"] {
+        std::fs::remove_file(dir.join(f)).unwrap();
+    }
+    let r = ironhedge(&["report", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after: Vec<Vec<u8>> =
+        ["equity.png", "attribution.png"].iter().map(|f| std::fs::read(dir.join(f)).unwrap()).collect();
+    assert_eq!(before, after, "same saved data, same pixels");
+    let r = ironhedge(&["report", out.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("config.toml: cannot read") && r.stderr.contains("is this a results folder?"),
+        "{}",
+        r.stderr
     );
 }
