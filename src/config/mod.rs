@@ -7,9 +7,11 @@
 
 mod error;
 pub mod raw;
+mod rules;
 mod validate;
 
 pub use error::{did_you_mean, ConfigError, KeyPlace};
+pub use rules::{Action, Condition, Op, Rule, SignalSpec, SIGNALS};
 pub use validate::{
     CondorSpec, DataSources, EntrySchedule, Expiries, RateSpec, Sizing, Strategy, StrikeSpec, WingSpec,
 };

@@ -20,6 +20,10 @@ pub struct RawStrategy {
     pub condor: RawCondor,
     #[serde(default)]
     pub costs: RawCosts,
+    #[serde(default)]
+    pub signals: RawSignals,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RawRuleSet>,
     /// Parameter sweep (validated by the sweep engine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<toml::Table>,
@@ -241,4 +245,85 @@ fn d_m_max() -> f64 {
 }
 fn d_floor() -> f64 {
     crate::pricing::Smile::default().floor
+}
+
+/// Signal settings; `liquidations` is an optional data file (events or buckets).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignals {
+    pub liquidations: Option<String>,
+    #[serde(default = "d_window_h")]
+    pub cascade_window_hours: f64,
+    /// Long liquidations in the window (USD) that make a cascade; none = z-score only.
+    pub cascade_threshold_usd: Option<f64>,
+    /// Trailing z-score (log notional) that makes a cascade; none = threshold only.
+    pub cascade_zscore: Option<f64>,
+    #[serde(default = "d_lookback")]
+    pub cascade_lookback: u32,
+    #[serde(default = "d_cooldown_h")]
+    pub cascade_cooldown_hours: f64,
+    /// How long `cascade_active` stays 1 after a cascade fires.
+    #[serde(default = "d_active_h")]
+    pub cascade_active_hours: f64,
+    #[serde(default = "d_rsi")]
+    pub rsi_days: u32,
+    #[serde(default = "d_rv")]
+    pub realized_vol_days: u32,
+}
+
+impl Default for RawSignals {
+    fn default() -> Self {
+        RawSignals {
+            liquidations: None,
+            cascade_window_hours: d_window_h(),
+            cascade_threshold_usd: None,
+            cascade_zscore: None,
+            cascade_lookback: d_lookback(),
+            cascade_cooldown_hours: d_cooldown_h(),
+            cascade_active_hours: d_active_h(),
+            rsi_days: d_rsi(),
+            realized_vol_days: d_rv(),
+        }
+    }
+}
+
+/// One comparison on a named signal: `{ signal = "vix", op = ">", value = 30 }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCondition {
+    pub signal: String,
+    pub op: String,
+    pub value: f64,
+}
+
+/// A rule: conditions combined with `all` (every one) or `any` (at least one), and an action.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRuleSet {
+    #[serde(default)]
+    pub all: Vec<RawCondition>,
+    #[serde(default)]
+    pub any: Vec<RawCondition>,
+    /// `"skip_entry"`, `"reduce_size"` (with `factor`) or `"close_all"`.
+    pub action: String,
+    pub factor: Option<f64>,
+}
+
+fn d_window_h() -> f64 {
+    24.0
+}
+fn d_lookback() -> u32 {
+    30
+}
+fn d_cooldown_h() -> f64 {
+    72.0
+}
+fn d_active_h() -> f64 {
+    48.0
+}
+fn d_rsi() -> u32 {
+    14
+}
+fn d_rv() -> u32 {
+    20
 }

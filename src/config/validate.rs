@@ -96,6 +96,8 @@ pub struct Strategy {
     pub condor: CondorSpec,
     pub half_spread_usd: f64,
     pub commission_usd: f64,
+    pub signals: super::rules::SignalSpec,
+    pub rules: Vec<super::rules::Rule>,
     /// The resolved configuration (defaults filled, overrides applied), for the results folder.
     pub resolved: RawStrategy,
 }
@@ -241,6 +243,8 @@ pub fn validate(
         condor,
         half_spread_usd: c.range("costs.half_spread_usd", raw.costs.half_spread_usd, 0.0, 100.0, false)?,
         commission_usd: c.range("costs.commission_usd", raw.costs.commission_usd, 0.0, 100.0, false)?,
+        signals: super::rules::signals(&raw.signals, base, place)?,
+        rules: super::rules::rules(&raw.rules, place)?,
         resolved: raw,
     })
 }

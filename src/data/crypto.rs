@@ -311,3 +311,25 @@ mod tests {
         assert_eq!(parse_bucket("4x"), None);
     }
 }
+
+/// Liquidation data of either shape.
+#[derive(Debug, Clone)]
+pub enum LiquidationStream {
+    Events(LiquidationEvents),
+    Buckets(LiquidationBuckets),
+}
+
+/// Load a liquidation file, telling events from buckets by its header.
+pub fn load_liquidation_stream(path: &Path) -> Result<LiquidationStream, DataError> {
+    let t = Table::read(path)?;
+    match super::schema::StreamKind::detect(&t)? {
+        super::schema::StreamKind::LiquidationBuckets => load_buckets(path).map(LiquidationStream::Buckets),
+        super::schema::StreamKind::LiquidationEvents => {
+            load_liquidations(path).map(LiquidationStream::Events)
+        }
+        other => Err(DataError::Usage {
+            path: path.to_path_buf(),
+            message: format!("expected liquidation events or buckets, found a {other} file"),
+        }),
+    }
+}

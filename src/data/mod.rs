@@ -22,8 +22,8 @@ pub use bars::{load_bars, BarOptions, BarSeries};
 pub use check::{check_file, CheckReport};
 pub use columns::read_dated_columns;
 pub use crypto::{
-    load_buckets, load_funding, load_liquidations, parse_bucket, FundingRates, LiquidationBuckets,
-    LiquidationEvents, Names, Side,
+    load_buckets, load_funding, load_liquidation_stream, load_liquidations, parse_bucket, FundingRates,
+    LiquidationBuckets, LiquidationEvents, LiquidationStream, Names, Side,
 };
 pub use error::{DataError, InvalidValue, Location};
 pub use findings::{Finding, Findings, Severity};

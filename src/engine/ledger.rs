@@ -53,6 +53,8 @@ pub enum ExitReason {
     ProfitTarget,
     StopLoss,
     Dte,
+    /// A rule's `close_all` action.
+    Rule,
     EndOfData,
 }
 
@@ -63,6 +65,7 @@ impl ExitReason {
             ExitReason::ProfitTarget => "profit_target",
             ExitReason::StopLoss => "stop_loss",
             ExitReason::Dte => "dte",
+            ExitReason::Rule => "rule",
             ExitReason::EndOfData => "end_of_data",
         }
     }

@@ -4,7 +4,8 @@
 
 use crate::config::{RateSpec, Strategy};
 use crate::data::{
-    load_bars, load_rates, load_vx_term, BarOptions, BarSeries, DataError, RateSeries, VxTermStructure,
+    load_bars, load_liquidation_stream, load_rates, load_vx_term, BarOptions, BarSeries, DataError,
+    LiquidationStream, RateSeries, VxTermStructure,
 };
 use crate::replay::{EventClass, Source};
 use crate::time::Timestamp;
@@ -19,7 +20,8 @@ pub mod stream {
     pub const VIX3M: u16 = 3;
     pub const VIX6M: u16 = 4;
     pub const RATES: u16 = 5;
-    pub const DECISION: u16 = 6;
+    pub const LIQUIDATIONS: u16 = 6;
+    pub const DECISION: u16 = 7;
 }
 
 /// Loaded market data.
@@ -32,6 +34,8 @@ pub struct Market {
     pub vix6m: Option<Arc<BarSeries>>,
     pub vx_term: Option<Arc<VxTermStructure>>,
     pub rates: Option<Arc<RateSeries>>,
+    /// Liquidation events or buckets for the cascade signals.
+    pub liquidations: Option<Source>,
 }
 
 fn bars(p: &std::path::Path) -> Result<Arc<BarSeries>, DataError> {
@@ -56,6 +60,11 @@ impl Market {
             vix6m: opt(&s.data.vix6m)?,
             vx_term: s.data.vx_term.as_deref().map(load_vx_term).transpose()?.map(Arc::new),
             rates,
+            liquidations: match s.signals.liquidations.as_deref().map(load_liquidation_stream).transpose()? {
+                None => None,
+                Some(LiquidationStream::Events(e)) => Some(Source::Liquidations(Arc::new(e))),
+                Some(LiquidationStream::Buckets(b)) => Some(Source::Buckets(Arc::new(b))),
+            },
         })
     }
 
@@ -80,6 +89,7 @@ impl Market {
             opt(&self.vix3m),
             opt(&self.vix6m),
             self.rates.clone().map_or_else(empty, Source::Rates),
+            self.liquidations.clone().unwrap_or_else(empty),
             Source::Schedule(Arc::new(decisions), EventClass::Decision),
         ]
     }

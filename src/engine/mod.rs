@@ -22,9 +22,11 @@ mod ledger;
 mod market;
 mod results;
 mod run;
+mod signals;
 
 pub use condor::{choose_expiry, choose_strikes, legs, Condor, Leg, LegMark, Quote, MULTIPLIER};
 pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
 pub use market::{stream, Market};
 pub use results::{draw_charts, fnv1a, run_id, write_results};
 pub use run::{run, EngineError, RunResult};
+pub use signals::{SignalState, Verdict};

@@ -19,6 +19,8 @@ pub struct RunResult {
     pub attribution: Vec<Attribution>,
     pub trades: Vec<Trade>,
     pub metrics: Metrics,
+    /// Instants at which the cascade detector fired.
+    pub cascades: Vec<crate::time::Timestamp>,
 }
 
 /// Why a run could not complete.
@@ -56,6 +58,8 @@ struct Engine<'a> {
     day_index: usize,
     out: RunResult,
     in_market: Vec<bool>,
+    signals: super::signals::SignalState,
+    now: crate::time::Timestamp,
 }
 
 /// Run `s` on `m` over `[from, to]` (defaults: the strategy's dates, else all data).
@@ -98,18 +102,33 @@ pub fn run(
             attribution: vec![],
             trades: vec![],
             metrics: Metrics::default(),
+            cascades: vec![],
         },
         in_market: Vec::new(),
+        signals: super::signals::SignalState::new(&s.signals),
+        now: crate::time::Timestamp::MIN,
     };
     for ev in Replay::new(m.sources(decisions))? {
         match (ev.stream, ev.payload) {
-            (stream::SPX, _) => e.state.spx_i = Some(ev.seq as usize),
+            (stream::SPX, Payload::Bar { close, .. }) => {
+                e.state.spx_i = Some(ev.seq as usize);
+                e.signals.on_spx_close(close);
+            }
+            (stream::LIQUIDATIONS, Payload::Liquidation { side, notional_usd, .. }) => {
+                e.signals.on_liquidation(ev.ts, side, notional_usd)
+            }
+            (stream::LIQUIDATIONS, Payload::LiquidationBucket { long_liq_usd, short_liq_usd, .. }) => {
+                e.signals.on_liquidations(ev.ts, long_liq_usd, short_liq_usd)
+            }
             (stream::VIX, Payload::Bar { close, .. }) => e.state.vix = Some(close),
             (stream::VIX9D, Payload::Bar { close, .. }) => e.state.vix9d = Some(close),
             (stream::VIX3M, Payload::Bar { close, .. }) => e.state.vix3m = Some(close),
             (stream::VIX6M, Payload::Bar { close, .. }) => e.state.vix6m = Some(close),
             (stream::RATES, Payload::Rate { rate }) => e.state.rate = rate,
-            (stream::DECISION, _) => e.day()?,
+            (stream::DECISION, _) => {
+                e.now = ev.ts;
+                e.day()?
+            }
             _ => {}
         }
     }
@@ -133,30 +152,36 @@ impl Engine<'_> {
         let q = Quote { date, spot, rate: self.state.rate, div: self.s.dividend_yield, surface: &surface };
         let mut costs = 0.0;
         let mut attribution = Attribution::default();
+        let verdict = self.signals.verdict(&self.s.rules, self.now, vix, self.state.vix3m);
         let open = std::mem::take(&mut self.open);
         for c in open {
-            let (keep, a, cost) = self.manage(c, &q, i, dt)?;
+            let (keep, a, cost) = self.manage(c, &q, i, dt, verdict.close_all)?;
             attribution.add(&a);
             costs += cost;
             if let Some(c) = keep {
                 self.open.push(c);
             }
         }
-        if self.is_entry_day(date) && self.open.len() < self.s.condor.max_concurrent as usize {
-            costs += self.enter(&q);
+        if self.is_entry_day(date)
+            && !verdict.skip_entry
+            && self.open.len() < self.s.condor.max_concurrent as usize
+        {
+            costs += self.enter(&q, verdict.size_factor);
         }
         self.record(&q, vix, interest, costs, attribution);
         self.day_index += 1;
         Ok(())
     }
 
-    /// Attribute, then settle or exit one condor. Returns (still open?, attribution, costs paid).
+    /// Attribute, then settle or exit one condor (`force_close`: a rule closes it). Returns (still
+    /// open?, attribution, costs paid).
     fn manage(
         &mut self,
         mut c: Condor,
         q: &Quote<'_>,
         spx_i: usize,
         dt: f64,
+        force_close: bool,
     ) -> Result<(Option<Condor>, Attribution, f64), EngineError> {
         let n = c.contracts as f64 * MULTIPLIER;
         let expiring = q.date >= c.expiry;
@@ -185,6 +210,8 @@ impl Engine<'_> {
             Some(ExitReason::StopLoss)
         } else if spec.exit_dte_days.is_some_and(|d| days_left <= d as i64) {
             Some(ExitReason::Dte)
+        } else if force_close {
+            Some(ExitReason::Rule)
         } else {
             None
         };
@@ -235,7 +262,7 @@ impl Engine<'_> {
     }
 
     /// Open a condor if the rules allow; returns the costs paid.
-    fn enter(&mut self, q: &Quote<'_>) -> f64 {
+    fn enter(&mut self, q: &Quote<'_>, size_factor: f64) -> f64 {
         let spec = &self.s.condor;
         let Some(expiry) = choose_expiry(&self.cal, q.date, spec.target_dte_days, spec.expiries)
             .filter(|e| *e <= self.last_day)
@@ -265,8 +292,8 @@ impl Engine<'_> {
         let equity = self.equity();
         let room = ((equity - self.margin()) / max_loss).floor().max(0.0);
         let wanted = match spec.sizing {
-            Sizing::Contracts(k) => k as f64,
-            Sizing::RiskFraction(f) => (f * equity / max_loss).floor(),
+            Sizing::Contracts(k) => (k as f64 * size_factor).floor(),
+            Sizing::RiskFraction(f) => (f * size_factor * equity / max_loss).floor(),
         };
         c.contracts = wanted.min(room) as u32;
         if c.contracts == 0 {
@@ -314,6 +341,7 @@ impl Engine<'_> {
     }
 
     fn finish(mut self) -> RunResult {
+        self.out.cascades = std::mem::take(&mut self.signals.cascades);
         let dates: Vec<NaiveDate> = self.out.days.iter().map(|d| d.date).collect();
         let equity: Vec<f64> =
             std::iter::once(self.s.initial_usd).chain(self.out.days.iter().map(|d| d.equity_usd)).collect();

@@ -16,6 +16,7 @@ mod price_cli;
 mod pricing;
 mod real_data;
 mod replay;
+mod rules;
 mod signals;
 mod surface;
 mod synth;
