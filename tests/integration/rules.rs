@@ -80,3 +80,28 @@ fn bad_rules_are_rejected_with_key_expected_found() {
         }
     }
 }
+
+#[test]
+fn real_data_run_reacts_to_the_known_cascades_at_the_next_close() {
+    if crate::common::shared("coinglass_binance_btc_liquidations_daily_2020_2025.csv").is_none() {
+        return;
+    }
+    let s = load_strategy(Path::new("strategies/real_cascades_2021_2025.toml"), &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let closed_by_rule = |day: &str| {
+        r.trades.iter().filter(|t| t.exit_reason.as_str() == "rule" && t.exit_date.to_string() == day).count()
+    };
+    // A UTC-day bucket is known at the next midnight UTC: after that day's SPX close.
+    for (cascade, reaction) in
+        [("2021-05-19", "2021-05-20"), ("2022-06-13", "2022-06-14"), ("2022-11-08", "2022-11-09")]
+    {
+        let n = closed_by_rule(reaction);
+        println!("cascade {cascade}: {n} condors closed by the rule on {reaction}");
+        assert!(n > 0, "no rule exit on {reaction} after the {cascade} cascade");
+        assert_eq!(
+            closed_by_rule(cascade),
+            0,
+            "no reaction at the close of {cascade} itself: the data was not known yet"
+        );
+    }
+}
