@@ -2,7 +2,7 @@
 //! book over time (dollars), with their sum, so a trader sees what paid (theta) and what cost
 //! (gamma, vega). 1600 x 1000 pixels; the legend sits in the upper-left corner on a white box.
 
-use super::{render_atomic, ChartError};
+use super::{date_chart, render_atomic, ChartError, ValueAxis};
 use chrono::NaiveDate;
 use plotters::prelude::*;
 use std::path::Path;
@@ -57,24 +57,10 @@ pub fn attribution_chart(
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let root =
             root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 30)).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(20)
-            .x_label_area_size(40)
-            .y_label_area_size(110)
-            .build_cartesian_2d(d0..d1, (lo - pad)..(hi + pad))
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_labels(12)
-            .x_label_formatter(&|d| d.format("%Y-%m").to_string())
-            .y_labels(10)
-            .y_desc("Cumulative P&L ($)")
-            .y_label_formatter(&|v| thousands(*v))
-            .label_style(("sans-serif", 22))
-            .axis_desc_style(("sans-serif", 24))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let fmt = |v: &f64| thousands(*v);
+        let y =
+            ValueAxis { range: (lo - pad)..(hi + pad), desc: "Cumulative P&L ($)", labels: 10, format: &fmt };
+        let mut chart = date_chart(&root, (d0, d1), y)?;
         for (s, values) in series.iter().zip(&cumulative) {
             let color = s.color;
             chart

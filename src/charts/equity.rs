@@ -2,7 +2,7 @@
 //! percent below it, titled with the strategy and its date range; 1600 x 1000 pixels. Lines are
 //! 1 px: plotters draws thicker lines with gaps on near-vertical segments (large one-day moves).
 
-use super::{render_atomic, ChartError};
+use super::{date_chart, render_atomic, ChartError, ValueAxis};
 use chrono::NaiveDate;
 use plotters::prelude::*;
 use std::path::Path;
@@ -60,47 +60,21 @@ pub fn equity_chart(
         let root =
             root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 34)).map_err(|e| e.to_string())?;
         let (top, bottom) = root.split_vertically(640);
-        let mut chart = ChartBuilder::on(&top)
-            .margin(20)
-            .x_label_area_size(40)
-            .y_label_area_size(130)
-            .build_cartesian_2d(d0..d1, (lo - pad)..(hi + pad))
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_labels(12)
-            .x_label_formatter(&|d| d.format("%Y-%m").to_string())
-            .y_labels(8)
-            .y_desc("Equity ($)")
-            .y_label_formatter(&|v| thousands(*v))
-            .label_style(("sans-serif", 22))
-            .axis_desc_style(("sans-serif", 24))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let fmt = |v: &f64| thousands(*v);
+        let y = ValueAxis { range: (lo - pad)..(hi + pad), desc: "Equity ($)", labels: 8, format: &fmt };
+        let mut chart = date_chart(&top, (d0, d1), y)?;
         chart
             .draw_series(LineSeries::new(
                 dates.iter().copied().zip(equity.iter().copied()),
                 RGBColor(31, 90, 170).stroke_width(1),
             ))
             .map_err(|e| e.to_string())?;
-        let mut dd = ChartBuilder::on(&bottom)
-            .margin(20)
-            .x_label_area_size(40)
-            .y_label_area_size(130)
-            .build_cartesian_2d(d0..d1, dd_min..0.0)
-            .map_err(|e| e.to_string())?;
-        dd.configure_mesh()
-            .x_labels(12)
-            .x_label_formatter(&|d| d.format("%Y-%m").to_string())
-            .y_labels(5)
-            .y_desc("Drawdown (%)")
-            .y_label_formatter(&|v| format!("{v:.0}%"))
-            .label_style(("sans-serif", 22))
-            .axis_desc_style(("sans-serif", 24))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let pct = |v: &f64| format!("{v:.0}%");
+        let mut dd = date_chart(
+            &bottom,
+            (d0, d1),
+            ValueAxis { range: dd_min..0.0, desc: "Drawdown (%)", labels: 5, format: &pct },
+        )?;
         dd.draw_series(
             AreaSeries::new(
                 dates.iter().copied().zip(drawdown.iter().copied()),

@@ -23,6 +23,52 @@ pub enum ChartError {
     Draw { path: PathBuf, message: String },
 }
 
+/// A chart with dates across and values up, as every time-series chart here draws it.
+pub(crate) type DateChart<'a, 'b> = plotters::chart::ChartContext<
+    'a,
+    plotters::prelude::BitMapBackend<'b>,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedDate<chrono::NaiveDate>,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
+/// The value axis of a [`DateChart`].
+pub(crate) struct ValueAxis<'f> {
+    pub range: std::ops::Range<f64>,
+    pub desc: &'f str,
+    pub labels: usize,
+    pub format: &'f dyn Fn(&f64) -> String,
+}
+
+/// Build a date chart on `area` with the house style: month labels, light grid, 22/24 px text.
+pub(crate) fn date_chart<'a, 'b>(
+    area: &'a plotters::prelude::DrawingArea<plotters::prelude::BitMapBackend<'b>, plotters::coord::Shift>,
+    dates: (chrono::NaiveDate, chrono::NaiveDate),
+    y: ValueAxis<'_>,
+) -> Result<DateChart<'a, 'b>, String> {
+    use plotters::prelude::*;
+    let mut chart = ChartBuilder::on(area)
+        .margin(20)
+        .x_label_area_size(40)
+        .y_label_area_size(130)
+        .build_cartesian_2d(dates.0..dates.1, y.range)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_labels(12)
+        .x_label_formatter(&|d| d.format("%Y-%m").to_string())
+        .y_labels(y.labels)
+        .y_desc(y.desc)
+        .y_label_formatter(y.format)
+        .label_style(("sans-serif", 22))
+        .axis_desc_style(("sans-serif", 24))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
 /// Register the embedded font as "sans-serif" (idempotent).
 pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
