@@ -55,7 +55,6 @@ pub enum ExitReason {
     Dte,
     /// A rule's `close_all` action.
     Rule,
-    EndOfData,
 }
 
 impl ExitReason {
@@ -66,7 +65,6 @@ impl ExitReason {
             ExitReason::StopLoss => "stop_loss",
             ExitReason::Dte => "dte",
             ExitReason::Rule => "rule",
-            ExitReason::EndOfData => "end_of_data",
         }
     }
 }
