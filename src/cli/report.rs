@@ -33,7 +33,9 @@ pub fn run(a: &ReportArgs) -> Result<ExitCode, Failure> {
         .unwrap_or(100_000.0);
     let (dates, eq) = read_dated_columns(&a.dir.join("equity.csv"), &["equity_usd"])?;
     let cols = ["delta_usd", "gamma_usd", "vega_usd", "theta_usd", "residual_usd", "total_usd"];
-    let (adates, attr) = read_dated_columns(&a.dir.join("attribution.csv"), &cols)?;
+    let (rows, per_group) = read_dated_columns(&a.dir.join("attribution.csv"), &cols)?;
+    // One row per (date, position group): sum the groups of each date.
+    let (adates, attr) = sum_runs_of_dates(&rows, &per_group);
     if adates != dates {
         return Err(Failure::input(format!(
             "{}: dates differ from equity.csv",
@@ -45,4 +47,23 @@ pub fn run(a: &ReportArgs) -> Result<ExitCode, Failure> {
     draw_charts(&a.dir, &name, &dates, &eq[0], initial, &attribution)?;
     outln!("redrew {} and {}", a.dir.join("equity.png").display(), a.dir.join("attribution.png").display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sum consecutive rows with the same date (the position groups of one day).
+fn sum_runs_of_dates(
+    dates: &[chrono::NaiveDate],
+    cols: &[Vec<f64>],
+) -> (Vec<chrono::NaiveDate>, Vec<Vec<f64>>) {
+    let mut out_dates: Vec<chrono::NaiveDate> = Vec::new();
+    let mut out: Vec<Vec<f64>> = vec![Vec::new(); cols.len()];
+    for (i, d) in dates.iter().enumerate() {
+        if out_dates.last() != Some(d) {
+            out_dates.push(*d);
+            out.iter_mut().for_each(|c| c.push(0.0));
+        }
+        for (o, c) in out.iter_mut().zip(cols) {
+            *o.last_mut().expect("pushed above") += c[i];
+        }
+    }
+    (out_dates, out)
 }

@@ -77,6 +77,33 @@ fn print_summary(name: &str, dir: &std::path::Path, r: &RunResult) {
     for (a, b, c, d) in rows {
         outln!("  {a:<14} {b:>14}   {c:<15} {d:>20}");
     }
+    if let Some(h) = ironhedge::engine::HedgeReport::of(r) {
+        outln!(
+            "  hedge: {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9}",
+            "layer",
+            "paid",
+            "recovered",
+            "open value",
+            "net cost",
+            "theta",
+            "% credit"
+        );
+        let pct_credit = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.1}%"));
+        let lines = h.layers.iter().map(|(n, l)| (n.as_str(), l)).chain([("all", &h.total)]);
+        for (name, l) in lines {
+            outln!(
+                "         {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9}",
+                name,
+                usd(Some(l.paid_usd)),
+                usd(Some(l.recovered_usd)),
+                usd(Some(l.open_value_usd)),
+                usd(Some(l.net_cost_usd)),
+                usd(Some(l.theta_usd)),
+                pct_credit(l.cost_pct_of_credit)
+            );
+        }
+        outln!("  condor credit collected {}", usd(Some(r.credit_collected_usd)));
+    }
 }
 
 pub fn run_cmd(a: &RunArgs) -> Result<ExitCode, Failure> {

@@ -6,12 +6,14 @@
 //! (`start = 2014-01-02`) or strings (`start = "2014-01-02"`).
 
 mod error;
+pub mod hedge;
 pub mod raw;
 mod rules;
 mod validate;
 
 pub use error::{did_you_mean, ConfigError, KeyPlace};
-pub use rules::{Action, Condition, Op, Rule, SignalSpec, SIGNALS};
+pub use hedge::{Budget, HedgeSpec, HedgeStrike, LayerSpec, Schedule, ScheduleBy, Trigger};
+pub use rules::{Action, Condition, Op, Rule, SignalSpec, ACTIONS, SIGNALS};
 pub use validate::{
     CondorSpec, DataSources, EntrySchedule, Expiries, RateSpec, Sizing, Strategy, StrikeSpec, WingSpec,
 };

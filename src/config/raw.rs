@@ -24,6 +24,9 @@ pub struct RawStrategy {
     pub signals: RawSignals,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RawRuleSet>,
+    /// The adaptive layered VIX-call hedge (none when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hedge: Option<super::hedge::RawHedge>,
     /// Parameter sweep (validated by the sweep engine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<toml::Table>,
@@ -304,9 +307,13 @@ pub struct RawRuleSet {
     pub all: Vec<RawCondition>,
     #[serde(default)]
     pub any: Vec<RawCondition>,
-    /// `"skip_entry"`, `"reduce_size"` (with `factor`) or `"close_all"`.
+    /// `"skip_entry"`, `"reduce_size"` (`factor`), `"close_all"`, `"widen_wings"` (`points`),
+    /// `"move_strikes_out"` (`points`), `"scale_hedge"` (`factor`, optional `layer`) or
+    /// `"add_hedge_layer"` (`layer`).
     pub action: String,
     pub factor: Option<f64>,
+    pub points: Option<f64>,
+    pub layer: Option<String>,
 }
 
 fn d_window_h() -> f64 {

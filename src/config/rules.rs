@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 pub const SIGNALS: &[&str] = &[
     "vix",
     "vix_term_ratio",
+    "vx1_vx2_ratio",
     "spx_rsi",
     "spx_macd_hist",
     "spx_realized_vol",
@@ -53,7 +54,29 @@ pub enum Action {
     ReduceSize(f64),
     /// Close every open condor at mid plus costs (exit reason `rule`).
     CloseAll,
+    /// New condors' long wings this many points further out.
+    WidenWings(f64),
+    /// New condors' short strikes (and their wings) this many points further from spot.
+    MoveStrikesOut(f64),
+    /// Multiply the hedge budget of today's purchases (of one layer, or of all) by this factor.
+    ScaleHedge {
+        factor: f64,
+        layer: Option<usize>,
+    },
+    /// Let a `trigger = "rule"` layer buy today (index into the hedge layers).
+    AddHedgeLayer(usize),
 }
+
+/// Every action name, for errors and "did you mean".
+pub const ACTIONS: [&str; 7] = [
+    "skip_entry",
+    "reduce_size",
+    "close_all",
+    "widen_wings",
+    "move_strikes_out",
+    "scale_hedge",
+    "add_hedge_layer",
+];
 
 /// A rule: `all` conditions (every one) and `any` conditions (at least one, when given).
 #[derive(Debug, Clone, PartialEq)]
@@ -195,8 +218,86 @@ fn condition(
     Ok(Condition { signal, op, value: c.value })
 }
 
-/// Validate `[[rules]]`.
-pub fn rules(raw: &[RawRuleSet], place: &dyn Fn(&str) -> KeyPlace) -> Result<Vec<Rule>, ConfigError> {
+/// The action of rule `key`; `layers` are the hedge layers' names.
+fn action(
+    r: &RawRuleSet,
+    key: &str,
+    layers: &[String],
+    place: &dyn Fn(&str) -> KeyPlace,
+) -> Result<Action, ConfigError> {
+    // `what` = "<key> in <range>", e.g. "factor in (0, 1]".
+    let need = |what: &str, found: Option<f64>, ok: &dyn Fn(f64) -> bool| match found {
+        Some(x) if x.is_finite() && ok(x) => Ok(x),
+        other => Err(invalid(
+            place,
+            &format!("{key}.{}", what.split(' ').next().unwrap_or(what)),
+            format!("a {what} for action = \"{}\"", r.action),
+            other.map_or("nothing".into(), |f| f.to_string()),
+            String::new(),
+        )),
+    };
+    let layer = |required: bool| -> Result<Option<usize>, ConfigError> {
+        let Some(name) = &r.layer else {
+            return if required {
+                Err(invalid(
+                    place,
+                    &format!("{key}.layer"),
+                    format!("the name of a hedge layer for action = \"{}\"", r.action),
+                    "nothing".into(),
+                    String::new(),
+                ))
+            } else {
+                Ok(None)
+            };
+        };
+        let names: Vec<&str> = layers.iter().map(String::as_str).collect();
+        names.iter().position(|n| n == name).map(Some).ok_or_else(|| {
+            invalid(
+                place,
+                &format!("{key}.layer"),
+                if names.is_empty() {
+                    "a hedge layer, but [hedge] has none".into()
+                } else {
+                    format!("one of {}", names.join(", "))
+                },
+                format!("\"{name}\""),
+                did_you_mean(name, &names),
+            )
+        })
+    };
+    Ok(match r.action.as_str() {
+        "skip_entry" => Action::SkipEntry,
+        "close_all" => Action::CloseAll,
+        "reduce_size" => Action::ReduceSize(need("factor in (0, 1]", r.factor, &|f| f > 0.0 && f <= 1.0)?),
+        "widen_wings" => {
+            Action::WidenWings(need("points in (0, 1000]", r.points, &|p| p > 0.0 && p <= 1000.0)?)
+        }
+        "move_strikes_out" => {
+            Action::MoveStrikesOut(need("points in (0, 1000]", r.points, &|p| p > 0.0 && p <= 1000.0)?)
+        }
+        "scale_hedge" => Action::ScaleHedge {
+            factor: need("factor in [0, 100]", r.factor, &|f| (0.0..=100.0).contains(&f))?,
+            layer: layer(false)?,
+        },
+        "add_hedge_layer" => Action::AddHedgeLayer(layer(true)?.unwrap_or(0)),
+        other => {
+            return Err(invalid(
+                place,
+                &format!("{key}.action"),
+                format!("one of {}", ACTIONS.map(|a| format!("\"{a}\"")).join(", ")),
+                format!("\"{other}\""),
+                did_you_mean(other, &ACTIONS),
+            ))
+        }
+    })
+}
+
+/// Validate `[[rules]]`; `layers` are the hedge layers' names (rules may name them).
+pub fn rules(
+    raw: &[RawRuleSet],
+    layers: &[String],
+    place: &dyn Fn(&str) -> KeyPlace,
+) -> Result<Vec<Rule>, ConfigError> {
     raw.iter()
         .enumerate()
         .map(|(i, r)| {
@@ -216,32 +317,7 @@ pub fn rules(raw: &[RawRuleSet], place: &dyn Fn(&str) -> KeyPlace) -> Result<Vec
                     .map(|(j, c)| condition(c, &format!("{key}.{name}[{j}]"), place))
                     .collect::<Result<Vec<_>, _>>()
             };
-            let actions = ["skip_entry", "reduce_size", "close_all"];
-            let action = match r.action.as_str() {
-                "skip_entry" => Action::SkipEntry,
-                "close_all" => Action::CloseAll,
-                "reduce_size" => match r.factor {
-                    Some(f) if f > 0.0 && f <= 1.0 => Action::ReduceSize(f),
-                    other => {
-                        return Err(invalid(
-                            place,
-                            &format!("{key}.factor"),
-                            "a factor in (0, 1] for action = \"reduce_size\"".into(),
-                            other.map_or("nothing".into(), |f| f.to_string()),
-                            String::new(),
-                        ))
-                    }
-                },
-                other => {
-                    return Err(invalid(
-                        place,
-                        &format!("{key}.action"),
-                        format!("one of {}", actions.map(|a| format!("\"{a}\"")).join(", ")),
-                        format!("\"{other}\""),
-                        did_you_mean(other, &actions),
-                    ))
-                }
-            };
+            let action = action(r, &key, layers, place)?;
             Ok(Rule { all: conds(&r.all, "all")?, any: conds(&r.any, "any")?, action })
         })
         .collect()

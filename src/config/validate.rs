@@ -98,6 +98,8 @@ pub struct Strategy {
     pub commission_usd: f64,
     pub signals: super::rules::SignalSpec,
     pub rules: Vec<super::rules::Rule>,
+    /// The adaptive layered VIX-call hedge, when configured.
+    pub hedge: Option<super::hedge::HedgeSpec>,
     /// The resolved configuration (defaults filled, overrides applied), for the results folder.
     pub resolved: RawStrategy,
 }
@@ -230,6 +232,9 @@ pub fn validate(
     let surface =
         SurfaceParams { atm_ratio: c.range("model.atm_ratio", m.atm_ratio, 0.0, 3.0, true)?, smile };
     let condor = condor(&c, &raw)?;
+    let hedge = raw.hedge.as_ref().map(|h| super::hedge::hedge(h, place)).transpose()?;
+    let layer_names: Vec<String> =
+        hedge.as_ref().map_or(Vec::new(), |h| h.layers.iter().map(|l| l.name.clone()).collect());
     Ok(Strategy {
         name: raw.strategy.name.clone(),
         description: raw.strategy.description.clone(),
@@ -244,7 +249,8 @@ pub fn validate(
         half_spread_usd: c.range("costs.half_spread_usd", raw.costs.half_spread_usd, 0.0, 100.0, false)?,
         commission_usd: c.range("costs.commission_usd", raw.costs.commission_usd, 0.0, 100.0, false)?,
         signals: super::rules::signals(&raw.signals, base, place)?,
-        rules: super::rules::rules(&raw.rules, place)?,
+        rules: super::rules::rules(&raw.rules, &layer_names, place)?,
+        hedge,
         resolved: raw,
     })
 }

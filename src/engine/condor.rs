@@ -103,8 +103,22 @@ pub fn choose_expiry(cal: &Calendar, date: NaiveDate, dte: u32, expiries: Expiri
     candidates.into_iter().filter(|e| *e > date).min_by_key(|e| ((*e - target).num_days().abs(), *e))
 }
 
+/// Rule adjustments to a new condor's strikes (index points, rounded to the grid).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StrikeAdjust {
+    /// Short strikes this much further from spot (the wings keep their distance to them).
+    pub short_out_pts: f64,
+    /// Long wings this much further out.
+    pub wing_extra_pts: f64,
+}
+
 /// Strikes [long put, short put, short call, long call] for a new condor.
-pub fn choose_strikes(spec: &CondorSpec, q: &Quote<'_>, expiry: NaiveDate) -> Result<[f64; 4], StrikeError> {
+pub fn choose_strikes(
+    spec: &CondorSpec,
+    q: &Quote<'_>,
+    expiry: NaiveDate,
+    adjust: StrikeAdjust,
+) -> Result<[f64; 4], StrikeError> {
     let grid = StrikeGrid::new(5.0)?;
     let t = (expiry - q.date).num_days() as f64 / 365.0;
     let f = q.spot * ((q.rate - q.div) * t).exp();
@@ -113,12 +127,19 @@ pub fn choose_strikes(spec: &CondorSpec, q: &Quote<'_>, expiry: NaiveDate) -> Re
         let delta_at = |k: f64| bsm_greeks(kind, q.spot, k, t, q.rate, q.div, q.surface.vol(k, f, t)).delta;
         select_strike(&grid, kind, rule, q.spot, f, atm_srt, delta_at)
     };
-    let sp = pick(OptionType::Put, spec.short_put)?;
-    let sc = pick(OptionType::Call, spec.short_call)?;
+    let (out, extra) = (adjust.short_out_pts, adjust.wing_extra_pts);
+    let sp0 = pick(OptionType::Put, spec.short_put)?;
+    let sc0 = pick(OptionType::Call, spec.short_call)?;
+    let sp = grid.round(sp0 - out, OptionType::Put)?;
+    let sc = grid.round(sc0 + out, OptionType::Call)?;
     let (lp, lc) = match spec.wing {
-        WingSpec::Width(w) => (grid.round(sp - w, OptionType::Put)?, grid.round(sc + w, OptionType::Call)?),
+        WingSpec::Width(w) => {
+            (grid.round(sp - w - extra, OptionType::Put)?, grid.round(sc + w + extra, OptionType::Call)?)
+        }
         WingSpec::Delta(d) => {
-            (pick(OptionType::Put, StrikeRule::Delta(d))?, pick(OptionType::Call, StrikeRule::Delta(d))?)
+            let (lp, lc) =
+                (pick(OptionType::Put, StrikeRule::Delta(d))?, pick(OptionType::Call, StrikeRule::Delta(d))?);
+            (grid.round(lp - out - extra, OptionType::Put)?, grid.round(lc + out + extra, OptionType::Call)?)
         }
     };
     // A wing must be strictly outside its short strike.

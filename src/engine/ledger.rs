@@ -21,10 +21,19 @@ pub struct DayRecord {
     pub costs_usd: f64,
     /// Change of equity since the previous close.
     pub pnl_usd: f64,
+    /// The hedge layers' calls at mid.
+    pub hedge_value_usd: f64,
+    /// VIX call contracts held, all layers.
+    pub hedge_contracts: u32,
+    /// Hedge premium paid so far (costs included).
+    pub hedge_paid_usd: f64,
+    /// Hedge value recovered so far (net of costs).
+    pub hedge_recovered_usd: f64,
 }
 
-/// Daily P&L of the condor positions held from the previous close, split by Greek (previous
-/// close's Greeks): `delta dS + gamma dS^2 / 2 + sum(vega d sigma) + theta dt + residual = total`.
+/// Daily P&L of one position group (the condors, or one hedge layer) held from the previous
+/// close, split by Greek (previous close's Greeks; for VIX calls delta and gamma are on the
+/// same-expiry future): `delta dS + gamma dS^2 / 2 + sum(vega d sigma) + theta dt + residual = total`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Attribution {
     pub delta_usd: f64,

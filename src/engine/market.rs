@@ -21,7 +21,8 @@ pub mod stream {
     pub const VIX6M: u16 = 4;
     pub const RATES: u16 = 5;
     pub const LIQUIDATIONS: u16 = 6;
-    pub const DECISION: u16 = 7;
+    pub const VVIX: u16 = 7;
+    pub const DECISION: u16 = 8;
 }
 
 /// Loaded market data.
@@ -32,6 +33,8 @@ pub struct Market {
     pub vix9d: Option<Arc<BarSeries>>,
     pub vix3m: Option<Arc<BarSeries>>,
     pub vix6m: Option<Arc<BarSeries>>,
+    /// VVIX (vol-of-vol of the VIX hedge); its `close` (or `vvix`) column.
+    pub vvix: Option<Arc<BarSeries>>,
     pub vx_term: Option<Arc<VxTermStructure>>,
     pub rates: Option<Arc<RateSeries>>,
     /// Liquidation events or buckets for the cascade signals.
@@ -58,6 +61,7 @@ impl Market {
             vix9d: opt(&s.data.vix9d)?,
             vix3m: opt(&s.data.vix3m)?,
             vix6m: opt(&s.data.vix6m)?,
+            vvix: opt(&s.data.vvix)?,
             vx_term: s.data.vx_term.as_deref().map(load_vx_term).transpose()?.map(Arc::new),
             rates,
             liquidations: match s.signals.liquidations.as_deref().map(load_liquidation_stream).transpose()? {
@@ -90,6 +94,7 @@ impl Market {
             opt(&self.vix6m),
             self.rates.clone().map_or_else(empty, Source::Rates),
             self.liquidations.clone().unwrap_or_else(empty),
+            opt(&self.vvix),
             Source::Schedule(Arc::new(decisions), EventClass::Decision),
         ]
     }

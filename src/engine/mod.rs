@@ -18,15 +18,21 @@
 //! print uses the last known VIX; VIX rows on non-trading days update it but trigger nothing.
 
 mod condor;
+mod hedge;
 mod ledger;
 mod market;
 mod results;
 mod run;
 mod signals;
 
-pub use condor::{choose_expiry, choose_strikes, legs, Condor, Leg, LegMark, Quote, MULTIPLIER};
+pub use condor::{
+    choose_expiry, choose_strikes, legs, Condor, Leg, LegMark, Quote, StrikeAdjust, MULTIPLIER,
+};
+pub use hedge::{
+    HedgeBook, HedgeDay, HedgeExit, HedgePosition, HedgeTrade, LayerTotals, VixMark, VIX_MULTIPLIER,
+};
 pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
 pub use market::{stream, Market};
-pub use results::{draw_charts, fnv1a, run_id, write_results};
+pub use results::{draw_charts, fnv1a, run_id, write_results, HedgeLine, HedgeReport};
 pub use run::{run, EngineError, RunResult};
-pub use signals::{SignalState, Verdict};
+pub use signals::{Levels, SignalState, Verdict};

@@ -7,6 +7,7 @@
 //! hash (FNV-1a, 64 bits) of the resolved configuration and window: the same inputs always write
 //! to the same folder, and the same bytes.
 
+use super::ledger::Attribution;
 use super::run::RunResult;
 use crate::data::{write_atomic, DataError, OutColumn, OutTable};
 use crate::metrics::Metrics;
@@ -72,6 +73,97 @@ fn metrics_json(m: &Metrics) -> String {
     format!("{{\n{},\n    \"trades\": {}\n  }}", body.join(",\n"), m.trades)
 }
 
+/// The hedge's accounting for a run (see [`HedgeReport`]).
+fn hedge_json(r: &RunResult) -> String {
+    let Some(h) = HedgeReport::of(r) else { return "null".into() };
+    let fields = |x: &HedgeLine, indent: &str| {
+        [
+            ("premium_paid_usd", Some(x.paid_usd)),
+            ("value_recovered_usd", Some(x.recovered_usd)),
+            ("open_value_usd", Some(x.open_value_usd)),
+            ("net_cost_usd", Some(x.net_cost_usd)),
+            ("theta_usd", Some(x.theta_usd)),
+            ("cost_pct_of_credit", x.cost_pct_of_credit),
+        ]
+        .iter()
+        .map(|(k, v)| format!("{indent}\"{k}\": {}", json_num(*v)))
+        .collect::<Vec<_>>()
+        .join(",\n")
+    };
+    let layers: Vec<String> = h
+        .layers
+        .iter()
+        .map(|(name, l)| format!("      {}: {{\n{}\n      }}", json_str(name), fields(l, "        ")))
+        .collect();
+    format!(
+        "{{\n{},\n    \"condor_credit_usd\": {},\n    \"layers\": {{\n{}\n    }}\n  }}",
+        fields(&h.total, "    "),
+        json_num(Some(r.credit_collected_usd)),
+        layers.join(",\n")
+    )
+}
+
+/// Hedge accounting of one layer or of all: premium paid, value recovered at monetisation, roll
+/// or settlement, the calls still held at their last mark, net cost = paid - recovered - open
+/// value, theta (the attribution's), and net cost as a percentage of the condor credit collected.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HedgeLine {
+    pub paid_usd: f64,
+    pub recovered_usd: f64,
+    pub open_value_usd: f64,
+    pub net_cost_usd: f64,
+    pub theta_usd: f64,
+    pub cost_pct_of_credit: Option<f64>,
+}
+
+/// The hedge's accounting: all layers, then each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HedgeReport {
+    pub total: HedgeLine,
+    pub layers: Vec<(String, HedgeLine)>,
+}
+
+impl HedgeReport {
+    /// `None` when the run had no hedge.
+    pub fn of(r: &RunResult) -> Option<HedgeReport> {
+        if r.hedge_totals.is_empty() {
+            return None;
+        }
+        let credit = r.credit_collected_usd;
+        let line = |paid: f64, recovered: f64, open: f64, theta: f64| {
+            let net = paid - recovered - open;
+            HedgeLine {
+                paid_usd: paid,
+                recovered_usd: recovered,
+                open_value_usd: open,
+                net_cost_usd: net,
+                theta_usd: theta,
+                cost_pct_of_credit: (credit > 0.0).then(|| 100.0 * net / credit),
+            }
+        };
+        let layers: Vec<(String, HedgeLine)> = r
+            .hedge_totals
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let open = r.open_hedge_value_usd.get(i).copied().unwrap_or(0.0);
+                (
+                    r.groups[i + 1].replacen("hedge:", "", 1),
+                    line(t.premium_usd, t.recovered_usd, open, t.theta_usd),
+                )
+            })
+            .collect();
+        let sum = |f: &dyn Fn(&HedgeLine) -> f64| layers.iter().map(|(_, l)| f(l)).sum::<f64>();
+        let total = line(
+            sum(&|l| l.paid_usd),
+            sum(&|l| l.recovered_usd),
+            sum(&|l| l.open_value_usd),
+            sum(&|l| l.theta_usd),
+        );
+        Some(HedgeReport { total, layers })
+    }
+}
+
 fn dates(r: &RunResult) -> Vec<NaiveDate> {
     r.days.iter().map(|d| d.date).collect()
 }
@@ -94,6 +186,10 @@ fn equity_table(r: &RunResult) -> OutTable {
     t.push("interest_usd", floats(r, |i| d[i].interest_usd));
     t.push("costs_usd", floats(r, |i| d[i].costs_usd));
     t.push("pnl_usd", floats(r, |i| d[i].pnl_usd));
+    t.push("hedge_value_usd", floats(r, |i| d[i].hedge_value_usd));
+    t.push("hedge_contracts", floats(r, |i| d[i].hedge_contracts as f64));
+    t.push("hedge_paid_usd", floats(r, |i| d[i].hedge_paid_usd));
+    t.push("hedge_recovered_usd", floats(r, |i| d[i].hedge_recovered_usd));
     let mut peak = r.initial_usd;
     let dd: Vec<f64> = d
         .iter()
@@ -110,17 +206,44 @@ fn equity_table(r: &RunResult) -> OutTable {
     t
 }
 
+/// One row per (date, group): the condor book, then each hedge layer, date by date.
 fn attribution_table(r: &RunResult) -> OutTable {
-    let a = &r.attribution;
+    let g = r.groups.len();
+    let rows = r.days.len() * g;
+    let at = |i: usize| &r.group_attribution[i % g][i / g];
+    let col = |f: &dyn Fn(&Attribution) -> f64| OutColumn::Float((0..rows).map(|i| f(at(i))).collect());
     let mut t = OutTable::default();
-    t.push("date", OutColumn::Date(dates(r)));
-    t.push("group", OutColumn::Text(vec!["condor".into(); a.len()]));
-    t.push("delta_usd", floats(r, |i| a[i].delta_usd));
-    t.push("gamma_usd", floats(r, |i| a[i].gamma_usd));
-    t.push("vega_usd", floats(r, |i| a[i].vega_usd));
-    t.push("theta_usd", floats(r, |i| a[i].theta_usd));
-    t.push("residual_usd", floats(r, |i| a[i].residual_usd));
-    t.push("total_usd", floats(r, |i| a[i].total_usd));
+    t.push("date", OutColumn::Date((0..rows).map(|i| r.days[i / g].date).collect()));
+    t.push("group", OutColumn::Text((0..rows).map(|i| r.groups[i % g].clone()).collect()));
+    t.push("delta_usd", col(&|a| a.delta_usd));
+    t.push("gamma_usd", col(&|a| a.gamma_usd));
+    t.push("vega_usd", col(&|a| a.vega_usd));
+    t.push("theta_usd", col(&|a| a.theta_usd));
+    t.push("residual_usd", col(&|a| a.residual_usd));
+    t.push("total_usd", col(&|a| a.total_usd));
+    t
+}
+
+fn hedge_trades_table(r: &RunResult) -> OutTable {
+    let tr = &r.hedge_trades;
+    let mut t = OutTable::default();
+    let col = |f: &dyn Fn(usize) -> f64| OutColumn::Float((0..tr.len()).map(f).collect());
+    t.push("id", col(&|i| tr[i].id as f64));
+    t.push(
+        "layer",
+        OutColumn::Text(tr.iter().map(|x| r.groups[x.layer + 1].replacen("hedge:", "", 1)).collect()),
+    );
+    t.push("entry_date", OutColumn::Date(tr.iter().map(|x| x.entry_date).collect()));
+    t.push("exit_date", OutColumn::Date(tr.iter().map(|x| x.exit_date).collect()));
+    t.push("expiry", OutColumn::Date(tr.iter().map(|x| x.expiry).collect()));
+    t.push("strike", col(&|i| tr[i].strike));
+    t.push("contracts", col(&|i| tr[i].contracts as f64));
+    t.push("entry_price", col(&|i| tr[i].entry_price));
+    t.push("exit_price", col(&|i| tr[i].exit_price));
+    t.push("entry_future", col(&|i| tr[i].entry_future));
+    t.push("exit_future", col(&|i| tr[i].exit_future));
+    t.push("exit_reason", OutColumn::Text(tr.iter().map(|x| x.reason.as_str().to_string()).collect()));
+    t.push("pnl_usd", col(&|i| tr[i].pnl_usd));
     t
 }
 
@@ -202,6 +325,9 @@ pub fn write_results(
     write_atomic(&dir.join("config.toml"), resolved_config.as_bytes())?;
     equity_table(r).write(&dir.join("equity.csv"))?;
     trades_table(r).write(&dir.join("trades.csv"))?;
+    if !r.hedge_totals.is_empty() {
+        hedge_trades_table(r).write(&dir.join("hedge_trades.csv"))?;
+    }
     let attribution = attribution_table(r);
     attribution.write(&dir.join("attribution.csv"))?;
     attribution.write(&dir.join("attribution.parquet"))?;
@@ -213,7 +339,7 @@ pub fn write_results(
     let (first, last) =
         (r.days.first().map(|d| d.date.to_string()), r.days.last().map(|d| d.date.to_string()));
     let summary = format!(
-        "{{\n  \"strategy\": {},\n  \"run_id\": {},\n  \"from\": {},\n  \"to\": {},\n  \"days\": {},\n  \"initial_usd\": {},\n  \"final_equity_usd\": {},\n  \"metrics\": {}\n}}\n",
+        "{{\n  \"strategy\": {},\n  \"run_id\": {},\n  \"from\": {},\n  \"to\": {},\n  \"days\": {},\n  \"initial_usd\": {},\n  \"final_equity_usd\": {},\n  \"metrics\": {},\n  \"hedge\": {}\n}}\n",
         json_str(name),
         json_str(run_id),
         json_str(&first.unwrap_or_default()),
@@ -222,6 +348,7 @@ pub fn write_results(
         json_num(Some(r.initial_usd)),
         json_num(r.days.last().map(|d| d.equity_usd)),
         metrics_json(&r.metrics),
+        hedge_json(r),
     );
     write_atomic(&dir.join("summary.json"), summary.as_bytes())?;
     Ok(dir)

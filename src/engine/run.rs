@@ -1,11 +1,13 @@
 //! The run loop (see the module doc of [`super`] for the order of each day).
 
-use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, MULTIPLIER};
+use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
+use super::hedge::{HedgeBook, HedgeDay, HedgeTrade, LayerTotals};
 use super::ledger::{Attribution, DayRecord, ExitReason, Trade};
 use super::market::{stream, Market};
+use super::signals::{Levels, Verdict};
 use crate::config::{EntrySchedule, Expiries, RateSpec, Sizing, Strategy};
 use crate::metrics::{compute, MetricInputs, Metrics};
-use crate::pricing::{SpxSurface, VolIndices};
+use crate::pricing::{vix_futures_on, FuturesModel, SpxSurface, VolIndices};
 use crate::replay::{Payload, Replay, ReplayError};
 use crate::time::Calendar;
 use chrono::{Datelike, NaiveDate};
@@ -15,9 +17,21 @@ use chrono::{Datelike, NaiveDate};
 pub struct RunResult {
     pub initial_usd: f64,
     pub days: Vec<DayRecord>,
-    /// The condor book's attribution per day (same length as `days`).
+    /// The whole book's attribution per day (same length as `days`): the sum of the groups'.
     pub attribution: Vec<Attribution>,
+    /// Position groups: `condor`, then `hedge:<layer>` for each hedge layer.
+    pub groups: Vec<String>,
+    /// Attribution per group and day (`group_attribution[g][day]`).
+    pub group_attribution: Vec<Vec<Attribution>>,
     pub trades: Vec<Trade>,
+    /// Closed hedge positions.
+    pub hedge_trades: Vec<HedgeTrade>,
+    /// Hedge totals per layer (same order as `groups[1..]`).
+    pub hedge_totals: Vec<LayerTotals>,
+    /// The calls each layer still holds at the end, at their last mark (USD).
+    pub open_hedge_value_usd: Vec<f64>,
+    /// Condor credit received at entry, summed (USD, per share credit x contracts x 100).
+    pub credit_collected_usd: f64,
     pub metrics: Metrics,
     /// Instants at which the cascade detector fired.
     pub cascades: Vec<crate::time::Timestamp>,
@@ -32,6 +46,12 @@ pub enum EngineError {
     NoDays { from: String, to: String },
     #[error("cannot settle a condor expiring {0}: {1}")]
     Settlement(NaiveDate, String),
+    #[error("cannot settle a VIX call expiring {0}: {1}")]
+    HedgeSettlement(NaiveDate, String),
+    #[error("hedge layer `{0}` holds its calls to settlement (roll_dte_days = 0), which needs VIX opens; the VIX file is close-only: set roll_dte_days >= 1 or use a VIX file with opens")]
+    HedgeNeedsOpens(String),
+    #[error("no VIX futures curve on {0}: {1}")]
+    Curve(NaiveDate, String),
 }
 
 #[derive(Debug, Default)]
@@ -41,6 +61,7 @@ struct MarketState {
     vix9d: Option<f64>,
     vix3m: Option<f64>,
     vix6m: Option<f64>,
+    vvix: Option<f64>,
     rate: f64,
 }
 
@@ -60,6 +81,7 @@ struct Engine<'a> {
     in_market: Vec<bool>,
     signals: super::signals::SignalState,
     now: crate::time::Timestamp,
+    hedge: Option<HedgeBook>,
 }
 
 /// Run `s` on `m` over `[from, to]` (defaults: the strategy's dates, else all data).
@@ -80,6 +102,11 @@ pub fn run(
     };
     let last_day = m.spx.date(*window.last().ok_or_else(no_days)?);
     let decisions = window.iter().map(|&i| m.spx.known_at[i]).collect();
+    if let Some(l) = s.hedge.iter().flat_map(|h| &h.layers).find(|l| l.roll_dte_days == 0) {
+        if m.vix.close_only {
+            return Err(EngineError::HedgeNeedsOpens(l.name.clone()));
+        }
+    }
     let rate = match s.rate {
         RateSpec::Constant(r) => r,
         RateSpec::File { fallback, .. } => fallback,
@@ -100,14 +127,24 @@ pub fn run(
             initial_usd: s.initial_usd,
             days: vec![],
             attribution: vec![],
+            groups: std::iter::once("condor".to_string())
+                .chain(s.hedge.iter().flat_map(|h| &h.layers).map(|l| format!("hedge:{}", l.name)))
+                .collect(),
+            group_attribution: vec![],
             trades: vec![],
+            hedge_trades: vec![],
+            hedge_totals: vec![],
+            open_hedge_value_usd: vec![],
+            credit_collected_usd: 0.0,
             metrics: Metrics::default(),
             cascades: vec![],
         },
         in_market: Vec::new(),
         signals: super::signals::SignalState::new(&s.signals),
         now: crate::time::Timestamp::MIN,
+        hedge: s.hedge.as_ref().map(|h| HedgeBook::new(h, s.commission_usd)),
     };
+    e.out.group_attribution = vec![Vec::new(); e.out.groups.len()];
     for ev in Replay::new(m.sources(decisions))? {
         match (ev.stream, ev.payload) {
             (stream::SPX, Payload::Bar { close, .. }) => {
@@ -124,6 +161,7 @@ pub fn run(
             (stream::VIX9D, Payload::Bar { close, .. }) => e.state.vix9d = Some(close),
             (stream::VIX3M, Payload::Bar { close, .. }) => e.state.vix3m = Some(close),
             (stream::VIX6M, Payload::Bar { close, .. }) => e.state.vix6m = Some(close),
+            (stream::VVIX, Payload::Bar { close, .. }) => e.state.vvix = Some(close),
             (stream::RATES, Payload::Rate { rate }) => e.state.rate = rate,
             (stream::DECISION, _) => {
                 e.now = ev.ts;
@@ -150,27 +188,63 @@ impl Engine<'_> {
         let surface =
             SpxSurface::new(ix, self.s.surface).map_err(|e| EngineError::Settlement(date, e.to_string()))?;
         let q = Quote { date, spot, rate: self.state.rate, div: self.s.dividend_yield, surface: &surface };
+        let model = self.s.hedge.as_ref().map_or(FuturesModel::default(), |h| h.futures);
+        let curve = vix_futures_on(date, vix, self.m.vx_term.as_deref(), model)
+            .map_err(|e| EngineError::Curve(date, e.to_string()))?;
+        let levels = Levels { vix, vix3m: self.state.vix3m, vx1_vx2: curve.listed_ratio() };
+        let verdict = self.signals.verdict(&self.s.rules, self.now, &levels);
         let mut costs = 0.0;
-        let mut attribution = Attribution::default();
-        let verdict = self.signals.verdict(&self.s.rules, self.now, vix, self.state.vix3m);
+        let mut groups = vec![Attribution::default(); self.out.groups.len()];
         let open = std::mem::take(&mut self.open);
         for c in open {
             let (keep, a, cost) = self.manage(c, &q, i, dt, verdict.close_all)?;
-            attribution.add(&a);
+            groups[0].add(&a);
             costs += cost;
             if let Some(c) = keep {
                 self.open.push(c);
             }
         }
+        let backwardation = match (levels.vix3m, levels.vx1_vx2) {
+            (Some(v3), _) if v3 > 0.0 => Some(vix > v3),
+            (_, Some(r)) => Some(r > 1.0),
+            _ => None,
+        };
+        let hd = HedgeDay {
+            date,
+            vix,
+            vix_bars: &self.m.vix,
+            curve: &curve,
+            vvix: self.state.vvix,
+            rate: self.state.rate,
+            dt,
+            backwardation,
+        };
+        if let Some(h) = &mut self.hedge {
+            let (layers, flows) = h.manage(&hd).map_err(|(d, e)| EngineError::HedgeSettlement(d, e))?;
+            groups[1..].copy_from_slice(&layers);
+            self.cash += flows.cash_usd;
+            costs += flows.costs_usd;
+        }
         if self.is_entry_day(date)
             && !verdict.skip_entry
             && self.open.len() < self.s.condor.max_concurrent as usize
         {
-            costs += self.enter(&q, verdict.size_factor);
+            costs += self.enter(&q, &verdict);
         }
-        self.record(&q, vix, interest, costs, attribution);
+        costs += self.buy_hedges(&hd, &verdict);
+        self.record(&q, vix, interest, costs, groups);
         self.day_index += 1;
         Ok(())
+    }
+
+    /// Let the hedge book buy for its empty layers; returns the costs paid.
+    fn buy_hedges(&mut self, hd: &HedgeDay<'_>, verdict: &Verdict) -> f64 {
+        let (equity, margin) = (self.equity(), self.margin());
+        let Some(h) = &mut self.hedge else { return 0.0 };
+        let free = (equity - margin - h.value_usd()).max(0.0);
+        let flows = h.buy(hd, equity, free, verdict);
+        self.cash += flows.cash_usd;
+        flows.costs_usd
     }
 
     /// Attribute, then settle or exit one condor (`force_close`: a rule closes it). Returns (still
@@ -262,14 +336,17 @@ impl Engine<'_> {
     }
 
     /// Open a condor if the rules allow; returns the costs paid.
-    fn enter(&mut self, q: &Quote<'_>, size_factor: f64) -> f64 {
+    fn enter(&mut self, q: &Quote<'_>, verdict: &Verdict) -> f64 {
+        let size_factor = verdict.size_factor;
+        let adjust =
+            StrikeAdjust { short_out_pts: verdict.short_out_pts, wing_extra_pts: verdict.wing_extra_pts };
         let spec = &self.s.condor;
         let Some(expiry) = choose_expiry(&self.cal, q.date, spec.target_dte_days, spec.expiries)
             .filter(|e| *e <= self.last_day)
         else {
             return 0.0;
         };
-        let Ok(strikes) = choose_strikes(spec, q, expiry) else { return 0.0 };
+        let Ok(strikes) = choose_strikes(spec, q, expiry, adjust) else { return 0.0 };
         let mut c = Condor {
             id: self.next_id,
             legs: legs(strikes),
@@ -301,6 +378,10 @@ impl Engine<'_> {
         }
         let k = c.contracts as f64;
         self.cash += c.credit * MULTIPLIER * k - 4.0 * comm * k;
+        self.out.credit_collected_usd += c.credit * MULTIPLIER * k;
+        if let Some(h) = &mut self.hedge {
+            h.on_credit(c.credit * MULTIPLIER * k);
+        }
         self.next_id += 1;
         self.open.push(c);
         4.0 * hs * MULTIPLIER * k + 4.0 * comm * k
@@ -313,14 +394,21 @@ impl Engine<'_> {
                 .iter()
                 .map(|c| Condor::value(&c.marks, &c.legs) * c.contracts as f64 * MULTIPLIER)
                 .sum::<f64>()
+            + self.hedge.as_ref().map_or(0.0, HedgeBook::value_usd)
     }
 
     fn margin(&self) -> f64 {
         self.open.iter().map(|c| (c.width() - c.credit) * MULTIPLIER * c.contracts as f64).sum()
     }
 
-    fn record(&mut self, q: &Quote<'_>, vix: f64, interest: f64, costs: f64, attribution: Attribution) {
+    fn record(&mut self, q: &Quote<'_>, vix: f64, interest: f64, costs: f64, groups: Vec<Attribution>) {
         let equity = self.equity();
+        let mut attribution = Attribution::default();
+        for (g, a) in groups.iter().enumerate() {
+            attribution.add(a);
+            self.out.group_attribution[g].push(*a);
+        }
+        let (held, totals) = self.hedge.as_ref().map_or((&[][..], &[][..]), |h| (h.held(), &h.totals[..]));
         let pnl = equity - self.prev.map_or(self.s.initial_usd, |(_, e)| e);
         self.out.days.push(DayRecord {
             date: q.date,
@@ -334,6 +422,10 @@ impl Engine<'_> {
             interest_usd: interest,
             costs_usd: costs,
             pnl_usd: pnl,
+            hedge_value_usd: self.hedge.as_ref().map_or(0.0, HedgeBook::value_usd),
+            hedge_contracts: held.iter().flatten().map(|p| p.contracts).sum(),
+            hedge_paid_usd: totals.iter().map(|t| t.premium_usd).sum(),
+            hedge_recovered_usd: totals.iter().map(|t| t.recovered_usd).sum(),
         });
         self.out.attribution.push(attribution);
         self.in_market.push(!self.open.is_empty());
@@ -342,6 +434,18 @@ impl Engine<'_> {
 
     fn finish(mut self) -> RunResult {
         self.out.cascades = std::mem::take(&mut self.signals.cascades);
+        if let Some(h) = self.hedge.take() {
+            self.out.open_hedge_value_usd = h
+                .held()
+                .iter()
+                .map(|p| {
+                    p.as_ref()
+                        .map_or(0.0, |p| p.mark.price * p.contracts as f64 * super::hedge::VIX_MULTIPLIER)
+                })
+                .collect();
+            self.out.hedge_trades = h.trades;
+            self.out.hedge_totals = h.totals;
+        }
         let dates: Vec<NaiveDate> = self.out.days.iter().map(|d| d.date).collect();
         let equity: Vec<f64> =
             std::iter::once(self.s.initial_usd).chain(self.out.days.iter().map(|d| d.equity_usd)).collect();

@@ -28,6 +28,54 @@ pub struct Verdict {
     pub skip_entry: bool,
     pub size_factor: f64,
     pub close_all: bool,
+    /// Points added to new condors' wing widths.
+    pub wing_extra_pts: f64,
+    /// Points by which new condors' short strikes move away from spot.
+    pub short_out_pts: f64,
+    /// Budget factor of today's hedge purchases, per layer.
+    pub layer_scale: [f64; 16],
+    /// Bit i: layer i (a `trigger = "rule"` layer) may buy today.
+    pub layers_added: u16,
+}
+
+impl Default for Verdict {
+    fn default() -> Self {
+        Verdict {
+            skip_entry: false,
+            size_factor: 1.0,
+            close_all: false,
+            wing_extra_pts: 0.0,
+            short_out_pts: 0.0,
+            layer_scale: [1.0; 16],
+            layers_added: 0,
+        }
+    }
+}
+
+impl Verdict {
+    fn apply(&mut self, a: Action) {
+        match a {
+            Action::SkipEntry => self.skip_entry = true,
+            Action::ReduceSize(f) => self.size_factor *= f,
+            Action::CloseAll => self.close_all = true,
+            Action::WidenWings(p) => self.wing_extra_pts += p,
+            Action::MoveStrikesOut(p) => self.short_out_pts += p,
+            Action::ScaleHedge { factor, layer: Some(i) } => self.layer_scale[i] *= factor,
+            Action::ScaleHedge { factor, layer: None } => {
+                self.layer_scale.iter_mut().for_each(|s| *s *= factor)
+            }
+            Action::AddHedgeLayer(i) => self.layers_added |= 1 << i,
+        }
+    }
+}
+
+/// The day's market levels signals read besides their own state.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Levels {
+    pub vix: f64,
+    pub vix3m: Option<f64>,
+    /// VX1 / VX2 from listed futures settlements (none without a term-structure file).
+    pub vx1_vx2: Option<f64>,
 }
 
 impl SignalState {
@@ -83,37 +131,34 @@ impl SignalState {
     }
 
     /// The value of a named signal at decision time `now`.
-    pub fn value(&self, name: &str, now: Timestamp, vix: f64, vix3m: Option<f64>) -> Option<f64> {
+    pub fn value(&self, name: &str, now: Timestamp, lv: &Levels) -> Option<f64> {
         match name {
-            "vix" => Some(vix),
-            "vix_term_ratio" => vix3m.filter(|v| *v > 0.0).map(|v| vix / v),
+            "vix" => Some(lv.vix),
+            "vix_term_ratio" => lv.vix3m.filter(|v| *v > 0.0).map(|v| lv.vix / v),
+            "vx1_vx2_ratio" => lv.vx1_vx2,
             "spx_rsi" => self.spx_rsi,
             "spx_macd_hist" => self.spx_macd_hist,
             "spx_realized_vol" => self.spx_realized_vol,
-            "cascade_active" => self.cascade.as_ref().map(|_| {
-                let active = self
-                    .last_cascade
-                    .is_some_and(|t| now.nanos() - t.nanos() <= self.active_s * 1_000_000_000);
-                f64::from(u8::from(active))
-            }),
+            "cascade_active" => self.cascade.as_ref().map(|_| f64::from(u8::from(self.cascade_active(now)))),
             "long_liq_share" => self.cascade.as_ref().and_then(|d| d.long_share()),
             _ => None,
         }
     }
 
+    /// A cascade fired within the configured active window before `now`.
+    pub fn cascade_active(&self, now: Timestamp) -> bool {
+        self.last_cascade.is_some_and(|t| now.nanos() - t.nanos() <= self.active_s * 1_000_000_000)
+    }
+
     /// Evaluate `rules` at `now`.
-    pub fn verdict(&self, rules: &[Rule], now: Timestamp, vix: f64, vix3m: Option<f64>) -> Verdict {
-        let mut v = Verdict { skip_entry: false, size_factor: 1.0, close_all: false };
+    pub fn verdict(&self, rules: &[Rule], now: Timestamp, lv: &Levels) -> Verdict {
+        let mut v = Verdict::default();
         let holds = |c: &crate::config::Condition| {
-            self.value(c.signal, now, vix, vix3m).is_some_and(|x| c.op.holds(x, c.value))
+            self.value(c.signal, now, lv).is_some_and(|x| c.op.holds(x, c.value))
         };
         for r in rules {
             if r.all.iter().all(holds) && (r.any.is_empty() || r.any.iter().any(holds)) {
-                match r.action {
-                    Action::SkipEntry => v.skip_entry = true,
-                    Action::ReduceSize(f) => v.size_factor *= f,
-                    Action::CloseAll => v.close_all = true,
-                }
+                v.apply(r.action);
             }
         }
         v

@@ -177,6 +177,14 @@ impl VixFutures {
         fa + (fb - fa) * (t - ta) / (tb - ta)
     }
 
+    /// VX1 / VX2 from listed settlements (the first two listed contracts); `None` on a model curve.
+    pub fn listed_ratio(&self) -> Option<f64> {
+        match self.listed.as_slice() {
+            [(_, f1), (_, f2), ..] => Some(f1 / f2),
+            _ => None,
+        }
+    }
+
     /// Black-76 price and Greeks of a VIX option expiring on `expiry`, on that expiry's future.
     pub fn option(
         &self,

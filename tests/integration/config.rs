@@ -8,9 +8,14 @@ use std::path::Path;
 
 #[test]
 fn shipped_strategies_validate() {
-    for f in
-        ["strategies/flagship.toml", "strategies/monthly_45dte_16delta.toml", "strategies/cndr_like.toml"]
-    {
+    for f in [
+        "strategies/flagship.toml",
+        "strategies/weekly_condor.toml",
+        "strategies/vxth_like.toml",
+        "strategies/flagship_cascade_guard.toml",
+        "strategies/monthly_45dte_16delta.toml",
+        "strategies/cndr_like.toml",
+    ] {
         let s = load_strategy(Path::new(f), &[]).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert!(
             s.data.spx.exists() && s.data.vix.exists(),
@@ -48,7 +53,7 @@ fn set_overrides_any_key() {
 }
 
 fn variant(dir: &Path, name: &str, from: &str, to: &str) -> String {
-    let text = std::fs::read_to_string("strategies/flagship.toml").unwrap().replacen(from, to, 1);
+    let text = std::fs::read_to_string("strategies/weekly_condor.toml").unwrap().replacen(from, to, 1);
     // Keep data paths valid from the temporary folder.
     let text = text.replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")));
     let p = dir.join(name);

@@ -8,7 +8,7 @@ use ironhedge::time::{nyse_close_utc, Calendar};
 use std::path::Path;
 
 fn with_rules(dir: &Path, rules: &str) -> std::path::PathBuf {
-    let text = std::fs::read_to_string("strategies/flagship.toml")
+    let text = std::fs::read_to_string("strategies/weekly_condor.toml")
         .unwrap()
         .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")));
     let p = dir.join("s.toml");
@@ -43,7 +43,7 @@ fn skip_and_close_actions_take_effect() {
 fn the_cascade_guard_never_enters_during_an_active_cascade() {
     let s = load_strategy(Path::new("strategies/flagship_cascade_guard.toml"), &[]).unwrap();
     let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
-    let plain = load_strategy(Path::new("strategies/flagship.toml"), &[]).unwrap();
+    let plain = load_strategy(Path::new("strategies/weekly_condor.toml"), &[]).unwrap();
     let base = run(&plain, &Market::load(&plain).unwrap(), None, None).unwrap();
     assert!(!r.cascades.is_empty(), "the synthetic sample has cascades");
     assert!(r.trades.len() < base.trades.len(), "{} vs {}", r.trades.len(), base.trades.len());

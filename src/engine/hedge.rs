@@ -1,0 +1,415 @@
+//! The ALVH hedge book: long VIX calls held in layers, each its own position group.
+//!
+//! Each day, after the condors: every held call is marked (Black-76 on the future of its own
+//! expiry, vol from VVIX with the call skew) and its P&L attributed to delta (dF), gamma, vega
+//! and theta with the previous close's Greeks; then it is settled, monetised or rolled:
+//! - **settlement** on the expiry Wednesday at the VIX open (the special opening quotation's
+//!   stand-in), no costs; a close-only VIX file cannot settle and is an error;
+//! - **monetisation**: sold at mid minus the half-spread when the bid reaches
+//!   `take_profit_multiple` x the price paid, or spot VIX closes above `monetise_vix_above`, or the
+//!   layer's future above `monetise_future_above`; the layer then waits `rebuy_cooldown_days`;
+//! - **roll**: sold when `roll_dte_days` or fewer calendar days are left; the layer buys again the
+//!   same day.
+//!
+//! After the condor entries, every empty layer buys (see [`HedgeBook::buy`]) unless its
+//! monetisation condition already holds (it would sell at once): the VIX expiry
+//! nearest `target_dte_days` among those more than `roll_dte_days` away, the strike by its rule on
+//! the 1-point grid, as many whole contracts as the layer's budget pays for at the ask (mid plus
+//! the half-spread, plus commission). The budget (see [`Budget`]) is scaled by the regime schedule,
+//! the term structure and the day's `scale_hedge` rules.
+
+use super::ledger::Attribution;
+use super::signals::Verdict;
+use crate::config::{Budget, HedgeSpec, HedgeStrike, LayerSpec, ScheduleBy, Trigger};
+use crate::data::BarSeries;
+use crate::pricing::{
+    black76_greeks, select_strike, vix_settlement, OptionType, StrikeGrid, StrikeRule, VixFutures,
+    VixVolParams,
+};
+use crate::time::{vix_expiry, Calendar};
+use chrono::{Days, NaiveDate};
+
+/// Contract multiplier of VIX options.
+pub const VIX_MULTIPLIER: f64 = 100.0;
+
+/// A VIX call's model state at a close.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct VixMark {
+    /// The future of the option's expiry (the settlement value on expiry day).
+    pub future: f64,
+    pub price: f64,
+    pub vol: f64,
+    pub delta: f64,
+    pub gamma: f64,
+    pub vega: f64,
+    pub theta: f64,
+}
+
+/// A held VIX call position (one per layer at a time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HedgePosition {
+    pub id: u32,
+    pub expiry: NaiveDate,
+    pub strike: f64,
+    pub contracts: u32,
+    pub entry_date: NaiveDate,
+    /// Paid per share: mid plus the half-spread.
+    pub entry_price: f64,
+    /// Premium paid in USD, commissions included.
+    pub premium_usd: f64,
+    pub mark: VixMark,
+    pub entry_future: f64,
+}
+
+/// Why a hedge position ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HedgeExit {
+    Roll,
+    TakeProfit,
+    VixAbove,
+    FutureAbove,
+    Settlement,
+}
+
+impl HedgeExit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HedgeExit::Roll => "roll",
+            HedgeExit::TakeProfit => "take_profit",
+            HedgeExit::VixAbove => "vix_above",
+            HedgeExit::FutureAbove => "future_above",
+            HedgeExit::Settlement => "settlement",
+        }
+    }
+}
+
+/// A closed hedge position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HedgeTrade {
+    pub id: u32,
+    pub layer: usize,
+    pub entry_date: NaiveDate,
+    pub exit_date: NaiveDate,
+    pub expiry: NaiveDate,
+    pub strike: f64,
+    pub contracts: u32,
+    pub entry_price: f64,
+    /// Received per share: mid minus the half-spread, or the settlement value.
+    pub exit_price: f64,
+    pub entry_future: f64,
+    pub exit_future: f64,
+    pub reason: HedgeExit,
+    /// Recovered minus premium, commissions included.
+    pub pnl_usd: f64,
+}
+
+/// A layer's running totals (USD).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LayerTotals {
+    /// Premium paid, half-spreads and commissions included.
+    pub premium_usd: f64,
+    /// Received at monetisation, roll or settlement, net of half-spreads and commissions.
+    pub recovered_usd: f64,
+    /// Theta in the daily attribution, summed.
+    pub theta_usd: f64,
+    pub purchases: u32,
+}
+
+/// A day's inputs to the hedge book.
+#[derive(Debug, Clone, Copy)]
+pub struct HedgeDay<'a> {
+    pub date: NaiveDate,
+    pub vix: f64,
+    /// The VIX series, for settlement at the expiry day's open.
+    pub vix_bars: &'a BarSeries,
+    pub curve: &'a VixFutures,
+    pub vvix: Option<f64>,
+    pub rate: f64,
+    /// Years since the previous decision.
+    pub dt: f64,
+    /// VIX/VIX3M (or VX1/VX2) above 1; `None` when neither is known.
+    pub backwardation: Option<bool>,
+}
+
+/// Cash moved and costs paid by the hedge book in one step.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Flows {
+    pub cash_usd: f64,
+    pub costs_usd: f64,
+}
+
+/// The hedge layers' positions, budgets and records.
+#[derive(Debug, Clone)]
+pub struct HedgeBook {
+    spec: HedgeSpec,
+    vol: VixVolParams,
+    cal: Calendar,
+    commission_usd: f64,
+    held: Vec<Option<HedgePosition>>,
+    pools_usd: Vec<f64>,
+    cooldown_until: Vec<Option<NaiveDate>>,
+    next_id: u32,
+    pub trades: Vec<HedgeTrade>,
+    pub totals: Vec<LayerTotals>,
+}
+
+impl HedgeBook {
+    pub fn new(spec: &HedgeSpec, commission_usd: f64) -> Self {
+        let n = spec.layers.len();
+        HedgeBook {
+            vol: VixVolParams { default_vvix: spec.default_vvix, ..VixVolParams::default() },
+            spec: spec.clone(),
+            cal: Calendar::nyse(),
+            commission_usd,
+            held: vec![None; n],
+            pools_usd: vec![0.0; n],
+            cooldown_until: vec![None; n],
+            next_id: 0,
+            trades: Vec::new(),
+            totals: vec![LayerTotals::default(); n],
+        }
+    }
+
+    pub fn layers(&self) -> &[LayerSpec] {
+        &self.spec.layers
+    }
+
+    /// Positions held, by layer.
+    pub fn held(&self) -> &[Option<HedgePosition>] {
+        &self.held
+    }
+
+    /// Mark-to-model value of every held call (USD).
+    pub fn value_usd(&self) -> f64 {
+        self.held.iter().flatten().map(|p| p.mark.price * p.contracts as f64 * VIX_MULTIPLIER).sum()
+    }
+
+    /// Condor credit collected (USD): accrues the credit-funded budgets.
+    pub fn on_credit(&mut self, credit_usd: f64) {
+        if let Budget::Credit(f) = self.spec.budget {
+            for (pool, l) in self.pools_usd.iter_mut().zip(&self.spec.layers) {
+                *pool += credit_usd * f * l.share;
+            }
+        }
+    }
+
+    /// Model state of a call on the `expiry` future.
+    fn mark(&self, d: &HedgeDay<'_>, expiry: NaiveDate, strike: f64) -> VixMark {
+        let f = d.curve.price(expiry);
+        let days = (expiry - d.date).num_days().max(0) as f64;
+        let vol = self.vol.vol(d.vvix, f, strike, days);
+        let g = black76_greeks(OptionType::Call, f, strike, days / 365.0, d.rate, vol);
+        VixMark {
+            future: f,
+            price: g.price,
+            vol,
+            delta: g.delta,
+            gamma: g.gamma,
+            vega: g.vega,
+            theta: g.theta,
+        }
+    }
+
+    /// Attribute, then settle, monetise or roll every held call. Returns each layer's attribution
+    /// and the cash flows.
+    pub fn manage(&mut self, d: &HedgeDay<'_>) -> Result<(Vec<Attribution>, Flows), (NaiveDate, String)> {
+        let mut flows = Flows::default();
+        let mut attribution = vec![Attribution::default(); self.held.len()];
+        for (i, a) in attribution.iter_mut().enumerate() {
+            let Some(mut p) = self.held[i].take() else { continue };
+            let expiring = d.date >= p.expiry;
+            let new = if expiring {
+                let settle = vix_settlement(d.vix_bars, p.expiry).map_err(|e| (p.expiry, e.to_string()))?;
+                VixMark { future: settle, price: (settle - p.strike).max(0.0), ..VixMark::default() }
+            } else {
+                self.mark(d, p.expiry, p.strike)
+            };
+            let n = p.contracts as f64 * VIX_MULTIPLIER;
+            *a = attribute(&p.mark, &new, d.dt, n, expiring);
+            self.totals[i].theta_usd += a.theta_usd;
+            let layer = &self.spec.layers[i];
+            let hs = self.spec.half_spread_usd;
+            let bid = new.price - hs;
+            let reason = if expiring {
+                Some(HedgeExit::Settlement)
+            } else if layer.take_profit_multiple.is_some_and(|k| bid >= k * p.entry_price) {
+                Some(HedgeExit::TakeProfit)
+            } else if layer.monetise_vix_above.is_some_and(|v| d.vix > v) {
+                Some(HedgeExit::VixAbove)
+            } else if layer.monetise_future_above.is_some_and(|v| new.future > v) {
+                Some(HedgeExit::FutureAbove)
+            } else if (p.expiry - d.date).num_days() <= layer.roll_dte_days as i64 {
+                Some(HedgeExit::Roll)
+            } else {
+                None
+            };
+            let Some(reason) = reason else {
+                p.mark = new;
+                self.held[i] = Some(p);
+                continue;
+            };
+            // A call whose bid is nothing (mid at or below the half-spread) is not sold but
+            // abandoned for 0, without commission; the mid given up is its cost.
+            let (exit_price, costs) = if reason == HedgeExit::Settlement {
+                (new.price, 0.0)
+            } else if bid <= 0.0 {
+                (0.0, new.price * n)
+            } else {
+                (bid, hs * n + self.commission_usd * p.contracts as f64)
+            };
+            let recovered = new.price * n - costs;
+            flows.cash_usd += recovered;
+            flows.costs_usd += costs;
+            self.totals[i].recovered_usd += recovered;
+            if matches!(reason, HedgeExit::TakeProfit | HedgeExit::VixAbove | HedgeExit::FutureAbove) {
+                self.cooldown_until[i] =
+                    d.date.checked_add_days(Days::new(self.spec.rebuy_cooldown_days as u64));
+            }
+            self.trades.push(HedgeTrade {
+                id: p.id,
+                layer: i,
+                entry_date: p.entry_date,
+                exit_date: d.date,
+                expiry: p.expiry,
+                strike: p.strike,
+                contracts: p.contracts,
+                entry_price: p.entry_price,
+                exit_price,
+                entry_future: p.entry_future,
+                exit_future: new.future,
+                reason,
+                pnl_usd: recovered - p.premium_usd,
+            });
+        }
+        Ok((attribution, flows))
+    }
+
+    /// The VIX expiry a layer buys on `date`: nearest `date + target` among the expiries more than
+    /// `roll` days away (ties to the earlier).
+    fn choose_expiry(&self, date: NaiveDate, l: &LayerSpec) -> Option<NaiveDate> {
+        let first = date.checked_add_days(Days::new(l.roll_dte_days as u64 + 1))?;
+        let target = date.checked_add_days(Days::new(l.target_dte_days as u64))?;
+        let mut best: Option<NaiveDate> = None;
+        let mut e = vix_expiry(&self.cal, first);
+        for _ in 0..24 {
+            if best.is_none_or(|b| (e - target).num_days().abs() < (b - target).num_days().abs()) {
+                best = Some(e);
+            }
+            if e > target {
+                break;
+            }
+            e = vix_expiry(&self.cal, e.checked_add_days(Days::new(1))?);
+        }
+        best
+    }
+
+    /// The budget multiplier of layer `i` for a call on future `f`.
+    fn scale(&self, d: &HedgeDay<'_>, f: f64, i: usize, verdict: &Verdict) -> f64 {
+        let regime = self.spec.schedule.as_ref().map_or(1.0, |s| {
+            s.scale(match s.by {
+                ScheduleBy::Future => f,
+                ScheduleBy::Vix => d.vix,
+            })
+        });
+        let term = match d.backwardation {
+            Some(true) => self.spec.backwardation_scale,
+            Some(false) => self.spec.contango_scale,
+            None => 1.0,
+        };
+        regime * term * verdict.layer_scale[i]
+    }
+
+    /// Buy for every empty layer that may buy today. `equity_usd` sizes an equity budget;
+    /// `free_cash_usd` (cash not reserved as condor margin) caps what is spent.
+    pub fn buy(&mut self, d: &HedgeDay<'_>, equity_usd: f64, free_cash_usd: f64, verdict: &Verdict) -> Flows {
+        let mut flows = Flows::default();
+        let mut free = free_cash_usd;
+        for i in 0..self.held.len() {
+            let l = &self.spec.layers[i];
+            let allowed = l.trigger == Trigger::Always || verdict.layers_added & (1 << i) != 0;
+            if self.held[i].is_some() || !allowed || self.cooldown_until[i].is_some_and(|c| d.date < c) {
+                continue;
+            }
+            let Some(expiry) = self.choose_expiry(d.date, l) else { continue };
+            let Some(strike) = self.strike(d, expiry, l.strike) else { continue };
+            let mark = self.mark(d, expiry, strike);
+            // Never buy what the layer would sell at once.
+            if l.monetise_vix_above.is_some_and(|v| d.vix > v)
+                || l.monetise_future_above.is_some_and(|v| mark.future > v)
+            {
+                continue;
+            }
+            let ask = mark.price + self.spec.half_spread_usd;
+            let days = (expiry - d.date).num_days() as f64;
+            let scale = self.scale(d, mark.future, i, verdict);
+            let spend = match self.spec.budget {
+                Budget::EquityPerYear(f) => {
+                    equity_usd * f * l.share * scale * (days - l.roll_dte_days as f64) / 365.0
+                }
+                Budget::Credit(_) => self.pools_usd[i] * scale,
+            };
+            let per_contract = ask * VIX_MULTIPLIER + self.commission_usd;
+            let contracts = (spend.min(free) / per_contract).floor();
+            if !(contracts >= 1.0 && mark.price > 0.0) {
+                continue;
+            }
+            let paid = contracts * per_contract;
+            free -= paid;
+            flows.cash_usd -= paid;
+            flows.costs_usd += contracts * (self.spec.half_spread_usd * VIX_MULTIPLIER + self.commission_usd);
+            if let Budget::Credit(_) = self.spec.budget {
+                self.pools_usd[i] -= paid;
+            }
+            self.totals[i].premium_usd += paid;
+            self.totals[i].purchases += 1;
+            self.held[i] = Some(HedgePosition {
+                id: self.next_id,
+                expiry,
+                strike,
+                contracts: contracts as u32,
+                entry_date: d.date,
+                entry_price: ask,
+                premium_usd: paid,
+                mark,
+                entry_future: mark.future,
+            });
+            self.next_id += 1;
+        }
+        flows
+    }
+
+    /// The listed strike (1-point grid) of a layer's rule on the `expiry` future.
+    fn strike(&self, d: &HedgeDay<'_>, expiry: NaiveDate, rule: HedgeStrike) -> Option<f64> {
+        let grid = StrikeGrid::new(1.0).ok()?;
+        let f = d.curve.price(expiry);
+        let days = (expiry - d.date).num_days().max(0) as f64;
+        let t = days / 365.0;
+        let rule = match rule {
+            HedgeStrike::Delta(x) => StrikeRule::Delta(x),
+            HedgeStrike::Offset(p) => StrikeRule::Points(p),
+            HedgeStrike::Percent(p) => StrikeRule::Percent(p / 100.0),
+        };
+        let atm_srt = self.vol.vol(d.vvix, f, f, days) * t.sqrt();
+        let delta_at = |k: f64| {
+            black76_greeks(OptionType::Call, f, k, t, d.rate, self.vol.vol(d.vvix, f, k, days)).delta
+        };
+        select_strike(&grid, OptionType::Call, rule, f, f, atm_srt, delta_at).ok()
+    }
+}
+
+/// A held call's P&L since its previous mark, split by the previous close's Greeks; `n` =
+/// contracts x multiplier. On the settlement day the future's move is to the settlement value and
+/// the vol move is not attributed (the residual holds what the Greeks miss).
+fn attribute(prev: &VixMark, new: &VixMark, dt: f64, n: f64, settling: bool) -> Attribution {
+    let df = new.future - prev.future;
+    let mut a = Attribution {
+        total_usd: (new.price - prev.price) * n,
+        delta_usd: n * prev.delta * df,
+        gamma_usd: n * 0.5 * prev.gamma * df * df,
+        vega_usd: if settling { 0.0 } else { n * prev.vega * (new.vol - prev.vol) },
+        theta_usd: n * prev.theta * dt,
+        ..Attribution::default()
+    };
+    a.residual_usd = a.total_usd - (a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd);
+    a
+}
