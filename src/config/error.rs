@@ -63,13 +63,20 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// `"; did you mean `x`?"` for the closest candidate within a small edit distance, else `""`.
+/// A candidate that starts with what was written (`take_profit` for `take_profit_multiple`) counts
+/// as close when it is the only one.
 pub fn did_you_mean(found: &str, candidates: &[&str]) -> String {
-    candidates
+    let close = candidates
         .iter()
         .map(|c| (distance(found, c), *c))
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
         .min()
-        .map(|(_, c)| format!("; did you mean `{c}`?"))
+        .map(|(_, c)| c);
+    let prefixed: Vec<&str> =
+        candidates.iter().copied().filter(|c| found.len() >= 4 && c.starts_with(found)).collect();
+    close
+        .or(if prefixed.len() == 1 { Some(prefixed[0]) } else { None })
+        .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default()
 }
 

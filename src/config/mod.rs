@@ -72,20 +72,50 @@ fn apply_override(tree: &mut toml::Table, arg: &str) -> Result<String, ConfigErr
 
 /// The 1-based line where `key` (dotted) is set in `text`: its table header, then the leaf.
 fn line_of(text: &str, key: &str) -> Option<usize> {
-    let parts: Vec<&str> = key.split('.').collect();
     let lines: Vec<&str> = text.lines().collect();
-    let mut from = 0;
-    let mut leaf_index = 0;
-    // The longest prefix that appears as a [header].
-    for n in (1..parts.len()).rev() {
-        let header = format!("[{}]", parts[..n].join("."));
-        if let Some(i) = lines.iter().position(|l| l.trim() == header) {
-            from = i + 1;
-            leaf_index = n;
-            break;
+    // `layers[2]` -> ("layers", Some(2)): the third `[[...layers]]` block.
+    let segs: Vec<(&str, Option<usize>)> = key
+        .split('.')
+        .map(|p| match p.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse().ok()),
+            None => (p, None),
+        })
+        .collect();
+    let names: Vec<&str> = segs.iter().map(|s| s.0).collect();
+    let headers = |n: usize| -> Vec<usize> {
+        let path = names[..n].join(".");
+        let (table, array) = (format!("[{path}]"), format!("[[{path}]]"));
+        (0..lines.len())
+            .filter(|&i| {
+                let t = lines[i].split('#').next().unwrap_or("").trim();
+                t == table || t == array
+            })
+            .collect()
+    };
+    // The key is itself an array-of-tables entry (`rules[1]`): its header line.
+    if let Some(i) = segs.last().and_then(|s| s.1) {
+        if let Some(h) = headers(segs.len()).get(i) {
+            return Some(h + 1);
         }
     }
-    let leaf = parts.get(leaf_index)?;
+    // The longest prefix that appears as a [header] or [[header]] (the indexed block, when given;
+    // else the first block that has the key).
+    for n in (1..segs.len()).rev() {
+        let starts = headers(n);
+        if starts.is_empty() {
+            continue;
+        }
+        let blocks: Vec<usize> = match segs[n - 1].1 {
+            Some(i) => starts.get(i).copied().into_iter().collect(),
+            None => starts,
+        };
+        return blocks.into_iter().find_map(|b| key_in_block(&lines, b + 1, segs[n].0));
+    }
+    key_in_block(&lines, 0, segs[0].0)
+}
+
+/// 1-based line of `leaf = ...` (or `leaf.x = ...`) between line index `from` and the next header.
+fn key_in_block(lines: &[&str], from: usize, leaf: &str) -> Option<usize> {
     let is_key = |l: &&str| {
         let t = l.trim_start();
         t.strip_prefix(leaf).is_some_and(|rest| rest.trim_start().starts_with('=') || rest.starts_with('.'))

@@ -10,6 +10,7 @@ mod bad_input;
 mod common;
 mod config;
 mod engine;
+mod hedge;
 mod import;
 mod loaders;
 mod price_cli;
