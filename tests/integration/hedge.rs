@@ -354,3 +354,50 @@ fn strike_rules_move_and_widen_new_condors() {
         );
     }
 }
+
+#[test]
+fn real_data_hedge_settles_on_the_vix_open_and_reacts_to_cascades() {
+    let Some(vix_file) = crate::common::shared("vix_daily_1990_2026.csv") else { return };
+    if crate::common::shared("coinglass_binance_btc_liquidations_daily_2020_2025.csv").is_none() {
+        return;
+    }
+    let s = load_strategy(Path::new("strategies/real_cascades_2021_2025.toml"), &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    // Independent check of every settlement: the VIX open of the expiry day, read from the file.
+    let (header, rows) = read_csv(&vix_file);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (date_i, open_i) = (col("date"), col("open"));
+    let open_on = |day: NaiveDate| -> f64 {
+        rows.iter().find(|r| r[date_i] == day.to_string()).map(|r| r[open_i].parse().unwrap()).unwrap()
+    };
+    let settled: Vec<_> = r.hedge_trades.iter().filter(|t| t.reason == HedgeExit::Settlement).collect();
+    assert!(settled.len() > 20, "{} settlements", settled.len());
+    for t in &settled {
+        assert_eq!(t.exit_date, t.expiry);
+        assert_eq!(t.exit_price, (open_on(t.expiry) - t.strike).max(0.0), "settlement of {}", t.expiry);
+    }
+    // What the engine did around the known cascades (printed for the record; read with --nocapture).
+    let cascade_layer = r.groups.iter().position(|g| g == "hedge:cascade").unwrap() - 1;
+    for day in ["2021-05-19", "2022-06-13", "2022-11-09", "2024-08-05", "2025-04-07"] {
+        let (from, to) = (d(day), d(day) + chrono::Days::new(3));
+        let fired: Vec<String> = r
+            .cascades
+            .iter()
+            .filter(|c| {
+                let ms = c.nanos() / 1_000_000;
+                let date = chrono::DateTime::from_timestamp_millis(ms).unwrap().date_naive();
+                date >= from && date <= to
+            })
+            .map(|c| format!("{c:?}"))
+            .collect();
+        let closed = r.trades.iter().filter(|t| t.exit_date >= from && t.exit_date <= to).count();
+        let bought: Vec<String> = r
+            .hedge_trades
+            .iter()
+            .filter(|t| t.layer == cascade_layer && t.entry_date >= from && t.entry_date <= to)
+            .map(|t| format!("{} x{} K{} exp {}", t.entry_date, t.contracts, t.strike, t.expiry))
+            .collect();
+        println!("{day}: cascades {fired:?}; condors closed {closed}; cascade layer bought {bought:?}");
+    }
+    assert!(r.hedge_trades.iter().any(|t| t.layer == cascade_layer), "the cascade layer never bought");
+}
