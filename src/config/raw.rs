@@ -272,6 +272,11 @@ pub struct RawSignals {
     pub rsi_days: u32,
     #[serde(default = "d_rv")]
     pub realized_vol_days: u32,
+    /// Optional funding-rate file (settlements, or an OHLC export whose close is the rate).
+    pub funding: Option<String>,
+    /// Settlements in the trailing window of `funding_zscore`. Default 90.
+    #[serde(default = "d_funding_lookback")]
+    pub funding_lookback: u32,
 }
 
 impl Default for RawSignals {
@@ -286,6 +291,8 @@ impl Default for RawSignals {
             cascade_active_hours: d_active_h(),
             rsi_days: d_rsi(),
             realized_vol_days: d_rv(),
+            funding: None,
+            funding_lookback: d_funding_lookback(),
         }
     }
 }
@@ -333,4 +340,7 @@ fn d_rsi() -> u32 {
 }
 fn d_rv() -> u32 {
     20
+}
+fn d_funding_lookback() -> u32 {
+    90
 }

@@ -15,6 +15,8 @@ pub const SIGNALS: &[&str] = &[
     "spx_realized_vol",
     "cascade_active",
     "long_liq_share",
+    "funding_rate",
+    "funding_zscore",
 ];
 
 /// A comparison.
@@ -97,6 +99,8 @@ pub struct SignalSpec {
     pub cascade_active_s: i64,
     pub rsi_days: usize,
     pub realized_vol_days: usize,
+    pub funding: Option<PathBuf>,
+    pub funding_lookback: usize,
 }
 
 fn invalid(
@@ -174,6 +178,8 @@ pub fn signals(
         cascade_active_s: hours(place, "signals.cascade_active_hours", raw.cascade_active_hours)?,
         rsi_days: days("signals.rsi_days", raw.rsi_days)?,
         realized_vol_days: days("signals.realized_vol_days", raw.realized_vol_days)?,
+        funding: raw.funding.as_deref().map(|p| base.join(p)),
+        funding_lookback: days("signals.funding_lookback", raw.funding_lookback)?,
     })
 }
 

@@ -239,7 +239,14 @@ pub fn analyse_funding(t: &Table, out: &mut Findings) -> Result<FundingRates, Da
             vec![Some(stem); t.height()]
         }
     };
-    let axis = TimeAxis::build(t, AxisSpec::events(), out)?;
+    // An OHLC export of funding has one bar per period, known at the bar's end; a settlement
+    // file lists instants.
+    let spec = if t.find(RATE).is_none() {
+        AxisSpec::periods(super::axis::Session::UtcDayEnd, None)
+    } else {
+        AxisSpec::events()
+    };
+    let axis = TimeAxis::build(t, spec, out)?;
     let mut f = FundingRates::default();
     let mut last: Option<(Timestamp, Vec<u16>)> = None;
     for row in 0..t.height() {

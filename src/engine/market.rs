@@ -4,8 +4,8 @@
 
 use crate::config::{RateSpec, Strategy};
 use crate::data::{
-    load_bars, load_liquidation_stream, load_rates, load_vx_term, BarOptions, BarSeries, DataError,
-    LiquidationStream, RateSeries, VxTermStructure,
+    load_bars, load_funding, load_liquidation_stream, load_rates, load_vx_term, BarOptions, BarSeries,
+    DataError, FundingRates, LiquidationStream, RateSeries, VxTermStructure,
 };
 use crate::replay::{EventClass, Source};
 use crate::time::Timestamp;
@@ -22,7 +22,8 @@ pub mod stream {
     pub const RATES: u16 = 5;
     pub const LIQUIDATIONS: u16 = 6;
     pub const VVIX: u16 = 7;
-    pub const DECISION: u16 = 8;
+    pub const FUNDING: u16 = 8;
+    pub const DECISION: u16 = 9;
 }
 
 /// Loaded market data.
@@ -39,6 +40,8 @@ pub struct Market {
     pub rates: Option<Arc<RateSeries>>,
     /// Liquidation events or buckets for the cascade signals.
     pub liquidations: Option<Source>,
+    /// Funding rates for the funding signals.
+    pub funding: Option<Arc<FundingRates>>,
 }
 
 fn bars(p: &std::path::Path) -> Result<Arc<BarSeries>, DataError> {
@@ -69,6 +72,7 @@ impl Market {
                 Some(LiquidationStream::Events(e)) => Some(Source::Liquidations(Arc::new(e))),
                 Some(LiquidationStream::Buckets(b)) => Some(Source::Buckets(Arc::new(b))),
             },
+            funding: s.signals.funding.as_deref().map(load_funding).transpose()?.map(Arc::new),
         })
     }
 
@@ -95,6 +99,7 @@ impl Market {
             self.rates.clone().map_or_else(empty, Source::Rates),
             self.liquidations.clone().unwrap_or_else(empty),
             opt(&self.vvix),
+            self.funding.clone().map_or_else(empty, Source::Funding),
             Source::Schedule(Arc::new(decisions), EventClass::Decision),
         ]
     }

@@ -162,6 +162,7 @@ pub fn run(
             (stream::VIX3M, Payload::Bar { close, .. }) => e.state.vix3m = Some(close),
             (stream::VIX6M, Payload::Bar { close, .. }) => e.state.vix6m = Some(close),
             (stream::VVIX, Payload::Bar { close, .. }) => e.state.vvix = Some(close),
+            (stream::FUNDING, Payload::Funding { rate, .. }) => e.signals.on_funding(rate),
             (stream::RATES, Payload::Rate { rate }) => e.state.rate = rate,
             (stream::DECISION, _) => {
                 e.now = ev.ts;

@@ -3,7 +3,7 @@
 
 use crate::config::{Action, Rule, SignalSpec};
 use crate::data::Side;
-use crate::signals::{CascadeDetector, Macd, RealizedVol, Rsi};
+use crate::signals::{CascadeDetector, Macd, RealizedVol, Rsi, ZScore};
 use crate::time::Timestamp;
 
 /// Named signal values; `None` while warming up or when the data behind them is absent.
@@ -18,6 +18,9 @@ pub struct SignalState {
     spx_macd_hist: Option<f64>,
     spx_realized_vol: Option<f64>,
     last_cascade: Option<Timestamp>,
+    funding_z: ZScore,
+    funding_rate: Option<f64>,
+    funding_zscore: Option<f64>,
     /// Cascades seen, in order (for the run's results).
     pub cascades: Vec<Timestamp>,
 }
@@ -101,6 +104,9 @@ impl SignalState {
             spx_macd_hist: None,
             spx_realized_vol: None,
             last_cascade: None,
+            funding_z: ZScore::new(spec.funding_lookback),
+            funding_rate: None,
+            funding_zscore: None,
             cascades: Vec::new(),
         }
     }
@@ -110,6 +116,13 @@ impl SignalState {
         self.spx_rsi = self.rsi.update(close);
         self.spx_macd_hist = Some(self.macd.update(close).hist);
         self.spx_realized_vol = self.rv.update(close);
+    }
+
+    /// A funding settlement (or a funding bar's close): the latest rate and its z-score against
+    /// the trailing `funding_lookback` settlements.
+    pub fn on_funding(&mut self, rate: f64) {
+        self.funding_rate = Some(rate);
+        self.funding_zscore = self.funding_z.update(rate);
     }
 
     /// Liquidations that became known at `at`.
@@ -141,6 +154,8 @@ impl SignalState {
             "spx_realized_vol" => self.spx_realized_vol,
             "cascade_active" => self.cascade.as_ref().map(|_| f64::from(u8::from(self.cascade_active(now)))),
             "long_liq_share" => self.cascade.as_ref().and_then(|d| d.long_share()),
+            "funding_rate" => self.funding_rate,
+            "funding_zscore" => self.funding_zscore,
             _ => None,
         }
     }

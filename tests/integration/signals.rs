@@ -2,6 +2,7 @@
 //! SPX closes), and the cascade detector on the real Coinglass BTC liquidation history.
 
 use crate::common::shared;
+use chrono::Datelike;
 use ironhedge::data::{load_bars, load_buckets, BarOptions};
 use ironhedge::signals::{CascadeDetector, Macd, RealizedVol, Rsi};
 use std::path::Path;
@@ -94,4 +95,45 @@ fn cascades_in_the_real_binance_btc_history() {
     }
     println!("2025-04-07 detected: {}", detected("2025-04-07"));
     assert!(found.len() < 80, "a cascade is rare: {}", found.len());
+}
+
+#[test]
+fn funding_bars_are_known_at_their_end_and_funding_extremes_drive_rules() {
+    use ironhedge::config::load_strategy;
+    use ironhedge::engine::{run, Market};
+    let dir = tempfile::tempdir().unwrap();
+    // An OHLC export of 8h funding: each bar is known when it ends, not when it starts.
+    let bars = dir.path().join("btc_funding_8h.csv");
+    std::fs::write(&bars, "bar_start_utc,open,high,low,close\n2024-11-21T00:00:00Z,0.01,0.01,0.01,0.01\n2024-11-21T08:00:00Z,0.01,0.02,0.01,0.02\n2024-11-21T16:00:00Z,0.02,0.02,0.01,0.015\n").unwrap();
+    let f = ironhedge::data::load_funding(&bars).unwrap();
+    assert_eq!(f.ts[0].to_string(), "2024-11-21T08:00:00Z");
+    assert_eq!(f.rate, [0.01, 0.02, 0.015]);
+    // Daily funding 2014-2018: flat 0.01 with small noise, one extreme on Sunday 2016-03-06. It is
+    // known at midnight UTC after that day, so the Monday 2016-03-07 entry is skipped by the rule.
+    let mut text = String::from("date,rate\n");
+    let mut day = chrono::NaiveDate::from_ymd_opt(2014, 1, 1).unwrap();
+    let mut i = 0u32;
+    while day.year() < 2019 {
+        let extreme = day.to_string() == "2016-03-06";
+        let rate = if extreme { 0.2 } else { 0.01 + 0.001 * f64::from(i % 7) / 7.0 };
+        text.push_str(&format!("{day},{rate}\n"));
+        day = day.succ_opt().unwrap();
+        i += 1;
+    }
+    std::fs::write(dir.path().join("btc_funding_daily.csv"), text).unwrap();
+    let strategy = std::fs::read_to_string("strategies/weekly_condor.toml")
+        .unwrap()
+        .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")));
+    let rule = "\n[signals]\nfunding = \"btc_funding_daily.csv\"\nfunding_lookback = 30\n\n[[rules]]\nall = [{ signal = \"funding_zscore\", op = \">\", value = 3.0 }]\naction = \"skip_entry\"\n";
+    let p = dir.path().join("s.toml");
+    std::fs::write(&p, format!("{strategy}{rule}")).unwrap();
+    let s = load_strategy(&p, &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let base = load_strategy(Path::new("strategies/weekly_condor.toml"), &[]).unwrap();
+    let b = run(&base, &Market::load(&base).unwrap(), None, None).unwrap();
+    let entered =
+        |trades: &[ironhedge::engine::Trade], d: &str| trades.iter().any(|t| t.entry_date.to_string() == d);
+    assert!(entered(&b.trades, "2016-03-07"), "the plain strategy enters on Monday 2016-03-07");
+    assert!(!entered(&r.trades, "2016-03-07"), "the funding extreme skips that entry");
+    assert!(entered(&r.trades, "2016-02-29"), "entries before the extreme are unchanged");
 }
