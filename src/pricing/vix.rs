@@ -243,6 +243,18 @@ mod tests {
     }
 
     #[test]
+    fn vx1_vx2_ratio_needs_two_listed_contracts() {
+        let cal = Calendar::nyse();
+        let date = d(2024, 1, 2);
+        let m = FuturesModel::default();
+        let c = VixFutures::from_term_row(&cal, date, 13.0, &[Some(14.0), Some(16.0)], m).unwrap();
+        assert_eq!(c.listed_ratio(), Some(14.0 / 16.0));
+        let one = VixFutures::from_term_row(&cal, date, 13.0, &[Some(14.0)], m).unwrap();
+        assert_eq!(one.listed_ratio(), None);
+        assert_eq!(VixFutures::model(date, 13.0, m).unwrap().listed_ratio(), None);
+    }
+
+    #[test]
     fn bad_curves_are_errors() {
         let date = d(2024, 1, 2);
         assert!(VixFutures::model(date, 0.0, FuturesModel::default()).is_err());
