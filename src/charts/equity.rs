@@ -1,31 +1,22 @@
-//! The equity chart: equity in dollars over time (top) with the drawdown from the running peak in
-//! percent below it, titled with the strategy and its date range; 1600 x 1000 pixels. Lines are
+//! The equity chart: equity in dollars over time (top; linear, or logarithmic for long curves)
+//! with the drawdown from the running peak in percent below it, titled with the strategy and its
+//! date range; 1600 x 1000 pixels. Lines are
 //! 1 px: plotters draws thicker lines with gaps on near-vertical segments (large one-day moves).
 
-use super::{date_chart, render_atomic, ChartError, ValueAxis};
+use super::{date_chart, render_atomic, usd_full, ChartError, ValueAxis};
 use chrono::NaiveDate;
 use plotters::prelude::*;
 use std::path::Path;
 
-fn thousands(v: f64) -> String {
-    let s = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}${out}", if v < 0.0 { "-" } else { "" })
-}
-
-/// Draw `equity` (one value per date, after `initial` before the first date) to `path`.
+/// Draw `equity` (one value per date, after `initial` before the first date) to `path`; `log`
+/// draws the equity on a logarithmic scale (every value must then be positive).
 pub fn equity_chart(
     path: &Path,
     title: &str,
     dates: &[NaiveDate],
     equity: &[f64],
     initial: f64,
+    log: bool,
 ) -> Result<(), ChartError> {
     if dates.len() < 2 || dates.len() != equity.len() {
         return Err(ChartError::NoData {
@@ -49,23 +40,33 @@ pub fn equity_chart(
             }
         })
         .collect();
-    let (lo, hi) = equity.iter().fold((initial, initial), |(l, h), e| (l.min(*e), h.max(*e)));
-    let pad = ((hi - lo) * 0.05).max(1.0);
+    if log && !(initial > 0.0 && equity.iter().all(|e| *e > 0.0)) {
+        return Err(ChartError::NoData {
+            path: path.to_path_buf(),
+            reason: "a logarithmic equity scale needs equity above 0 on every day".into(),
+        });
+    }
+    // On a log scale the chart plots log10(equity) and labels the ticks in dollars.
+    let shown: Vec<f64> = equity.iter().map(|e| if log { e.log10() } else { *e }).collect();
+    let start = if log { initial.log10() } else { initial };
+    let (lo, hi) = shown.iter().fold((start, start), |(l, h), e| (l.min(*e), h.max(*e)));
+    let pad = ((hi - lo) * 0.05).max(if log { 0.001 } else { 1.0 });
     let dd_min = drawdown.iter().copied().fold(0.0f64, f64::min).min(-1.0) * 1.1;
     let (d0, d1) = (dates[0], dates[dates.len() - 1]);
-    let caption = format!("{title} — equity and drawdown, {d0} .. {d1}");
+    let scale = if log { " (log scale)" } else { "" };
+    let caption = format!("{title} — equity{scale} and drawdown, {d0} .. {d1}");
     render_atomic(path, |tmp| {
         let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let root =
             root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 34)).map_err(|e| e.to_string())?;
         let (top, bottom) = root.split_vertically(640);
-        let fmt = |v: &f64| thousands(*v);
+        let fmt = |v: &f64| usd_full(if log { 10f64.powf(*v) } else { *v });
         let y = ValueAxis { range: (lo - pad)..(hi + pad), desc: "Equity ($)", labels: 8, format: &fmt };
         let mut chart = date_chart(&top, (d0, d1), y)?;
         chart
             .draw_series(LineSeries::new(
-                dates.iter().copied().zip(equity.iter().copied()),
+                dates.iter().copied().zip(shown.iter().copied()),
                 RGBColor(31, 90, 170).stroke_width(1),
             ))
             .map_err(|e| e.to_string())?;
@@ -93,16 +94,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(100000.0), "$100,000");
-        assert_eq!(thousands(-1234.4), "-$1,234");
-        assert_eq!(thousands(999.0), "$999");
-    }
-
-    #[test]
     fn too_little_data_is_a_clear_error() {
         let d = [NaiveDate::from_ymd_opt(2024, 1, 2).unwrap()];
-        let e = equity_chart(Path::new("/tmp/never.png"), "x", &d, &[1.0], 1.0).unwrap_err();
+        let e = equity_chart(Path::new("/tmp/never.png"), "x", &d, &[1.0], 1.0, false).unwrap_err();
         assert!(e.to_string().contains("nothing to draw: 1 dates"), "{e}");
+        let d2 = [d[0], d[0].succ_opt().unwrap()];
+        let e = equity_chart(Path::new("/tmp/never.png"), "x", &d2, &[1.0, -1.0], 1.0, true).unwrap_err();
+        assert!(e.to_string().contains("logarithmic equity scale needs equity above 0"), "{e}");
     }
 }

@@ -5,9 +5,19 @@
 
 mod attribution;
 mod equity;
+mod heatmap;
+mod hedge;
+mod run;
+mod signals;
+mod sweep;
 
-pub use attribution::{attribution_chart, AttributionSeries};
+pub use attribution::{attribution_chart, group_attribution_chart, AttributionSeries};
 pub use equity::equity_chart;
+pub use heatmap::{heatmap_chart, monthly_returns, monthly_returns_chart, Heatmap};
+pub use hedge::hedge_chart;
+pub use run::{draw_run_charts, CondorSpan, HedgeLayerDays, RunChartData, GREEKS};
+pub use signals::signals_chart;
+pub use sweep::{sensitivity_chart, top_equity_chart, Curve, SensitivityLine};
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -47,17 +57,32 @@ pub(crate) fn date_chart<'a, 'b>(
     dates: (chrono::NaiveDate, chrono::NaiveDate),
     y: ValueAxis<'_>,
 ) -> Result<DateChart<'a, 'b>, String> {
+    date_chart_sized(area, dates, y, 0)
+}
+
+/// [`date_chart`] with `right` pixels reserved for a secondary value axis.
+pub(crate) fn date_chart_sized<'a, 'b>(
+    area: &'a plotters::prelude::DrawingArea<plotters::prelude::BitMapBackend<'b>, plotters::coord::Shift>,
+    dates: (chrono::NaiveDate, chrono::NaiveDate),
+    y: ValueAxis<'_>,
+    right: u32,
+) -> Result<DateChart<'a, 'b>, String> {
     use plotters::prelude::*;
     let mut chart = ChartBuilder::on(area)
         .margin(20)
         .x_label_area_size(40)
         .y_label_area_size(130)
+        .right_y_label_area_size(right)
         .build_cartesian_2d(dates.0..dates.1, y.range)
         .map_err(|e| e.to_string())?;
+    // Months on long ranges, days on short ones (so no two labels read the same).
+    let date_format = if (dates.1 - dates.0).num_days() < 240 { "%Y-%m-%d" } else { "%Y-%m" };
+    // One date label per ~130 pixels, so narrow panels do not overlap theirs.
+    let x_labels = (area.dim_in_pixel().0 as usize / 130).clamp(2, 12);
     chart
         .configure_mesh()
-        .x_labels(12)
-        .x_label_formatter(&|d| d.format("%Y-%m").to_string())
+        .x_labels(x_labels)
+        .x_label_formatter(&|d| d.format(date_format).to_string())
         .y_labels(y.labels)
         .y_desc(y.desc)
         .y_label_formatter(y.format)
@@ -95,4 +120,93 @@ pub(crate) fn render_atomic(
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// Dollars with thousands separators: `$100,000`, `-$1,234`.
+pub(crate) fn usd_full(v: f64) -> String {
+    let s = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if v < 0.0 && out != "0" { "-" } else { "" })
+}
+
+/// Dollars scaled to a short label: `$12k`, `$150M`, `$1.2B`, `-$950`.
+pub(crate) fn usd_short(v: f64) -> String {
+    let (a, sign) = (v.abs(), if v < 0.0 && v.abs() >= 0.5 { "-" } else { "" });
+    if a >= 1e9 {
+        format!("{sign}${:.1}B", a / 1e9)
+    } else if a >= 1e6 {
+        format!("{sign}${:.0}M", a / 1e6)
+    } else if a >= 1e3 {
+        format!("{sign}${:.0}k", a / 1e3)
+    } else {
+        format!("{sign}${a:.0}")
+    }
+}
+
+/// A legend in its own area beside the plot (so it never covers data): a coloured line and a
+/// label per item, top to bottom.
+pub(crate) fn side_legend(
+    area: &plotters::prelude::DrawingArea<plotters::prelude::BitMapBackend<'_>, plotters::coord::Shift>,
+    items: &[(String, plotters::style::RGBColor)],
+) -> Result<(), String> {
+    use plotters::prelude::*;
+    for (i, (label, color)) in items.iter().enumerate() {
+        let y = 40 + 34 * i as i32;
+        area.draw(&PathElement::new(vec![(8, y), (40, y)], color.stroke_width(4)))
+            .map_err(|e| e.to_string())?;
+        area.draw(&Text::new(label.clone(), (50, y - 11), ("sans-serif", 21))).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The (min, max) of the finite values, padded by 5% (at least `min_pad`); `None` when there are none.
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>, min_pad: f64) -> Option<std::ops::Range<f64>> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+    if lo > hi {
+        return None;
+    }
+    let pad = ((hi - lo) * 0.05).max(min_pad);
+    Some((lo - pad)..(hi + pad))
+}
+
+/// A chart needs at least two dates.
+pub(crate) fn need_dates(path: &Path, dates: &[chrono::NaiveDate], what: &str) -> Result<(), ChartError> {
+    if dates.len() < 2 {
+        return Err(ChartError::NoData {
+            path: path.to_path_buf(),
+            reason: format!("{what} needs at least 2 days, found {}", dates.len()),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_formats() {
+        assert_eq!(usd_full(100000.0), "$100,000");
+        assert_eq!(usd_full(-1234.4), "-$1,234");
+        assert_eq!(usd_full(-0.2), "$0");
+        assert_eq!(usd_short(-12_400.0), "-$12k");
+        assert_eq!(usd_short(950.0), "$950");
+        assert_eq!(usd_short(150e6), "$150M");
+        assert_eq!(usd_short(1.25e9), "$1.2B");
+        assert_eq!(usd_short(-0.2), "$0");
+    }
+
+    #[test]
+    fn ranges_skip_non_finite_values() {
+        assert_eq!(padded_range([1.0, f64::NAN, 3.0].into_iter(), 0.0), Some(0.9..3.1));
+        assert_eq!(padded_range([f64::NAN].into_iter(), 0.0), None);
+    }
 }

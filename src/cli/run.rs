@@ -24,6 +24,9 @@ pub struct RunArgs {
     /// Override any key of the strategy file: --set condor.short_put.value=0.12 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Draw the equity chart on a logarithmic scale (for long runs).
+    #[arg(long)]
+    pub log_equity: bool,
 }
 
 impl From<EngineError> for Failure {
@@ -115,7 +118,7 @@ pub fn run_cmd(a: &RunArgs) -> Result<ExitCode, Failure> {
     let window = format!("# window: {:?} .. {:?}\n", a.from.or(strategy.start), a.to.or(strategy.end));
     let config = format!("{window}{resolved}");
     let id = run_id(&strategy.name, &config);
-    let dir = write_results(&a.out, &id, &strategy.name, &config, &result)?;
+    let dir = write_results(&a.out, &id, &strategy.name, &config, &result, a.log_equity)?;
     print_summary(&strategy.name, &dir, &result);
     Ok(ExitCode::SUCCESS)
 }

@@ -20,7 +20,7 @@ mod write;
 pub use axis::{Session, TimeAxis};
 pub use bars::{load_bars, BarOptions, BarSeries};
 pub use check::{check_file, CheckReport};
-pub use columns::read_dated_columns;
+pub use columns::{read_columns, read_dated_columns, Columns};
 pub use crypto::{
     load_buckets, load_funding, load_liquidation_stream, load_liquidations, parse_bucket, FundingRates,
     LiquidationBuckets, LiquidationEvents, LiquidationStream, Names, Side,

@@ -68,6 +68,8 @@ impl OutColumn {
             OutColumn::Date(v) => write!(out, "{}", v[i]),
             OutColumn::Time(v) => write!(out, "{}", v[i]),
             // `+ 0.0` turns -0.0 (the sum of nothing) into 0.0.
+            // An unknown value (NaN) is an empty cell.
+            OutColumn::Float(v) if v[i].is_nan() => Ok(()),
             OutColumn::Float(v) => write!(out, "{}", v[i] + 0.0),
             OutColumn::Text(v) if v[i].contains([',', '"', '\n']) => {
                 write!(out, "\"{}\"", v[i].replace('"', "\"\""))

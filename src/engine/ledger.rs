@@ -29,6 +29,16 @@ pub struct DayRecord {
     pub hedge_paid_usd: f64,
     /// Hedge value recovered so far (net of costs).
     pub hedge_recovered_usd: f64,
+    /// Contracts and value at mid held by each hedge layer.
+    pub layer_contracts: Vec<u32>,
+    pub layer_value_usd: Vec<f64>,
+    /// VIX / VIX3M (else VX1 / VX2); `None` when neither is known.
+    pub term_ratio: Option<f64>,
+    /// Long and short liquidations that became known since the previous close (USD).
+    pub long_liq_usd: f64,
+    pub short_liq_usd: f64,
+    /// Cascades detected since the previous close.
+    pub cascades: u32,
 }
 
 /// Daily P&L of one position group (the condors, or one hedge layer) held from the previous

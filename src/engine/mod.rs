@@ -21,6 +21,7 @@ mod condor;
 mod hedge;
 mod ledger;
 mod market;
+mod readback;
 mod results;
 mod run;
 mod signals;
@@ -33,6 +34,7 @@ pub use hedge::{
 };
 pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
 pub use market::{stream, Market};
+pub use readback::read_run;
 pub use results::{draw_charts, fnv1a, run_id, write_results, HedgeLine, HedgeReport};
 pub use run::{run, EngineError, RunResult};
 pub use signals::{Levels, SignalState, Verdict};

@@ -1,7 +1,7 @@
 //! Writing a run's results to `results/<run-id>/`: the resolved configuration, `equity.csv`,
-//! `trades.csv`, `attribution.csv` and `attribution.parquet`, `equity.png` (equity with a
-//! drawdown panel) and `attribution.png` (cumulative Greek P&L), drawn when the run has two days
-//! or more, and `summary.json` (written last:
+//! `trades.csv`, `attribution.csv` and `attribution.parquet` (per day and position group), with a
+//! hedge `hedge_trades.csv` and `hedge_daily.csv`, the charts (drawn from those files read back,
+//! when the run has two days or more: see [`crate::charts`]), and `summary.json` (written last:
 //! its presence marks a complete run). Every file is written atomically (temporary file, then
 //! rename), so a killed run leaves whole files or none. The run id is the strategy's name and a
 //! hash (FNV-1a, 64 bits) of the resolved configuration and window: the same inputs always write
@@ -190,6 +190,10 @@ fn equity_table(r: &RunResult) -> OutTable {
     t.push("hedge_contracts", floats(r, |i| d[i].hedge_contracts as f64));
     t.push("hedge_paid_usd", floats(r, |i| d[i].hedge_paid_usd));
     t.push("hedge_recovered_usd", floats(r, |i| d[i].hedge_recovered_usd));
+    t.push("term_ratio", floats(r, |i| d[i].term_ratio.unwrap_or(f64::NAN)));
+    t.push("long_liq_usd", floats(r, |i| d[i].long_liq_usd));
+    t.push("short_liq_usd", floats(r, |i| d[i].short_liq_usd));
+    t.push("cascades", floats(r, |i| d[i].cascades as f64));
     let mut peak = r.initial_usd;
     let dd: Vec<f64> = d
         .iter()
@@ -221,6 +225,24 @@ fn attribution_table(r: &RunResult) -> OutTable {
     t.push("theta_usd", col(&|a| a.theta_usd));
     t.push("residual_usd", col(&|a| a.residual_usd));
     t.push("total_usd", col(&|a| a.total_usd));
+    t
+}
+
+/// One row per (date, hedge layer): contracts held and their value at mid.
+fn hedge_daily_table(r: &RunResult) -> OutTable {
+    let g = r.hedge_totals.len();
+    let rows = r.days.len() * g;
+    let mut t = OutTable::default();
+    t.push("date", OutColumn::Date((0..rows).map(|i| r.days[i / g].date).collect()));
+    t.push(
+        "layer",
+        OutColumn::Text((0..rows).map(|i| r.groups[i % g + 1].replacen("hedge:", "", 1)).collect()),
+    );
+    t.push(
+        "contracts",
+        OutColumn::Float((0..rows).map(|i| r.days[i / g].layer_contracts[i % g] as f64).collect()),
+    );
+    t.push("value_usd", OutColumn::Float((0..rows).map(|i| r.days[i / g].layer_value_usd[i % g]).collect()));
     t
 }
 
@@ -267,50 +289,15 @@ fn trades_table(r: &RunResult) -> OutTable {
     t
 }
 
-/// The daily attribution columns, in chart order: delta, gamma, vega, theta, residual, total.
-fn attribution_columns(r: &RunResult) -> [Vec<f64>; 6] {
-    let a = &r.attribution;
-    [
-        a.iter().map(|x| x.delta_usd).collect(),
-        a.iter().map(|x| x.gamma_usd).collect(),
-        a.iter().map(|x| x.vega_usd).collect(),
-        a.iter().map(|x| x.theta_usd).collect(),
-        a.iter().map(|x| x.residual_usd).collect(),
-        a.iter().map(|x| x.total_usd).collect(),
-    ]
-}
-
-/// Draw `equity.png` and `attribution.png` into `dir` (also used by `ironhedge report`).
-pub fn draw_charts(
-    dir: &Path,
-    name: &str,
-    dates: &[NaiveDate],
-    equity: &[f64],
-    initial: f64,
-    attribution: &[Vec<f64>; 6],
-) -> Result<(), DataError> {
-    use crate::charts::{attribution_chart, equity_chart, AttributionSeries};
-    use plotters::style::RGBColor;
-    let write_err = |file: &str, e: crate::charts::ChartError| DataError::Write {
-        path: dir.join(file),
-        message: e.to_string(),
-    };
-    equity_chart(&dir.join("equity.png"), name, dates, equity, initial)
-        .map_err(|e| write_err("equity.png", e))?;
-    let labels = ["delta", "gamma", "vega", "theta", "residual", "total"];
-    let colors = [
-        RGBColor(31, 119, 180),
-        RGBColor(214, 39, 40),
-        RGBColor(148, 103, 189),
-        RGBColor(44, 160, 44),
-        RGBColor(127, 127, 127),
-        RGBColor(0, 0, 0),
-    ];
-    let series: Vec<AttributionSeries<'_>> = (0..6)
-        .map(|i| AttributionSeries { label: labels[i], color: colors[i], daily: &attribution[i] })
-        .collect();
-    attribution_chart(&dir.join("attribution.png"), name, dates, &series)
-        .map_err(|e| write_err("attribution.png", e))
+/// Draw every chart of the run saved in `dir` from its files (also `ironhedge report`); returns
+/// the charts written. A run of fewer than two days has nothing to draw: no charts, no error.
+pub fn draw_charts(dir: &Path, log_equity: bool) -> Result<Vec<PathBuf>, DataError> {
+    let data = super::readback::read_run(dir)?;
+    if data.dates.len() < 2 {
+        return Ok(Vec::new());
+    }
+    crate::charts::draw_run_charts(dir, &data, log_equity)
+        .map_err(|e| DataError::Write { path: dir.to_path_buf(), message: e.to_string() })
 }
 
 /// Write every result file into `out/<run_id>/`; returns that folder.
@@ -320,6 +307,7 @@ pub fn write_results(
     name: &str,
     resolved_config: &str,
     r: &RunResult,
+    log_equity: bool,
 ) -> Result<PathBuf, DataError> {
     let dir = out.join(run_id);
     write_atomic(&dir.join("config.toml"), resolved_config.as_bytes())?;
@@ -327,15 +315,12 @@ pub fn write_results(
     trades_table(r).write(&dir.join("trades.csv"))?;
     if !r.hedge_totals.is_empty() {
         hedge_trades_table(r).write(&dir.join("hedge_trades.csv"))?;
+        hedge_daily_table(r).write(&dir.join("hedge_daily.csv"))?;
     }
     let attribution = attribution_table(r);
     attribution.write(&dir.join("attribution.csv"))?;
     attribution.write(&dir.join("attribution.parquet"))?;
-    let dates: Vec<NaiveDate> = r.days.iter().map(|d| d.date).collect();
-    let equity: Vec<f64> = r.days.iter().map(|d| d.equity_usd).collect();
-    if dates.len() >= 2 {
-        draw_charts(&dir, name, &dates, &equity, r.initial_usd, &attribution_columns(r))?;
-    }
+    draw_charts(&dir, log_equity)?;
     let (first, last) =
         (r.days.first().map(|d| d.date.to_string()), r.days.last().map(|d| d.date.to_string()));
     let summary = format!(

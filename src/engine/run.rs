@@ -233,7 +233,11 @@ impl Engine<'_> {
             costs += self.enter(&q, &verdict);
         }
         costs += self.buy_hedges(&hd, &verdict);
-        self.record(&q, vix, interest, costs, groups);
+        let term_ratio = match (levels.vix3m, levels.vx1_vx2) {
+            (Some(v3), _) if v3 > 0.0 => Some(vix / v3),
+            (_, r) => r,
+        };
+        self.record(&q, vix, term_ratio, interest, costs, groups);
         self.day_index += 1;
         Ok(())
     }
@@ -402,7 +406,19 @@ impl Engine<'_> {
         self.open.iter().map(|c| (c.width() - c.credit) * MULTIPLIER * c.contracts as f64).sum()
     }
 
-    fn record(&mut self, q: &Quote<'_>, vix: f64, interest: f64, costs: f64, groups: Vec<Attribution>) {
+    fn record(
+        &mut self,
+        q: &Quote<'_>,
+        vix: f64,
+        term_ratio: Option<f64>,
+        interest: f64,
+        costs: f64,
+        groups: Vec<Attribution>,
+    ) {
+        // The first day has no previous close: what came before the window is not its news.
+        let day = self.signals.take_day();
+        let (long_liq_usd, short_liq_usd, cascades) =
+            if self.out.days.is_empty() { (0.0, 0.0, 0) } else { day };
         let equity = self.equity();
         let mut attribution = Attribution::default();
         for (g, a) in groups.iter().enumerate() {
@@ -427,6 +443,18 @@ impl Engine<'_> {
             hedge_contracts: held.iter().flatten().map(|p| p.contracts).sum(),
             hedge_paid_usd: totals.iter().map(|t| t.premium_usd).sum(),
             hedge_recovered_usd: totals.iter().map(|t| t.recovered_usd).sum(),
+            layer_contracts: held.iter().map(|p| p.as_ref().map_or(0, |p| p.contracts)).collect(),
+            layer_value_usd: held
+                .iter()
+                .map(|p| {
+                    p.as_ref()
+                        .map_or(0.0, |p| p.mark.price * p.contracts as f64 * super::hedge::VIX_MULTIPLIER)
+                })
+                .collect(),
+            term_ratio,
+            long_liq_usd,
+            short_liq_usd,
+            cascades,
         });
         self.out.attribution.push(attribution);
         self.in_market.push(!self.open.is_empty());

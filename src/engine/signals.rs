@@ -21,6 +21,8 @@ pub struct SignalState {
     funding_z: ZScore,
     funding_rate: Option<f64>,
     funding_zscore: Option<f64>,
+    /// Liquidations (long, short USD) and cascades since the last [`SignalState::take_day`].
+    day: (f64, f64, u32),
     /// Cascades seen, in order (for the run's results).
     pub cascades: Vec<Timestamp>,
 }
@@ -107,6 +109,7 @@ impl SignalState {
             funding_z: ZScore::new(spec.funding_lookback),
             funding_rate: None,
             funding_zscore: None,
+            day: (0.0, 0.0, 0),
             cascades: Vec::new(),
         }
     }
@@ -127,12 +130,20 @@ impl SignalState {
 
     /// Liquidations that became known at `at`.
     pub fn on_liquidations(&mut self, at: Timestamp, long_usd: f64, short_usd: f64) {
+        self.day.0 += long_usd;
+        self.day.1 += short_usd;
         if let Some(d) = &mut self.cascade {
             if d.update(at, long_usd, short_usd).is_some() {
                 self.last_cascade = Some(at);
                 self.cascades.push(at);
+                self.day.2 += 1;
             }
         }
+    }
+
+    /// Long and short liquidations (USD) and cascades since the previous call.
+    pub fn take_day(&mut self) -> (f64, f64, u32) {
+        std::mem::replace(&mut self.day, (0.0, 0.0, 0))
     }
 
     /// One individual liquidation.

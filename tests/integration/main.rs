@@ -7,6 +7,7 @@
 //! them (division by 10, price x quantity).
 
 mod bad_input;
+mod charts;
 mod common;
 mod config;
 mod engine;

@@ -1,0 +1,179 @@
+//! The signals chart: SPX with every condor's short strikes shaded from entry to expiry (darker
+//! while it was held); VIX; the term ratio (VIX/VIX3M or VX1/VX2); and the liquidation notional
+//! that became known each day (all, and the long part, on a log scale) with the detected cascades
+//! marked. 1600 x 1000 pixels.
+
+use super::run::{CondorSpan, RunChartData};
+use super::{
+    date_chart, need_dates, padded_range, render_atomic, side_legend, usd_short, ChartError, ValueAxis,
+};
+use chrono::{Days, NaiveDate};
+use plotters::prelude::*;
+use std::path::Path;
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+
+fn spx_panel(area: &Area<'_>, d: &RunChartData, condors: &[CondorSpan]) -> Result<(), String> {
+    let (plot, side) = area.split_horizontally(1340);
+    let strikes = condors.iter().flat_map(|c| [c.short_put, c.short_call]);
+    let range = padded_range(d.spx.iter().copied().chain(strikes), 1.0).unwrap_or(0.0..1.0);
+    let fmt = |v: &f64| format!("{v:.0}");
+    let (d0, d1) = (d.dates[0], d.dates[d.dates.len() - 1]);
+    let mut chart = date_chart(&plot, (d0, d1), ValueAxis { range, desc: "SPX", labels: 6, format: &fmt })?;
+    let clip = |x: NaiveDate| x.clamp(d0, d1);
+    let planned = RGBColor(255, 160, 60).mix(0.12).filled();
+    let held = RGBColor(255, 140, 30).mix(0.30).filled();
+    chart
+        .draw_series(
+            condors.iter().map(|c| {
+                Rectangle::new([(clip(c.entry), c.short_put), (clip(c.expiry), c.short_call)], planned)
+            }),
+        )
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(
+            condors
+                .iter()
+                .map(|c| Rectangle::new([(clip(c.entry), c.short_put), (clip(c.exit), c.short_call)], held)),
+        )
+        .map_err(|e| e.to_string())?;
+    let spx_color = RGBColor(20, 20, 20);
+    chart
+        .draw_series(LineSeries::new(
+            d.dates.iter().copied().zip(d.spx.iter().copied()),
+            spx_color.stroke_width(1),
+        ))
+        .map_err(|e| e.to_string())?;
+    side_legend(
+        &side,
+        &[
+            ("SPX close".into(), spx_color),
+            ("condor held".into(), RGBColor(255, 170, 90)),
+            ("to its expiry".into(), RGBColor(255, 215, 170)),
+        ],
+    )
+}
+
+fn vix_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
+    let (plot, side) = area.split_horizontally(1340);
+    let (d0, d1) = (d.dates[0], d.dates[d.dates.len() - 1]);
+    let range = padded_range(d.vix.iter().copied(), 1.0).unwrap_or(0.0..1.0);
+    let fmt = |v: &f64| format!("{v:.0}");
+    let mut chart = date_chart(&plot, (d0, d1), ValueAxis { range, desc: "VIX", labels: 4, format: &fmt })?;
+    let vix_color = RGBColor(148, 103, 189);
+    chart
+        .draw_series(LineSeries::new(
+            d.dates.iter().copied().zip(d.vix.iter().copied()),
+            vix_color.stroke_width(1),
+        ))
+        .map_err(|e| e.to_string())?;
+    side_legend(&side, &[("VIX close".into(), vix_color)])
+}
+
+fn ratio_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
+    let (plot, side) = area.split_horizontally(1340);
+    let (d0, d1) = (d.dates[0], d.dates[d.dates.len() - 1]);
+    let has_ratio = d.term_ratio.iter().any(|r| r.is_finite());
+    let range = padded_range(d.term_ratio.iter().copied().chain([1.0]), 0.02).unwrap_or(0.9..1.1);
+    let fmt = |v: &f64| format!("{v:.2}");
+    let mut chart =
+        date_chart(&plot, (d0, d1), ValueAxis { range, desc: "Term ratio", labels: 4, format: &fmt })?;
+    let (ratio_color, flat) = (RGBColor(44, 160, 44), RGBColor(150, 150, 150));
+    chart
+        .draw_series(LineSeries::new([(d0, 1.0), (d1, 1.0)], flat.stroke_width(1)))
+        .map_err(|e| e.to_string())?;
+    // Drawn in runs of known values: a gap where the ratio is unknown.
+    let mut run: Vec<(NaiveDate, f64)> = Vec::new();
+    for (x, r) in d.dates.iter().zip(&d.term_ratio).chain([(&d1, &f64::NAN)]) {
+        if r.is_finite() {
+            run.push((*x, *r));
+        } else if !run.is_empty() {
+            chart
+                .draw_series(LineSeries::new(std::mem::take(&mut run), ratio_color.stroke_width(1)))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let label = if has_ratio { "term ratio" } else { "term ratio: no data" };
+    side_legend(
+        &side,
+        &[(label.into(), ratio_color), ("1.00 (above:".into(), flat), ("  backwardation)".into(), WHITE)],
+    )
+}
+
+fn liquidation_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
+    let (plot, side) = area.split_horizontally(1340);
+    let (d0, d1) = (d.dates[0], d.dates[d.dates.len() - 1]);
+    // Log scale (heavy tails): bar heights are log10 of the USD notional.
+    let total: Vec<f64> = d.long_liq.iter().zip(&d.short_liq).map(|(l, s)| l + s).collect();
+    let positive = total.iter().chain(&d.long_liq).copied().filter(|v| *v > 0.0);
+    let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+    let any = hi > 0.0;
+    let (floor, top) = if any { (lo.log10().floor(), hi.log10().ceil() + 0.3) } else { (0.0, 1.0) };
+    let fmt = |v: &f64| usd_short(10f64.powf(*v));
+    let desc = if any { "Liquidations ($, log)" } else { "Liquidations: no data" };
+    let labels = ((top - floor) as usize + 1).clamp(2, 8);
+    let mut chart = date_chart(&plot, (d0, d1), ValueAxis { range: floor..top, desc, labels, format: &fmt })?;
+    let (all_color, long_color, cascade_color) =
+        (RGBColor(170, 170, 170), RGBColor(214, 39, 40), RGBColor(0, 0, 0));
+    let next = |x: NaiveDate| x.checked_add_days(Days::new(1)).unwrap_or(x);
+    for (values, color) in [(&total, all_color), (&d.long_liq, long_color)] {
+        chart
+            .draw_series(d.dates.iter().zip(values.iter()).filter(|(_, v)| **v > 0.0).map(|(x, v)| {
+                Rectangle::new([(*x, floor), (next(*x), v.log10().max(floor))], color.filled())
+            }))
+            .map_err(|e| e.to_string())?;
+    }
+    chart
+        .draw_series(
+            d.dates
+                .iter()
+                .zip(&d.cascades)
+                .filter(|(_, c)| **c > 0.0)
+                .map(|(x, _)| TriangleMarker::new((*x, top - 0.15), 9, cascade_color.filled())),
+        )
+        .map_err(|e| e.to_string())?;
+    let n = d.cascades.iter().filter(|c| **c > 0.0).count();
+    side_legend(
+        &side,
+        &[
+            ("all liquidated".into(), all_color),
+            ("long liquidated".into(), long_color),
+            (format!("cascade ({n} days)"), cascade_color),
+        ],
+    )
+}
+
+/// Draw the signals chart for a run.
+pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
+    need_dates(path, &d.dates, "the signals chart")?;
+    let n = d.dates.len();
+    if [d.spx.len(), d.vix.len(), d.term_ratio.len(), d.long_liq.len(), d.short_liq.len(), d.cascades.len()]
+        .iter()
+        .any(|l| *l != n)
+    {
+        return Err(ChartError::NoData {
+            path: path.to_path_buf(),
+            reason: format!("the signals chart needs one value per date ({n} dates) in every series"),
+        });
+    }
+    let caption = format!(
+        "{} — SPX and condor strikes, VIX and term ratio, liquidations, {} .. {}",
+        d.name,
+        d.dates[0],
+        d.dates[n - 1]
+    );
+    render_atomic(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let root =
+            root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let (spx, rest) = root.split_vertically(380);
+        let (vix, rest) = rest.split_vertically(190);
+        let (ratio, liq) = rest.split_vertically(160);
+        spx_panel(&spx, d, &d.condors)?;
+        vix_panel(&vix, d)?;
+        ratio_panel(&ratio, d)?;
+        liquidation_panel(&liq, d)?;
+        root.present().map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,124 @@
+//! Sweep charts (the sweep's metric heatmap over two parameters is [`super::heatmap_chart`]):
+//! parameter sensitivity - the objective against each parameter's values, one panel per
+//! parameter - and the top-N equity curves overlaid. 1600 x 1000 pixels.
+
+use super::{date_chart, padded_range, render_atomic, side_legend, usd_full, ChartError, ValueAxis};
+use chrono::NaiveDate;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// The objective against one parameter's values (the others fixed or best-of, as the caller says).
+pub struct SensitivityLine {
+    pub param: String,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+}
+
+/// One equity curve to overlay.
+pub struct Curve {
+    pub label: String,
+    pub dates: Vec<NaiveDate>,
+    pub equity: Vec<f64>,
+}
+
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// One panel per parameter: `metric` against the parameter's values.
+pub fn sensitivity_chart(
+    path: &Path,
+    title: &str,
+    metric: &str,
+    lines: &[SensitivityLine],
+) -> Result<(), ChartError> {
+    let bad = lines.iter().find(|l| l.x.is_empty() || l.x.len() != l.y.len());
+    if lines.is_empty() || bad.is_some() {
+        return Err(ChartError::NoData {
+            path: path.to_path_buf(),
+            reason: "sensitivity needs at least one parameter with one metric value per parameter value"
+                .into(),
+        });
+    }
+    let cols = if lines.len() > 2 { 2 } else { 1 };
+    let rows = lines.len().div_ceil(cols);
+    render_atomic(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let root = root.margin(16, 16, 8, 16).titled(title, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        for (area, l) in root.split_evenly((rows, cols)).iter().zip(lines) {
+            let xr = padded_range(l.x.iter().copied(), 1e-9).unwrap_or(0.0..1.0);
+            let yr = padded_range(l.y.iter().copied(), 1e-9).unwrap_or(0.0..1.0);
+            let mut chart = ChartBuilder::on(area)
+                .margin(16)
+                .caption(&l.param, ("sans-serif", 24))
+                .x_label_area_size(40)
+                .y_label_area_size(100)
+                .build_cartesian_2d(xr, yr)
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_mesh()
+                .x_desc(l.param.as_str())
+                .y_desc(metric)
+                .label_style(("sans-serif", 20))
+                .axis_desc_style(("sans-serif", 22))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            let color = PALETTE[0];
+            let points: Vec<(f64, f64)> =
+                l.x.iter().copied().zip(l.y.iter().copied()).filter(|(_, y)| y.is_finite()).collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(points.iter().map(|p| Circle::new(*p, 5, color.filled())))
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())
+    })
+}
+
+/// The given equity curves overlaid, with a legend column naming each.
+pub fn top_equity_chart(path: &Path, title: &str, curves: &[Curve]) -> Result<(), ChartError> {
+    if curves.is_empty() || curves.iter().any(|c| c.dates.len() < 2 || c.dates.len() != c.equity.len()) {
+        return Err(ChartError::NoData {
+            path: path.to_path_buf(),
+            reason: "top-N equity needs at least one curve of 2 days or more".into(),
+        });
+    }
+    let d0 = curves.iter().map(|c| c.dates[0]).min().expect("non-empty");
+    let d1 = curves.iter().map(|c| c.dates[c.dates.len() - 1]).max().expect("non-empty");
+    let range = padded_range(curves.iter().flat_map(|c| c.equity.iter().copied()), 1.0).unwrap_or(0.0..1.0);
+    render_atomic(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let root = root.margin(16, 8, 8, 16).titled(title, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let (plot, side) = root.split_horizontally(1240);
+        let fmt = |v: &f64| usd_full(*v);
+        let mut chart =
+            date_chart(&plot, (d0, d1), ValueAxis { range, desc: "Equity ($)", labels: 8, format: &fmt })?;
+        let mut legend = Vec::new();
+        for (i, c) in curves.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    c.dates.iter().copied().zip(c.equity.iter().copied()),
+                    color.stroke_width(1),
+                ))
+                .map_err(|e| e.to_string())?;
+            legend.push((c.label.clone(), color));
+        }
+        side_legend(&side, &legend)?;
+        root.present().map_err(|e| e.to_string())
+    })
+}
