@@ -77,7 +77,7 @@ fn per_call(c: &mut Criterion) {
     g.bench_function("16-delta put on the 5-point grid, smile vols", |b| {
         b.iter(|| {
             let target = black_box(0.16);
-            select_strike(&grid, PUT, StrikeRule::Delta(target), s, f, 0.0, |k| {
+            select_strike(&grid, PUT, StrikeRule::Delta(target), s, f, 0.0, 0.0, |k| {
                 surface.price_delta(PUT, s, k, t, r, q).1
             })
         })

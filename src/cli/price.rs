@@ -207,7 +207,7 @@ pub fn run(a: &PriceArgs) -> Result<ExitCode, Failure> {
             let step = a.strike_step.unwrap_or(if a.model == Model::Bsm { 5.0 } else { 1.0 });
             let grid = StrikeGrid::new(step).map_err(|e| Failure::input(format!("--strike-step: {e}")))?;
             let delta_at = |k: f64| greeks(a, kind, s, k, (inputs.vol_of)(k)).delta;
-            select_strike(&grid, kind, StrikeRule::Delta(d), s, s, 0.0, delta_at)
+            select_strike(&grid, kind, StrikeRule::Delta(d), s, s, 0.0, 0.0, delta_at)
                 .map_err(|e| Failure::input(format!("--delta: {e}")))?
         }
         (None, None) => return Err(Failure::input("give --strike or --delta")),

@@ -51,6 +51,8 @@ pub struct RawData {
     pub vix6m: Option<String>,
     pub vvix: Option<String>,
     pub vx_term: Option<String>,
+    /// The column of the VIX file that holds VIX (default: its `close`, or its only value column).
+    pub vix_column: Option<String>,
 }
 
 /// Run window; dates are TOML dates (`2014-01-02`) or strings (`"2014-01-02"`).
@@ -67,11 +69,14 @@ pub struct RawCapital {
     /// Starting cash. Default 100,000.
     #[serde(default = "d_capital")]
     pub initial_usd: f64,
+    /// Credit the risk-free rate on cash every day. Default true.
+    #[serde(default = "d_true")]
+    pub interest_on_cash: bool,
 }
 
 impl Default for RawCapital {
     fn default() -> Self {
-        RawCapital { initial_usd: d_capital() }
+        RawCapital { initial_usd: d_capital(), interest_on_cash: true }
     }
 }
 

@@ -18,6 +18,7 @@ pub struct DataSources {
     pub vix6m: Option<PathBuf>,
     pub vvix: Option<PathBuf>,
     pub vx_term: Option<PathBuf>,
+    pub vix_column: Option<String>,
 }
 
 /// The risk-free rate: a constant, or a file (with the constant where the file has no value).
@@ -90,6 +91,8 @@ pub struct Strategy {
     pub start: Option<NaiveDate>,
     pub end: Option<NaiveDate>,
     pub initial_usd: f64,
+    /// Whether cash earns the risk-free rate.
+    pub interest_on_cash: bool,
     pub rate: RateSpec,
     pub dividend_yield: f64,
     pub surface: SurfaceParams,
@@ -155,8 +158,10 @@ impl Checker<'_> {
 
     fn strike(&self, key: &str, r: &RawRule) -> Result<StrikeSpec, ConfigError> {
         let value = format!("{key}.value");
-        Ok(match self.choice(&format!("{key}.by"), &r.by, &["delta", "points", "percent", "sd"])? {
+        let rules = ["delta", "delta_formula", "points", "percent", "sd"];
+        Ok(match self.choice(&format!("{key}.by"), &r.by, &rules)? {
             "delta" => StrikeRule::Delta(self.range(&value, r.value, 0.0, 0.99, true)?),
+            "delta_formula" => StrikeRule::DeltaFormula(self.range(&value, r.value, 0.0, 0.99, true)?),
             "points" => StrikeRule::Points(self.range(&value, r.value, 0.0, 10_000.0, false)?),
             "percent" => StrikeRule::Percent(self.range(&value, r.value, 0.0, 0.9, false)?),
             _ => StrikeRule::StdDevs(self.range(&value, r.value, 0.0, 10.0, false)?),
@@ -191,6 +196,7 @@ pub fn validate(
         vix6m: opt(&d.vix6m),
         vvix: opt(&d.vvix),
         vx_term: opt(&d.vx_term),
+        vix_column: d.vix_column.clone(),
     };
     if raw.strategy.name.trim().is_empty() {
         return Err(c.invalid("strategy.name", "a non-empty name", "\"\""));
@@ -242,6 +248,7 @@ pub fn validate(
         start,
         end,
         initial_usd: c.range("capital.initial_usd", raw.capital.initial_usd, 0.0, 1e12, true)?,
+        interest_on_cash: raw.capital.interest_on_cash,
         rate,
         dividend_yield: c.range("rates.dividend_yield", r.dividend_yield, 0.0, 0.2, false)?,
         surface,

@@ -22,11 +22,13 @@ pub struct BarOptions {
     pub session: Session,
     /// Intraday bar length in seconds, when it cannot be inferred from the rows.
     pub period_s: Option<i64>,
+    /// Read this column as a close-only series (e.g. the `vix` column of a joined SPX/VIX file).
+    pub value_column: Option<String>,
 }
 
 impl Default for BarOptions {
     fn default() -> Self {
-        BarOptions { session: Session::NyseClose, period_s: None }
+        BarOptions { session: Session::NyseClose, period_s: None, value_column: None }
     }
 }
 
@@ -111,8 +113,9 @@ fn finite_positive(x: Option<f64>, row: usize, col: &str, t: &Table, out: &mut F
 /// out of the returned series.
 pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<BarSeries, DataError> {
     let axis = TimeAxis::build(t, AxisSpec::periods(opts.session, opts.period_s), out)?;
-    let ohlc = [OPEN, HIGH, LOW, CLOSE].iter().all(|a| t.find(a).is_some());
-    let close_col = match t.find(CLOSE) {
+    let ohlc = opts.value_column.is_none() && [OPEN, HIGH, LOW, CLOSE].iter().all(|a| t.find(a).is_some());
+    let close_col = match opts.value_column.as_deref().or(t.find(CLOSE)) {
+        Some(c) if t.find(&[c]).is_none() => return Err(t.missing(&[c])),
         Some(c) => c.to_string(),
         None => {
             let others: Vec<&String> = t.names().iter().filter(|n| **n != axis.column).collect();

@@ -125,7 +125,7 @@ pub fn choose_strikes(
     let atm_srt = q.surface.atm_vol(t) * t.sqrt();
     let pick = |kind, rule| {
         let delta_at = |k: f64| bsm_greeks(kind, q.spot, k, t, q.rate, q.div, q.surface.vol(k, f, t)).delta;
-        select_strike(&grid, kind, rule, q.spot, f, atm_srt, delta_at)
+        select_strike(&grid, kind, rule, q.spot, f, atm_srt, q.div * t, delta_at)
     };
     let (out, extra) = (adjust.short_out_pts, adjust.wing_extra_pts);
     let sp0 = pick(OptionType::Put, spec.short_put)?;

@@ -393,7 +393,7 @@ impl HedgeBook {
         let delta_at = |k: f64| {
             black76_greeks(OptionType::Call, f, k, t, d.rate, self.vol.vol(d.vvix, f, k, days)).delta
         };
-        select_strike(&grid, OptionType::Call, rule, f, f, atm_srt, delta_at).ok()
+        select_strike(&grid, OptionType::Call, rule, f, f, atm_srt, d.rate * t, delta_at).ok()
     }
 }
 

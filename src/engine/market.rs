@@ -60,7 +60,10 @@ impl Market {
         };
         Ok(Market {
             spx: bars(&s.data.spx)?,
-            vix: bars(&s.data.vix)?,
+            vix: Arc::new(load_bars(
+                &s.data.vix,
+                &BarOptions { value_column: s.data.vix_column.clone(), ..BarOptions::default() },
+            )?),
             vix9d: opt(&s.data.vix9d)?,
             vix3m: opt(&s.data.vix3m)?,
             vix6m: opt(&s.data.vix6m)?,

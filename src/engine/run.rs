@@ -182,7 +182,8 @@ impl Engine<'_> {
         let (Some(i), Some(vix)) = (self.state.spx_i, self.state.vix) else { return Ok(()) };
         let (date, spot) = (self.m.spx.date(i), self.m.spx.close[i]);
         let dt = self.prev.map_or(0.0, |(d, _)| (date - d).num_days() as f64 / 365.0);
-        let interest = self.cash * ((self.state.rate * dt).exp() - 1.0);
+        let interest =
+            if self.s.interest_on_cash { self.cash * ((self.state.rate * dt).exp() - 1.0) } else { 0.0 };
         self.cash += interest;
         let ix =
             VolIndices { vix9d: self.state.vix9d, vix, vix3m: self.state.vix3m, vix6m: self.state.vix6m };
@@ -328,6 +329,17 @@ impl Engine<'_> {
         match self.s.condor.entry {
             EntrySchedule::Weekday(wd) => {
                 let week = (date.iso_week().year(), date.iso_week().week());
+                // A run that starts after its first week's entry day waits for the next week.
+                if self.last_entry_week.is_none() && self.day_index == 0 {
+                    let monday = date - chrono::Days::new(date.weekday().num_days_from_monday() as u64);
+                    let entry = self.cal.next_trading_day(
+                        monday + chrono::Days::new(wd.num_days_from_monday() as u64) - chrono::Days::new(1),
+                    );
+                    if date > entry {
+                        self.last_entry_week = Some(week);
+                        return false;
+                    }
+                }
                 let due = date.weekday().num_days_from_monday() >= wd.num_days_from_monday()
                     && self.last_entry_week != Some(week);
                 if due {
@@ -352,6 +364,9 @@ impl Engine<'_> {
             return 0.0;
         };
         let Ok(strikes) = choose_strikes(spec, q, expiry, adjust) else { return 0.0 };
+        if strikes[1] >= strikes[2] {
+            return 0.0; // short put at or above the short call: not an iron condor
+        }
         let mut c = Condor {
             id: self.next_id,
             legs: legs(strikes),

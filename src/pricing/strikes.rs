@@ -8,8 +8,14 @@
 //!   in strike, so the search is a bisection over grid indices: O(log n) delta evaluations.
 //! - `Points(p)`: spot - p (put) / spot + p (call); `Percent(x)`: spot (1 -/+ x), `x` a fraction;
 //! - `StdDevs(n)`: forward * exp(-/+ n sigma_atm sqrt T) (log-space standard deviations).
+//! - `DeltaFormula(d)`: the strike whose BSM delta at the ATM volatility is exactly the target,
+//!   in closed form: `z = N^-1(d e^{qT})`, `a = sigma_atm sqrt T`, `mu = ln(F/S) + a^2/2`
+//!   (= `(r - q + sigma^2/2) T`), put `K = S e^{z a + mu}`, call `K = S e^{-z a + mu}`, rounded
+//!   half-up to the grid (`step * floor(K/step + 1/2)`) - the rule of the condor-grid benchmark and
+//!   of many index-strategy backtests. It ignores the smile.
 //!
-//! The last three round to the nearest listed strike; an exact half-way point goes outward.
+//! Points, Percent and StdDevs round to the nearest listed strike; an exact half-way point goes
+//! outward.
 
 use super::black::OptionType;
 
@@ -30,6 +36,8 @@ pub enum StrikeRule {
     Percent(f64),
     /// Log-space standard deviations away from the forward at the ATM volatility.
     StdDevs(f64),
+    /// Absolute delta in (0, 1), strike in closed form at the ATM volatility, rounded half-up.
+    DeltaFormula(f64),
 }
 
 /// Why no strike could be chosen.
@@ -87,7 +95,9 @@ impl StrikeGrid {
     }
 }
 
-/// Choose a listed strike. `delta_at(k)` is the model delta of strike `k` (used by `Delta` only).
+/// Choose a listed strike. `div_t` is `q T` (Black-76: `r T`), used by `DeltaFormula` only;
+/// `delta_at(k)` is the model delta of strike `k` (used by `Delta` only).
+#[allow(clippy::too_many_arguments)]
 pub fn select_strike(
     grid: &StrikeGrid,
     kind: OptionType,
@@ -95,6 +105,7 @@ pub fn select_strike(
     spot: f64,
     forward: f64,
     atm_vol_sqrt_t: f64,
+    div_t: f64,
     delta_at: impl Fn(f64) -> f64,
 ) -> Result<f64, StrikeError> {
     let w = kind.sign();
@@ -107,6 +118,23 @@ pub fn select_strike(
                 return Err(StrikeError::BadDelta(d));
             }
             Ok(by_delta(grid, kind, d, forward, &delta_at))
+        }
+        StrikeRule::DeltaFormula(d) => {
+            if !(d > 0.0 && d < 1.0 && d * div_t.exp() < 1.0) {
+                return Err(StrikeError::BadDelta(d));
+            }
+            let z = super::normal::norm_ppf(d * div_t.exp());
+            let a = atm_vol_sqrt_t;
+            let mu = (forward / spot).ln() + 0.5 * a * a;
+            let k = spot * (-w * z * a + mu).exp();
+            let n = (k / grid.step + 0.5).floor();
+            if !n.is_finite() {
+                return Err(StrikeError::NotFinite(k));
+            }
+            if n < 1.0 {
+                return Err(StrikeError::BelowGrid(k));
+            }
+            Ok(grid.strike(n as i64))
         }
     }
 }
@@ -176,19 +204,21 @@ mod tests {
         // half-way targets below are exact ties in floating point.
         let g = StrikeGrid::new(4.0).unwrap();
         let put = |k: f64| -k / 1024.0;
-        let pick =
-            |d| select_strike(&g, OptionType::Put, StrikeRule::Delta(d), 512.0, 512.0, 0.1, put).unwrap();
+        let pick = |d| {
+            select_strike(&g, OptionType::Put, StrikeRule::Delta(d), 512.0, 512.0, 0.1, 0.0, put).unwrap()
+        };
         assert_eq!(pick(200.0 / 1024.0), 200.0);
         assert_eq!(pick(201.9 / 1024.0), 200.0);
         assert_eq!(pick(202.1 / 1024.0), 204.0);
         assert_eq!(pick(202.0 / 1024.0), 200.0, "exact tie goes outward (lower) for a put");
         let call = |k: f64| (1.0 - k / 1024.0).max(0.0);
-        let pick =
-            |d| select_strike(&g, OptionType::Call, StrikeRule::Delta(d), 512.0, 512.0, 0.1, call).unwrap();
+        let pick = |d| {
+            select_strike(&g, OptionType::Call, StrikeRule::Delta(d), 512.0, 512.0, 0.1, 0.0, call).unwrap()
+        };
         assert_eq!(pick(1.0 - 800.0 / 1024.0), 800.0);
         assert_eq!(pick(1.0 - 802.0 / 1024.0), 804.0, "exact tie goes outward (higher) for a call");
         assert_eq!(
-            select_strike(&g, OptionType::Call, StrikeRule::Delta(1.5), 1.0, 1.0, 0.1, call),
+            select_strike(&g, OptionType::Call, StrikeRule::Delta(1.5), 1.0, 1.0, 0.1, 0.0, call),
             Err(StrikeError::BadDelta(1.5))
         );
     }
@@ -197,7 +227,7 @@ mod tests {
     fn points_percent_stddevs() {
         let g = StrikeGrid::new(5.0).unwrap();
         let nd = |_: f64| 0.0;
-        let sel = |k, r| select_strike(&g, k, r, 4712.0, 4720.0, 0.05, nd).unwrap();
+        let sel = |k, r| select_strike(&g, k, r, 4712.0, 4720.0, 0.05, 0.0, nd).unwrap();
         assert_eq!(sel(OptionType::Put, StrikeRule::Points(100.0)), 4610.0);
         assert_eq!(sel(OptionType::Call, StrikeRule::Points(100.0)), 4810.0);
         assert_eq!(sel(OptionType::Put, StrikeRule::Percent(0.05)), 4475.0); // 4476.4

@@ -65,7 +65,8 @@ fn daily_crypto_bars_are_known_at_utc_midnight() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("btc.csv");
     std::fs::write(&p, "date,close\n2024-03-09,68000\n2024-03-10,69000\n").unwrap();
-    let b = load_bars(&p, &BarOptions { session: Session::UtcDayEnd, period_s: None }).unwrap();
+    let b = load_bars(&p, &BarOptions { session: Session::UtcDayEnd, period_s: None, value_column: None })
+        .unwrap();
     assert_eq!(b.known_at[0].to_string(), "2024-03-10T00:00:00Z");
 }
 

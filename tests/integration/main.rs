@@ -9,6 +9,7 @@
 mod bad_input;
 mod charts;
 mod common;
+mod condor_grid;
 mod config;
 mod engine;
 mod hedge;

@@ -19,7 +19,7 @@ fn surface(vix: f64) -> SpxSurface {
 /// The strike of |delta| `target` on a fine grid, and its smile volatility.
 fn by_delta(s: &SpxSurface, kind: OptionType, target: f64, spot: f64, t: f64) -> (f64, f64) {
     let g = StrikeGrid::new(0.01).unwrap();
-    let k = select_strike(&g, kind, StrikeRule::Delta(target), spot, spot, 0.0, |k| {
+    let k = select_strike(&g, kind, StrikeRule::Delta(target), spot, spot, 0.0, 0.0, |k| {
         s.price_delta(kind, spot, k, t, 0.0, 0.0).1
     })
     .unwrap();
@@ -69,7 +69,7 @@ proptest! {
         let kind = if put { OptionType::Put } else { OptionType::Call };
         let g = StrikeGrid::new(5.0).unwrap();
         let delta = |k: f64| s.price_delta(kind, spot, k, t, 0.03, 0.015).1;
-        let k = select_strike(&g, kind, StrikeRule::Delta(target), spot, spot, 0.0, delta).unwrap();
+        let k = select_strike(&g, kind, StrikeRule::Delta(target), spot, spot, 0.0, 0.0, delta).unwrap();
         prop_assert_eq!(k % 5.0, 0.0);
         let err = |k: f64| (delta(k).abs() - target).abs();
         prop_assert!(err(k) <= err(k - 5.0) && err(k) <= err(k + 5.0), "K={k}");
@@ -84,7 +84,7 @@ fn vix_call_skew_moves_the_30_delta_strike_up() {
     let p = VixVolParams::default();
     let flat = VixVolParams { call_skew: 0.0, put_skew: 0.0, ..p };
     let pick = |vp: VixVolParams| {
-        select_strike(&g, OptionType::Call, StrikeRule::Delta(0.30), f, f, 0.0, |k| {
+        select_strike(&g, OptionType::Call, StrikeRule::Delta(0.30), f, f, 0.0, 0.0, |k| {
             black76_greeks(OptionType::Call, f, k, t, 0.0, vp.vol(Some(90.0), f, k, days)).delta
         })
         .unwrap()
