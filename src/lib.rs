@@ -13,5 +13,6 @@ pub mod metrics;
 pub mod pricing;
 pub mod replay;
 pub mod signals;
+pub mod sweep;
 pub mod synth;
 pub mod time;

@@ -133,7 +133,12 @@ pub fn heatmap_chart(path: &Path, h: &Heatmap<'_>) -> Result<(), ChartError> {
         let size = if nx * ny > 150 { 16 } else { 20 };
         chart
             .draw_series(cells.filter(|(r, c)| h.values[*r][*c].is_finite()).map(|(r, c)| {
+                // White text on dark cells, black on light ones.
+                let RGBColor(cr, cg, cb) = color(h.values[r][c], lo, hi, h.center);
+                let luminance = 0.299 * f64::from(cr) + 0.587 * f64::from(cg) + 0.114 * f64::from(cb);
+                let ink: &'static RGBColor = if luminance < 110.0 { &WHITE } else { &BLACK };
                 let style = TextStyle::from(("sans-serif", size).into_font())
+                    .color(ink)
                     .pos(Pos::new(HPos::Center, VPos::Center));
                 Text::new(
                     (h.format)(h.values[r][c]),

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use std::path::Path;
 
 /// The objective against one parameter's values (the others fixed or best-of, as the caller says).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SensitivityLine {
     pub param: String,
     pub x: Vec<f64>,
@@ -15,6 +16,7 @@ pub struct SensitivityLine {
 }
 
 /// One equity curve to overlay.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Curve {
     pub label: String,
     pub dates: Vec<NaiveDate>,
@@ -61,7 +63,7 @@ pub fn sensitivity_chart(
             let mut chart = ChartBuilder::on(area)
                 .margin(16)
                 .caption(&l.param, ("sans-serif", 24))
-                .x_label_area_size(40)
+                .x_label_area_size(64)
                 .y_label_area_size(100)
                 .build_cartesian_2d(xr, yr)
                 .map_err(|e| e.to_string())?;

@@ -32,6 +32,7 @@ mod price;
 mod report;
 mod run;
 mod strategy;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use ironhedge::data::DataError;
@@ -61,6 +62,8 @@ enum Command {
     /// Work with strategy files.
     #[command(subcommand)]
     Strategy(strategy::StrategyCommand),
+    /// Run a strategy's parameter sweep (parallel, resumable, shardable), or merge shards.
+    Sweep(sweep::SweepArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -109,6 +112,7 @@ pub fn run() -> ExitCode {
         Command::Calendar(args) => calendar::run(&args),
         Command::Price(args) => price::run(&args),
         Command::Strategy(cmd) => strategy::run(cmd),
+        Command::Sweep(a) => sweep::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -21,30 +21,135 @@ pub use validate::{
 use raw::RawStrategy;
 use std::path::Path;
 
+/// A strategy file read and overridden but not yet validated: the base every sweep combination
+/// is built from (`with`), so the file is read and parsed once.
+#[derive(Debug, Clone)]
+pub struct StrategySource {
+    pub path: std::path::PathBuf,
+    text: String,
+    tree: toml::Table,
+    /// (key path, its origin as shown in errors), e.g. `--set condor.x=1`.
+    applied: Vec<(String, String)>,
+}
+
+impl StrategySource {
+    /// Read `path` and apply the `--set` overrides.
+    pub fn read(path: &Path, overrides: &[String]) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Read { path: path.to_path_buf(), message: e.to_string() })?;
+        let mut tree: toml::Table = toml::from_str(&text)
+            .map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
+        let mut applied = Vec::new();
+        for arg in overrides {
+            let key = apply_override(&mut tree, arg)?;
+            applied.push((key, format!("--set {arg}")));
+        }
+        Ok(StrategySource { path: path.to_path_buf(), text, tree, applied })
+    }
+
+    /// The `--set` arguments this source was read with.
+    pub fn overrides(&self) -> Vec<String> {
+        self.applied.iter().filter_map(|(_, o)| o.strip_prefix("--set ").map(str::to_string)).collect()
+    }
+
+    /// The parsed tree (after the overrides).
+    pub fn tree(&self) -> &toml::Table {
+        &self.tree
+    }
+
+    /// Validate the file as read.
+    pub fn validate(&self) -> Result<Strategy, ConfigError> {
+        self.validate_tree(self.tree.clone(), &self.applied)
+    }
+
+    /// Validate with `assignments` applied (`None` removes an optional key); errors about an
+    /// assigned key name `origin` (e.g. `sweep`) and the assignment.
+    pub fn with(
+        &self,
+        assignments: &[(String, Option<toml::Value>)],
+        origin: &str,
+    ) -> Result<Strategy, ConfigError> {
+        let mut tree = self.tree.clone();
+        let mut applied = self.applied.clone();
+        for (key, value) in assignments {
+            let parts: Vec<&str> = key.split('.').collect();
+            set_path(&mut tree, &parts, value.clone())
+                .map_err(|found| ConfigError::Override { arg: format!("{origin} {key}"), found })?;
+            let shown = value.as_ref().map_or("none".to_string(), |v| v.to_string());
+            applied.push((key.clone(), format!("{origin}: {key} = {shown}")));
+        }
+        self.validate_tree(tree, &applied)
+    }
+
+    fn validate_tree(
+        &self,
+        tree: toml::Table,
+        applied: &[(String, String)],
+    ) -> Result<Strategy, ConfigError> {
+        let path = &self.path;
+        let place = |key: &str| KeyPlace {
+            file: path.clone(),
+            key: key.to_string(),
+            line: line_of(&self.text, key),
+            from_override: applied
+                .iter()
+                .rev()
+                .find(|(k, _)| key.starts_with(k.as_str()) || k.starts_with(key))
+                .map(|(_, origin)| origin.clone()),
+        };
+        let raw: RawStrategy = toml::Value::Table(tree)
+            .try_into()
+            .map_err(|e: toml::de::Error| serde_error(&e.to_string(), &place))?;
+        validate::validate(raw, path, &place)
+    }
+}
+
 /// Load, override and validate a strategy file.
 pub fn load_strategy(path: &Path, overrides: &[String]) -> Result<Strategy, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Read { path: path.to_path_buf(), message: e.to_string() })?;
-    let mut tree: toml::Table = toml::from_str(&text)
-        .map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
-    let mut applied = Vec::new();
-    for arg in overrides {
-        let key = apply_override(&mut tree, arg)?;
-        applied.push((key, arg.clone()));
+    StrategySource::read(path, overrides)?.validate()
+}
+
+/// Set (or, with `None`, remove) the value at `parts` in `tree`, creating tables on the way; a
+/// numeric part indexes an array of tables (`hedge.layers.0.share`). Errors say what was found
+/// where a table was needed.
+fn set_path(tree: &mut toml::Table, parts: &[&str], value: Option<toml::Value>) -> Result<(), String> {
+    if parts.is_empty() || parts.iter().any(|p| p.is_empty()) {
+        return Err("an empty key".into());
     }
-    let place = |key: &str| KeyPlace {
-        file: path.to_path_buf(),
-        key: key.to_string(),
-        line: line_of(&text, key),
-        from_override: applied
-            .iter()
-            .find(|(k, _)| key.starts_with(k.as_str()) || k.starts_with(key))
-            .map(|(_, a)| format!("--set {a}")),
-    };
-    let raw: RawStrategy = toml::Value::Table(tree)
-        .try_into()
-        .map_err(|e: toml::de::Error| serde_error(&e.to_string(), &place))?;
-    validate::validate(raw, path, &place)
+    let mut table = tree;
+    let mut i = 0;
+    while i + 1 < parts.len() {
+        let part = parts[i];
+        let entry = table.entry(part.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = match entry {
+            toml::Value::Array(items) => {
+                // The next part is the index; the one after it continues inside that entry.
+                i += 1;
+                let next = parts[i];
+                let n: usize = next
+                    .parse()
+                    .map_err(|_| format!("`{part}` is a list: index it with a number, found `{next}`"))?;
+                let len = items.len();
+                if i + 1 == parts.len() {
+                    return Err(format!("`{part}.{next}` is a whole list entry: set one of its keys"));
+                }
+                items.get_mut(n).ok_or_else(|| format!("`{part}` has {len} entries, no entry {n}"))?
+            }
+            other => other,
+        };
+        table = entry.as_table_mut().ok_or_else(|| format!("`{part}` is a value, not a table"))?;
+        i += 1;
+    }
+    let last = parts[parts.len() - 1];
+    match value {
+        Some(v) => {
+            table.insert(last.to_string(), v);
+        }
+        None => {
+            table.remove(last);
+        }
+    }
+    Ok(())
 }
 
 /// Apply `key.path=value` to the tree; the value is read as TOML (`0.12`, `true`, `[1, 2]`,
@@ -61,12 +166,7 @@ fn apply_override(tree: &mut toml::Table, arg: &str) -> Result<String, ConfigErr
         .ok()
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| toml::Value::String(value.trim().to_string()));
-    let mut table = tree;
-    for part in &parts[..parts.len() - 1] {
-        let entry = table.entry(part.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        table = entry.as_table_mut().ok_or_else(|| bad(&format!("`{part}` is a value, not a table")))?;
-    }
-    table.insert(parts[parts.len() - 1].to_string(), value);
+    set_path(tree, &parts, Some(value)).map_err(|f| bad(&f))?;
     Ok(key.to_string())
 }
 
@@ -186,5 +286,18 @@ mod tests {
         assert!(matches!(apply_override(&mut t, "condor.entry.x=1"), Err(ConfigError::Override { .. })));
         assert!(matches!(apply_override(&mut t, "no_equals"), Err(ConfigError::Override { .. })));
         assert!(matches!(apply_override(&mut t, "a..b=1"), Err(ConfigError::Override { .. })));
+        let mut t: toml::Table =
+            toml::from_str("[[hedge.layers]]\nshare = 0.5\n[[hedge.layers]]\nshare = 0.2\n").unwrap();
+        apply_override(&mut t, "hedge.layers.1.share=0.3").unwrap();
+        assert_eq!(t["hedge"]["layers"][1]["share"].as_float(), Some(0.3));
+        assert_eq!(t["hedge"]["layers"][0]["share"].as_float(), Some(0.5));
+        assert!(matches!(
+            apply_override(&mut t, "hedge.layers.2.share=1"),
+            Err(ConfigError::Override { .. })
+        ));
+        assert!(matches!(
+            apply_override(&mut t, "hedge.layers.x.share=1"),
+            Err(ConfigError::Override { .. })
+        ));
     }
 }

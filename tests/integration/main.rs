@@ -22,4 +22,5 @@ mod replay;
 mod rules;
 mod signals;
 mod surface;
+mod sweep;
 mod synth;

@@ -1,0 +1,13 @@
+//! Parameter sweeps: the `[sweep]` specification ([`spec`]), the results table and its
+//! checkpoint ([`table`]), the parallel, resumable, shardable runner ([`runner`]) and what comes
+//! after - the top N re-run in full and the sweep charts ([`report`]).
+
+pub mod report;
+pub mod runner;
+pub mod spec;
+pub mod table;
+
+pub use report::{draw_sweep_charts, ranked, write_top};
+pub use runner::{fingerprint, merge, origin, run_one, run_sweep, SweepError, SweepOptions, SweepOutcome};
+pub use spec::{parse, Combos, SpecError, SweepSpec};
+pub use table::{Row, METRICS};

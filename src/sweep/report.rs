@@ -1,0 +1,149 @@
+//! After a sweep: the top N combinations by the objective (constraints met), each re-run with its
+//! full results under `top/`, and the sweep charts - the objective over the first two parameters
+//! (best over the others), its sensitivity to each parameter (best over the others), and the top-N
+//! equity curves overlaid.
+
+use super::spec::SweepSpec;
+use super::table::{Row, METRICS};
+use crate::charts::{
+    heatmap_chart, sensitivity_chart, top_equity_chart, ChartError, Curve, Heatmap, SensitivityLine,
+};
+use crate::config::StrategySource;
+use crate::data::DataError;
+use crate::engine::{run, run_id, write_results, Market};
+use std::path::{Path, PathBuf};
+
+/// The eligible rows, best first (ties: lower index first), at most `top_n`.
+pub fn ranked<'a>(spec: &SweepSpec, rows: &'a [Row]) -> Vec<&'a Row> {
+    let mut ok: Vec<&Row> = rows.iter().filter(|r| r.eligible(spec)).collect();
+    let key = |r: &Row| r.metrics[spec.objective].unwrap_or(f64::NAN);
+    ok.sort_by(|a, b| {
+        let (x, y) = (key(a), key(b));
+        let ord = if spec.maximize { y.total_cmp(&x) } else { x.total_cmp(&y) };
+        ord.then(a.index.cmp(&b.index))
+    });
+    ok.truncate(spec.top_n);
+    ok
+}
+
+/// The best value of the objective for each position of dimension `d` (over all other values).
+fn best_by(spec: &SweepSpec, rows: &[Row], d: usize) -> Vec<f64> {
+    let n = spec.dims[d].values.len();
+    let col: usize = spec.dims[..d].iter().map(|x| x.keys.len()).sum();
+    let labels: Vec<String> = (0..n).map(|i| super::spec::show(&spec.dims[d].values[i][0])).collect();
+    let mut best = vec![f64::NAN; n];
+    for r in rows.iter().filter(|r| r.eligible(spec)) {
+        let Some(p) = labels.iter().position(|l| *l == r.params[col]) else { continue };
+        let v = r.metrics[spec.objective].unwrap_or(f64::NAN);
+        let better = if spec.maximize { v > best[p] } else { v < best[p] };
+        if best[p].is_nan() || better {
+            best[p] = v;
+        }
+    }
+    best
+}
+
+/// Re-run the top combinations and write their full results to `dir/top/<rank>-<run id>/`.
+pub fn write_top(
+    source: &StrategySource,
+    spec: &SweepSpec,
+    market: &Market,
+    top: &[&Row],
+    dir: &Path,
+) -> Result<Vec<(PathBuf, Curve)>, DataError> {
+    let mut out = Vec::new();
+    for (rank, row) in top.iter().enumerate() {
+        let err = |m: String| DataError::Usage { path: dir.to_path_buf(), message: m };
+        let s = source.with(&spec.assignments(row.index), "sweep").map_err(|e| err(e.to_string()))?;
+        let r = run(&s, market, None, None).map_err(|e| err(e.to_string()))?;
+        let resolved = toml::to_string(&s.resolved).map_err(|e| err(e.to_string()))?;
+        let config =
+            format!("# window: {:?} .. {:?}\n# sweep combination {}\n{resolved}", s.start, s.end, row.index);
+        let id = format!("{:02}-{}", rank + 1, run_id(&s.name, &config));
+        let path = write_results(&dir.join("top"), &id, &s.name, &config, &r, false)?;
+        let label = format!("#{} ({})", rank + 1, row.params.join(", "));
+        out.push((
+            path,
+            Curve {
+                label,
+                dates: r.days.iter().map(|d| d.date).collect(),
+                equity: r.days.iter().map(|d| d.equity_usd).collect(),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Draw `heatmap.png` (with two dimensions or more), `sensitivity.png` and `top_equity.png`.
+pub fn draw_sweep_charts(
+    spec: &SweepSpec,
+    rows: &[Row],
+    curves: &[Curve],
+    name: &str,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ChartError> {
+    let objective = METRICS[spec.objective];
+    let how = if spec.maximize { "best" } else { "lowest" };
+    let mut written = Vec::new();
+    let fmt = |v: f64| if v.abs() >= 1000.0 { format!("{v:.0}") } else { format!("{v:.3}") };
+    if spec.dims.len() >= 2 {
+        let labels = |d: usize| {
+            (0..spec.dims[d].values.len())
+                .map(|i| super::spec::show(&spec.dims[d].values[i][0]))
+                .collect::<Vec<_>>()
+        };
+        let (xs, ys) = (labels(0), labels(1));
+        let (c0, c1) = (0usize, spec.dims[0].keys.len());
+        let mut values = vec![vec![f64::NAN; xs.len()]; ys.len()];
+        for r in rows.iter().filter(|r| r.eligible(spec)) {
+            let (Some(x), Some(y)) =
+                (xs.iter().position(|l| *l == r.params[c0]), ys.iter().position(|l| *l == r.params[c1]))
+            else {
+                continue;
+            };
+            let v = r.metrics[spec.objective].unwrap_or(f64::NAN);
+            let cell = &mut values[y][x];
+            if cell.is_nan() || (spec.maximize && v > *cell) || (!spec.maximize && v < *cell) {
+                *cell = v;
+            }
+        }
+        let others =
+            if spec.dims.len() > 2 { format!(" ({how} over the other parameters)") } else { String::new() };
+        let h = Heatmap {
+            title: format!(
+                "{name} — {objective} by {} x {}{others}",
+                spec.dims[0].keys[0], spec.dims[1].keys[0]
+            ),
+            x_desc: &spec.dims[0].keys[0],
+            y_desc: &spec.dims[1].keys[0],
+            x_labels: xs,
+            y_labels: ys,
+            values,
+            format: &fmt,
+            center: None,
+        };
+        let p = dir.join("heatmap.png");
+        heatmap_chart(&p, &h)?;
+        written.push(p);
+    }
+    let lines: Vec<SensitivityLine> = (0..spec.dims.len())
+        .map(|d| {
+            let shown: Vec<String> = spec.dims[d].values.iter().map(|v| super::spec::show(&v[0])).collect();
+            let numeric: Option<Vec<f64>> = shown.iter().map(|s| s.parse().ok()).collect();
+            SensitivityLine {
+                param: spec.dims[d].keys.join(" + "),
+                x: numeric.unwrap_or_else(|| (0..shown.len()).map(|i| i as f64).collect()),
+                y: best_by(spec, rows, d),
+            }
+        })
+        .collect();
+    let p = dir.join("sensitivity.png");
+    sensitivity_chart(&p, &format!("{name} — {how} {objective} against each parameter"), objective, &lines)?;
+    written.push(p);
+    if !curves.is_empty() {
+        let p = dir.join("top_equity.png");
+        top_equity_chart(&p, &format!("{name} — top {} by {objective}: equity", curves.len()), curves)?;
+        written.push(p);
+    }
+    Ok(written)
+}

@@ -1,0 +1,203 @@
+//! Sweeps: identical bytes for 1 or 2 threads, shards that merge into the unsharded table, a
+//! SIGKILLed sweep resumed to the same table, Ctrl-C, and bad specifications refused with exit 2.
+
+use crate::common::ironhedge;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn sweep(args: &[&str]) -> crate::common::Run {
+    let mut all = vec!["sweep"];
+    all.extend(args);
+    ironhedge(&all)
+}
+
+fn bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A copy of weekly_condor.toml (data paths absolute) with `sweep` as its [sweep] table.
+fn strategy_with(dir: &Path, sweep_table: &str) -> PathBuf {
+    let text = std::fs::read_to_string("strategies/weekly_condor.toml").unwrap();
+    let base = text
+        .split("\n[sweep]")
+        .next()
+        .unwrap()
+        .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")));
+    let p = dir.join("s.toml");
+    std::fs::write(&p, format!("{base}\n{sweep_table}\n")).unwrap();
+    p
+}
+
+#[test]
+fn one_or_two_threads_and_three_shards_give_the_same_table() {
+    let d = tempfile::tempdir().unwrap();
+    let out = |n: &str| d.path().join(n);
+    let s = "strategies/weekly_condor.toml";
+    for (name, jobs) in [("j1", "1"), ("j2", "2")] {
+        let r = sweep(&[s, "--out", out(name).to_str().unwrap(), "--jobs", jobs, "--quiet"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    assert_eq!(bytes(&out("j1").join("results.csv")), bytes(&out("j2").join("results.csv")));
+    assert_eq!(bytes(&out("j1").join("results.parquet")), bytes(&out("j2").join("results.parquet")));
+    let (_, rows) = crate::common::read_csv(&out("j1").join("results.csv"));
+    assert_eq!(rows.len(), 72);
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let dir = out(&format!("shard{i}"));
+        let r = sweep(&[s, "--shard", &format!("{i}/3"), "--out", dir.to_str().unwrap(), "--quiet"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        shards.push(dir);
+    }
+    // Two shards are not the whole sweep.
+    let r = sweep(&[
+        "merge",
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+        "--out",
+        out("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("hold 48 of 72 combinations"), "{}", r.stderr);
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|p| p.to_str().unwrap()));
+    let merged = out("merged");
+    args.extend(["--out", merged.to_str().unwrap()]);
+    let r = sweep(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(bytes(&out("j1").join("results.csv")), bytes(&out("merged").join("results.csv")));
+    assert_eq!(bytes(&out("j1").join("results.parquet")), bytes(&out("merged").join("results.parquet")));
+    for f in ["heatmap.png", "sensitivity.png", "top_equity.png"] {
+        assert!(out("merged").join(f).exists(), "{f}");
+    }
+    assert!(r.stdout.contains("rank") && r.stdout.contains("sharpe"), "{}", r.stdout);
+}
+
+/// A sweep big enough to be caught mid-way (about 400 combinations, 1 thread).
+const LONG: &str = r#"[sweep]
+objective = "total_return"
+top_n = 2
+[sweep.params]
+"condor.short_put.value" = { from = 0.08, to = 0.20, step = 0.01 }
+"condor.short_call.value" = { from = 0.08, to = 0.20, step = 0.01 }
+"condor.wing.value" = [25.0, 50.0]
+"#;
+
+fn spawn(strategy: &Path, out: &Path, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_ironhedge"))
+        .args(["sweep", strategy.to_str().unwrap(), "--out", out.to_str().unwrap(), "--jobs", "1", "--quiet"])
+        .args(extra)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Wait until the checkpoint holds at least `rows` rows.
+fn wait_rows(out: &Path, rows: usize) {
+    for _ in 0..2000 {
+        let n =
+            std::fs::read_to_string(out.join("rows.csv")).map_or(0, |t| t.lines().count().saturating_sub(1));
+        if n >= rows {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the sweep did not write {rows} rows");
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_table() {
+    let d = tempfile::tempdir().unwrap();
+    let s = strategy_with(d.path(), LONG);
+    let full = d.path().join("full");
+    let r = sweep(&[s.to_str().unwrap(), "--out", full.to_str().unwrap(), "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let killed = d.path().join("killed");
+    for round in 0..3 {
+        let mut child = spawn(&s, &killed, if round == 0 { &[] } else { &["--resume"] });
+        wait_rows(&killed, 20 * (round + 1));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    assert!(!killed.join("results.csv").exists(), "no final table before the sweep is done");
+    // A torn last line (killed mid-write) is dropped on resume.
+    let mut f = std::fs::OpenOptions::new().append(true).open(killed.join("rows.csv")).unwrap();
+    std::io::Write::write_all(&mut f, b"399,0.2,0.2,5").unwrap();
+    let done_before = std::fs::read_to_string(killed.join("rows.csv")).unwrap().lines().count() - 2;
+    let r = sweep(&[s.to_str().unwrap(), "--out", killed.to_str().unwrap(), "--resume", "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(bytes(&full.join("results.csv")), bytes(&killed.join("results.csv")));
+    assert_eq!(bytes(&full.join("results.parquet")), bytes(&killed.join("results.parquet")));
+    // Nothing finished was run again: the checkpoint has each combination once.
+    let rows = std::fs::read_to_string(killed.join("rows.csv")).unwrap();
+    assert_eq!(rows.lines().count() - 1, 338, "{done_before} rows were kept before the resume");
+    // Without --resume an existing sweep folder is not overwritten.
+    let r = sweep(&[s.to_str().unwrap(), "--out", killed.to_str().unwrap(), "--quiet"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("pass --resume"), "{}", r.stderr);
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
+    let d = tempfile::tempdir().unwrap();
+    let s = strategy_with(d.path(), LONG);
+    let out = d.path().join("out");
+    let child = spawn(&s, &out, &[]);
+    wait_rows(&out, 16);
+    let ok = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted:") && stderr.contains("--resume"), "{stderr}");
+    let r = sweep(&[s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--resume", "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(out.join("results.csv").exists());
+}
+
+#[test]
+fn bad_sweeps_exit_2_naming_the_key() {
+    let d = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 7] = [
+        ("[sweep]\nobjective = \"sharp\"\n[sweep.params]\n\"condor.wing.value\" = [25.0]", &["key `sweep.objective`", "did you mean `sharpe`?"]),
+        ("[sweep]\nobjective = \"sharpe\"\n[sweep.params]\n\"condor.wing.value\" = [25.0, -5.0]", &["sweep.params.\"condor.wing.value\"", "the value -5 is not valid", "condor.wing.value"]),
+        ("[sweep]\nobjective = \"sharpe\"\n[sweep.params]\n\"condor.wing.valeu\" = [25.0]", &["condor.wing.valeu", "unknown key", "did you mean `value`?"]),
+        ("[sweep]\nobjective = \"sharpe\"\n[sweep.params]\n\"data.spx\" = [\"a.csv\"]", &["sweep.params.\"data.spx\"", "does not select data"]),
+        ("[sweep]\nobjective = \"sharpe\"\nmax_combinations = 10\n[sweep.params]\n\"condor.target_dte_days\" = { from = 25, to = 60, step = 1 }", &["36 combinations, more than max_combinations = 10", "--force"]),
+        ("[sweep]\nobjective = \"sharpe\"\n[[sweep.zip]]\n\"condor.profit_target_pct\" = [25.0, 50.0]\n\"condor.exit_dte_days\" = [21]", &["key `sweep.zip[0]`", "same length"]),
+        ("[sweep]\nobjective = \"sharpe\"\nmode = \"grdi\"\n[sweep.params]\n\"condor.wing.value\" = [25.0]", &["key `sweep.mode`", "\"grid\" or \"random\""]),
+    ];
+    for (table, needles) in cases {
+        let s = strategy_with(d.path(), table);
+        let r = sweep(&[s.to_str().unwrap(), "--out", d.path().join("o").to_str().unwrap(), "--quiet"]);
+        assert_eq!(r.code, 2, "{table}: {}", r.stderr);
+        for n in needles {
+            assert!(r.stderr.contains(n), "{table}: lacks `{n}`: {}", r.stderr);
+        }
+    }
+    let r = sweep(&["strategies/weekly_condor.toml", "--shard", "3/3", "--quiet"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("expected I/N with 0 <= I < N"), "{}", r.stderr);
+}
+
+#[test]
+fn random_sampling_is_seeded_and_zip_and_none_work() {
+    let d = tempfile::tempdir().unwrap();
+    let table = "[sweep]\nobjective = \"total_return\"\nmode = \"random\"\nsamples = 6\nseed = 11\ntop_n = 1\n[sweep.params]\n\"condor.short_put.value\" = { from = 0.08, to = 0.20, step = 0.02 }\n\"condor.wing.value\" = [25.0, 50.0, 75.0]\n[[sweep.zip]]\n\"condor.profit_target_pct\" = [50.0, \"none\"]\n\"condor.exit_dte_days\" = [21, \"none\"]\n";
+    let s = strategy_with(d.path(), table);
+    let (a, b) = (d.path().join("a"), d.path().join("b"));
+    for o in [&a, &b] {
+        let r = sweep(&[s.to_str().unwrap(), "--out", o.to_str().unwrap(), "--quiet"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    assert_eq!(bytes(&a.join("results.csv")), bytes(&b.join("results.csv")));
+    let (header, rows) = crate::common::read_csv(&a.join("results.csv"));
+    assert_eq!(rows.len(), 6);
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    for r in &rows {
+        assert_eq!(r[col("status")], "ok");
+        // The zip moves both keys together.
+        assert_eq!(r[col("condor.profit_target_pct")] == "none", r[col("condor.exit_dte_days")] == "none");
+    }
+}
