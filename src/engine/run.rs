@@ -358,8 +358,11 @@ impl Engine<'_> {
         let adjust =
             StrikeAdjust { short_out_pts: verdict.short_out_pts, wing_extra_pts: verdict.wing_extra_pts };
         let spec = &self.s.condor;
+        // Both the target date and the expiry must be inside the run: no condor is opened that the
+        // data could not see to its end.
+        let target = q.date + chrono::Days::new(spec.target_dte_days as u64);
         let Some(expiry) = choose_expiry(&self.cal, q.date, spec.target_dte_days, spec.expiries)
-            .filter(|e| *e <= self.last_day)
+            .filter(|e| *e <= self.last_day && target <= self.last_day)
         else {
             return 0.0;
         };

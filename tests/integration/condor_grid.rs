@@ -51,3 +51,53 @@ fn check_combination_matches_the_reference_to_the_cent() {
         assert!((pnl - num(&want[1])).abs() < 0.005, "{}: equity {pnl} vs {}", want[0], want[1]);
     }
 }
+
+#[test]
+fn the_1600_combination_sweep_matches_the_reference_grid_to_the_cent() {
+    let Some(grid_ref) = reference("condor_grid_1600.csv") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let r = crate::common::ironhedge(&[
+        "sweep",
+        "benches/condor_grid.toml",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (header, rows) = read_csv(&out.path().join("results.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap_or_else(|| panic!("no column {n}"));
+    let key = |delta: &str, dte: &str, pt: &str, wing: &str| {
+        let f = |s: &str| s.parse::<f64>().map_or(s.to_string(), |x| format!("{x:.2}"));
+        format!("{}/{}/{}/{}", f(delta), f(dte), f(pt), f(wing))
+    };
+    let ours: std::collections::HashMap<String, &Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let pt = r[col("condor.profit_target_pct")]
+                .parse::<f64>()
+                .map_or("1".to_string(), |p| (p / 100.0).to_string());
+            (
+                key(
+                    &r[col("condor.short_put.value")],
+                    &r[col("condor.target_dte_days")],
+                    &pt,
+                    &r[col("condor.wing.value")],
+                ),
+                r,
+            )
+        })
+        .collect();
+    let (_, want) = read_csv(&grid_ref);
+    assert_eq!((want.len(), ours.len()), (1600, 1600));
+    let num = |x: &str| x.parse::<f64>().unwrap();
+    for w in &want {
+        let row =
+            ours.get(&key(&w[0], &w[1], &w[2], &w[3])).unwrap_or_else(|| panic!("no combination {w:?}"));
+        assert_eq!(row[col("status")], "ok");
+        let pnl = num(&row[col("total_pnl_usd")]);
+        assert!((pnl - num(&w[4])).abs() < 0.005, "{w:?}: total P&L {pnl}");
+        assert_eq!(num(&row[col("trades")]), num(&w[5]), "{w:?}: trades");
+        let dd = num(&row[col("max_drawdown_usd")]);
+        assert!((dd - num(&w[6])).abs() < 0.005, "{w:?}: max drawdown {dd}");
+    }
+}
