@@ -93,14 +93,23 @@ pub fn heatmap_chart(path: &Path, h: &Heatmap<'_>) -> Result<(), ChartError> {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let root =
             root.margin(16, 16, 8, 16).titled(&h.title, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        // Cells too small for their numbers show colour only, read with the colour bar.
+        let labelled = nx <= 16 && ny <= 24;
+        let (root, bar) = root.split_horizontally(if labelled { 1568 } else { 1420 });
+        if !labelled {
+            colour_bar(&bar, lo, hi, h)?;
+        }
         let mut chart = ChartBuilder::on(&root)
             .margin(10)
             .x_label_area_size(60)
             .y_label_area_size(120)
             .build_cartesian_2d((0..nx as i32 - 1).into_segmented(), (0..ny as i32 - 1).into_segmented())
             .map_err(|e| e.to_string())?;
+        // At most ~25 labels an axis: every k-th one on dense grids.
         let label = |labels: &[String], v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) if (*i as usize) % labels.len().div_ceil(25) == 0 => {
+                labels.get(*i as usize).cloned().unwrap_or_default()
+            }
             _ => String::new(),
         };
         chart
@@ -132,7 +141,7 @@ pub fn heatmap_chart(path: &Path, h: &Heatmap<'_>) -> Result<(), ChartError> {
             .map_err(|e| e.to_string())?;
         let size = if nx * ny > 150 { 16 } else { 20 };
         chart
-            .draw_series(cells.filter(|(r, c)| h.values[*r][*c].is_finite()).map(|(r, c)| {
+            .draw_series(cells.filter(|(r, c)| labelled && h.values[*r][*c].is_finite()).map(|(r, c)| {
                 // White text on dark cells, black on light ones.
                 let RGBColor(cr, cg, cb) = color(h.values[r][c], lo, hi, h.center);
                 let luminance = 0.299 * f64::from(cr) + 0.587 * f64::from(cg) + 0.114 * f64::from(cb);
@@ -149,6 +158,29 @@ pub fn heatmap_chart(path: &Path, h: &Heatmap<'_>) -> Result<(), ChartError> {
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())
     })
+}
+
+/// A vertical colour scale from `lo` (bottom) to `hi` (top) with three labels.
+fn colour_bar(
+    area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    lo: f64,
+    hi: f64,
+    h: &Heatmap<'_>,
+) -> Result<(), String> {
+    let (top, bottom, x0, x1) = (80i32, 900i32, 10i32, 40i32);
+    let steps = 200;
+    for i in 0..steps {
+        let v = lo + (hi - lo) * f64::from(i) / f64::from(steps - 1);
+        let y1 = bottom - (bottom - top) * i / steps;
+        let y0 = bottom - (bottom - top) * (i + 1) / steps;
+        area.draw(&Rectangle::new([(x0, y0), (x1, y1)], color(v, lo, hi, h.center).filled()))
+            .map_err(|e| e.to_string())?;
+    }
+    for (v, y) in [(hi, top), ((lo + hi) / 2.0, (top + bottom) / 2), (lo, bottom)] {
+        area.draw(&Text::new((h.format)(v), (x1 + 8, y - 10), ("sans-serif", 20)))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// The monthly-returns heatmap of a run (years bottom-up, Jan..Dec and the year).

@@ -319,9 +319,6 @@ pub fn parse(source: &StrategySource, force: bool) -> Result<SweepSpec, SpecErro
         let mut columns = Vec::new();
         for (key, v) in group {
             c.check_key(key)?;
-            if !v.is_array() {
-                return Err(c.invalid(&format!(".zip[{z}].\"{key}\""), "a list of values", v));
-            }
             columns.push((key.clone(), c.values(key, v)?));
         }
         let n = columns.first().map_or(0, |c| c.1.len());
