@@ -107,7 +107,7 @@ pub fn heatmap_chart(path: &Path, h: &Heatmap<'_>) -> Result<(), ChartError> {
             .map_err(|e| e.to_string())?;
         // At most ~25 labels an axis: every k-th one on dense grids.
         let label = |labels: &[String], v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) if (*i as usize) % labels.len().div_ceil(25) == 0 => {
+            SegmentValue::CenterOf(i) if (*i as usize).is_multiple_of(labels.len().div_ceil(25)) => {
                 labels.get(*i as usize).cloned().unwrap_or_default()
             }
             _ => String::new(),
