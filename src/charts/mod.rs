@@ -17,7 +17,7 @@ pub use heatmap::{heatmap_chart, monthly_returns, monthly_returns_chart, Heatmap
 pub use hedge::hedge_chart;
 pub use run::{draw_run_charts, CondorSpan, HedgeLayerDays, RunChartData, GREEKS};
 pub use signals::signals_chart;
-pub use sweep::{sensitivity_chart, top_equity_chart, Curve, SensitivityLine};
+pub use sweep::{sensitivity_chart, top_equity_chart, walk_forward_chart, Curve, SensitivityLine};
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;

@@ -124,3 +124,93 @@ pub fn top_equity_chart(path: &Path, title: &str, curves: &[Curve]) -> Result<()
         root.present().map_err(|e| e.to_string())
     })
 }
+
+/// Walk-forward: the stitched out-of-sample equity with the test windows' starts marked (top),
+/// and the objective in-sample vs out-of-sample per window (bottom).
+pub fn walk_forward_chart(
+    path: &Path,
+    title: &str,
+    equity: &[(NaiveDate, f64)],
+    starts: &[NaiveDate],
+    metric: &str,
+    pairs: &[(f64, f64)],
+) -> Result<(), ChartError> {
+    if equity.len() < 2 || pairs.is_empty() {
+        return Err(ChartError::NoData {
+            path: path.to_path_buf(),
+            reason: format!("walk-forward needs 2 out-of-sample days or more, found {}", equity.len()),
+        });
+    }
+    let (d0, d1) = (equity[0].0, equity[equity.len() - 1].0);
+    let range = padded_range(equity.iter().map(|e| e.1), 1.0).unwrap_or(0.0..1.0);
+    render_atomic(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let root = root.margin(16, 8, 8, 16).titled(title, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let (top, bottom) = root.split_vertically(560);
+        let (plot, side) = top.split_horizontally(1340);
+        let fmt = |v: &f64| usd_full(*v);
+        let mut chart = date_chart(
+            &plot,
+            (d0, d1),
+            ValueAxis { range: range.clone(), desc: "Equity ($)", labels: 6, format: &fmt },
+        )?;
+        let marker = RGBColor(230, 140, 40);
+        for s in starts {
+            chart
+                .draw_series(LineSeries::new(
+                    [(*s, range.start), (*s, range.end)],
+                    marker.mix(0.8).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+        let blue = PALETTE[0];
+        chart
+            .draw_series(LineSeries::new(equity.iter().copied(), blue.stroke_width(1)))
+            .map_err(|e| e.to_string())?;
+        side_legend(&side, &[("out-of-sample equity".into(), blue), ("test window start".into(), marker)])?;
+        let (plot, side) = bottom.split_horizontally(1340);
+        let values = pairs.iter().flat_map(|(a, b)| [*a, *b]).chain([0.0]);
+        let yr = padded_range(values, 1e-9).unwrap_or(-1.0..1.0);
+        let n = pairs.len() as f64;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(20)
+            .x_label_area_size(40)
+            .y_label_area_size(130)
+            .build_cartesian_2d(-0.5..n - 0.5, yr)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(pairs.len().min(20))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 && i < n {
+                    format!("window {}", i as usize + 1)
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc(metric)
+            .label_style(("sans-serif", 20))
+            .axis_desc_style(("sans-serif", 22))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let (is_color, oos_color) = (PALETTE[0], PALETTE[1]);
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            let x = i as f64;
+            for (v, dx, c) in [(*a, -0.38, is_color), (*b, 0.02, oos_color)] {
+                if v.is_finite() {
+                    chart
+                        .draw_series([Rectangle::new([(x + dx, 0.0), (x + dx + 0.36, v)], c.filled())])
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        side_legend(
+            &side,
+            &[(format!("in-sample {metric}"), is_color), (format!("out-of-sample {metric}"), oos_color)],
+        )?;
+        root.present().map_err(|e| e.to_string())
+    })
+}

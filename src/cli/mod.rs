@@ -33,6 +33,7 @@ mod report;
 mod run;
 mod strategy;
 mod sweep;
+mod walk;
 
 use clap::{Parser, Subcommand};
 use ironhedge::data::DataError;
@@ -64,6 +65,8 @@ enum Command {
     Strategy(strategy::StrategyCommand),
     /// Run a strategy's parameter sweep (parallel, resumable, shardable), or merge shards.
     Sweep(sweep::SweepArgs),
+    /// Walk-forward: optimise in-sample, apply the best out-of-sample, window after window.
+    WalkForward(walk::WalkArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -113,6 +116,7 @@ pub fn run() -> ExitCode {
         Command::Price(args) => price::run(&args),
         Command::Strategy(cmd) => strategy::run(cmd),
         Command::Sweep(a) => sweep::run(&a),
+        Command::WalkForward(a) => walk::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -6,8 +6,10 @@ pub mod report;
 pub mod runner;
 pub mod spec;
 pub mod table;
+pub mod walk;
 
 pub use report::{draw_sweep_charts, ranked, write_top};
 pub use runner::{fingerprint, merge, origin, run_one, run_sweep, SweepError, SweepOptions, SweepOutcome};
 pub use spec::{parse, Combos, SpecError, SweepSpec};
 pub use table::{Row, METRICS};
+pub use walk::{stitch, walk_forward, WalkError, WalkSpec, Window};

@@ -201,3 +201,77 @@ fn random_sampling_is_seeded_and_zip_and_none_work() {
         assert_eq!(r[col("condor.profit_target_pct")] == "none", r[col("condor.exit_dte_days")] == "none");
     }
 }
+
+#[test]
+fn walk_forward_applies_the_in_sample_best_out_of_sample() {
+    use ironhedge::config::StrategySource;
+    use ironhedge::engine::{run, Market};
+    use ironhedge::sweep::{parse, stitch, walk_forward, WalkSpec, METRICS};
+    let source = StrategySource::read(Path::new("strategies/weekly_condor.toml"), &[]).unwrap();
+    let spec = parse(&source, false).unwrap();
+    let base = source.validate().unwrap();
+    let market = Market::load(&base).unwrap();
+    let w = WalkSpec { train_days: 252, test_days: 126, anchored: false };
+    let windows = walk_forward(&source, &spec, &market, w, 2).unwrap();
+    assert_eq!(windows.len(), 8);
+    let sharpe = METRICS.iter().position(|m| *m == "sharpe").unwrap();
+    for win in &windows {
+        let best = win.best.expect("an eligible combination");
+        // The in-sample choice is the best of every combination on the training window.
+        for i in 0..spec.combos.len() {
+            let s = source.with(&spec.assignments(i), "t").unwrap();
+            let r = run(&s, &market, Some(win.train.0), Some(win.train.1)).unwrap();
+            let ok = r.metrics.max_drawdown.is_some_and(|d| d < 0.25);
+            if ok {
+                assert!(
+                    r.metrics.sharpe.unwrap() <= win.in_sample[sharpe].unwrap() + 1e-12,
+                    "window {:?}: {i} beats {best}",
+                    win.train
+                );
+            }
+        }
+        // Out of sample: exactly that combination run on the test window.
+        let s = source.with(&spec.assignments(best), "t").unwrap();
+        let r = run(&s, &market, Some(win.test.0), Some(win.test.1)).unwrap();
+        let eq: Vec<(chrono::NaiveDate, f64)> = r.days.iter().map(|d| (d.date, d.equity_usd)).collect();
+        assert_eq!(eq, win.oos);
+    }
+    let st = stitch(&windows, base.initial_usd);
+    let compounded: f64 = windows.iter().map(|w| w.oos.last().unwrap().1 / base.initial_usd).product();
+    assert!((st.last().unwrap().1 / base.initial_usd - compounded).abs() < 1e-12);
+    // The command writes the table, the stitched curve and the chart; windows too long exit 2.
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("wf");
+    let r = ironhedge(&[
+        "walk-forward",
+        "strategies/weekly_condor.toml",
+        "--train-days",
+        "252",
+        "--test-days",
+        "126",
+        "--anchored",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for f in ["windows.csv", "oos_equity.csv", "walk_forward.png"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    assert!(
+        r.stdout.contains("anchored walk-forward, 8 windows") && r.stdout.contains("stitched out-of-sample"),
+        "{}",
+        r.stdout
+    );
+    let r = ironhedge(&[
+        "walk-forward",
+        "strategies/weekly_condor.toml",
+        "--train-days",
+        "2000",
+        "--test-days",
+        "126",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("needs at least 2126 trading days"), "{}", r.stderr);
+}
