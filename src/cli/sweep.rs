@@ -24,6 +24,32 @@ pub struct SweepArgs {
 pub enum SweepCommand {
     /// Join the folders of `--shard` runs into one results table (the same bytes as one run).
     Merge(MergeArgs),
+    /// Draw a heatmap of any metric over any two parameters of a finished sweep.
+    Heatmap(HeatmapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HeatmapArgs {
+    /// A finished sweep's folder (holding results.csv).
+    pub dir: PathBuf,
+    /// The metric to colour by (a column of results.csv).
+    #[arg(long)]
+    pub metric: String,
+    /// Parameter across.
+    #[arg(long)]
+    pub x: String,
+    /// Parameter up.
+    #[arg(long)]
+    pub y: String,
+    /// Keep only rows where this parameter has this value (repeatable); the others: best-of.
+    #[arg(long = "where", value_name = "KEY=VALUE")]
+    pub fixed: Vec<String>,
+    /// Lower is better (e.g. max_drawdown).
+    #[arg(long)]
+    pub minimize: bool,
+    /// The PNG to write (default DIR/heatmap-<metric>-<x>-<y>.png).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +119,7 @@ impl From<sweep::SweepError> for Failure {
 pub fn run(a: &SweepArgs) -> Result<ExitCode, Failure> {
     match &a.command {
         Some(SweepCommand::Merge(m)) => merge(m),
+        Some(SweepCommand::Heatmap(h)) => heatmap(h),
         None => run_sweep(&a.run),
     }
 }
@@ -211,5 +238,29 @@ fn finish(
     for c in charts {
         outln!("  chart {}", c.display());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn heatmap(h: &HeatmapArgs) -> Result<ExitCode, Failure> {
+    let fixed = h
+        .fixed
+        .iter()
+        .map(|f| {
+            f.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| Failure::input(format!("--where {f}: expected KEY=VALUE")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let req = sweep::HeatmapRequest {
+        metric: h.metric.clone(),
+        x: h.x.clone(),
+        y: h.y.clone(),
+        fixed,
+        minimize: h.minimize,
+    };
+    let out =
+        h.out.clone().unwrap_or_else(|| h.dir.join(format!("heatmap-{}-{}-{}.png", h.metric, h.x, h.y)));
+    sweep::heatmap_from_results(&h.dir, &req, &out).map_err(Failure::input)?;
+    outln!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,7 @@ pub mod spec;
 pub mod table;
 pub mod walk;
 
-pub use report::{draw_sweep_charts, ranked, write_top};
+pub use report::{draw_sweep_charts, heatmap_from_results, ranked, write_top, HeatmapError, HeatmapRequest};
 pub use runner::{fingerprint, merge, origin, run_one, run_sweep, SweepError, SweepOptions, SweepOutcome};
 pub use spec::{parse, Combos, SpecError, SweepSpec};
 pub use table::{Row, METRICS};

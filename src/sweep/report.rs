@@ -147,3 +147,96 @@ pub fn draw_sweep_charts(
     }
     Ok(written)
 }
+
+/// Why a heatmap of a saved sweep cannot be drawn.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HeatmapError {
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+}
+
+/// What to draw from a saved sweep's `results.csv`: `metric` over parameters `x` and `y`, rows
+/// restricted to `fixed` (key, value) pairs, the best (`minimize`: lowest) over the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatmapRequest {
+    pub metric: String,
+    pub x: String,
+    pub y: String,
+    pub fixed: Vec<(String, String)>,
+    pub minimize: bool,
+}
+
+/// Draw a heatmap of any metric over any two parameters from `dir/results.csv` into `out`.
+pub fn heatmap_from_results(dir: &Path, req: &HeatmapRequest, out: &Path) -> Result<(), HeatmapError> {
+    let path = dir.join("results.csv");
+    let bad = |m: String| HeatmapError::Input { path: path.clone(), message: m };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| bad(format!("cannot read: {e} (is this a finished sweep?)")))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let status =
+        header.iter().position(|h| *h == "status").ok_or_else(|| bad("no `status` column".into()))?;
+    let params = &header[1..status];
+    let col = |name: &str, among: &[&str]| {
+        among.iter().position(|h| *h == name).ok_or_else(|| {
+            let hint = crate::config::did_you_mean(name, among);
+            bad(format!("no column `{name}`; expected one of {}{hint}", among.join(", ")))
+        })
+    };
+    let (xi, yi) = (col(&req.x, params)? + 1, col(&req.y, params)? + 1);
+    let mi = col(&req.metric, &METRICS)? + status + 1;
+    let fixed: Vec<(usize, &str)> = req
+        .fixed
+        .iter()
+        .map(|(k, v)| col(k, params).map(|i| (i + 1, v.as_str())))
+        .collect::<Result<_, _>>()?;
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut xs: Vec<&str> = Vec::new();
+    let mut ys: Vec<&str> = Vec::new();
+    for r in &rows {
+        for (v, list) in [(r[xi], &mut xs), (r[yi], &mut ys)] {
+            if !list.contains(&v) {
+                list.push(v);
+            }
+        }
+    }
+    let order = |v: &mut Vec<&str>| {
+        v.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x.total_cmp(&y),
+            _ => a.cmp(b),
+        })
+    };
+    order(&mut xs);
+    order(&mut ys);
+    let mut values = vec![vec![f64::NAN; xs.len()]; ys.len()];
+    for r in rows.iter().filter(|r| r[status] == "ok" && fixed.iter().all(|(i, v)| r[*i] == *v)) {
+        let Ok(v) = r[mi].parse::<f64>() else { continue };
+        let (x, y) = (xs.iter().position(|a| *a == r[xi]), ys.iter().position(|a| *a == r[yi]));
+        let cell = &mut values[y.unwrap_or(0)][x.unwrap_or(0)];
+        if cell.is_nan() || (req.minimize && v < *cell) || (!req.minimize && v > *cell) {
+            *cell = v;
+        }
+    }
+    let how = if req.minimize { "lowest" } else { "best" };
+    let scope = if fixed.is_empty() {
+        format!("{how} over the other parameters")
+    } else {
+        let f: Vec<String> = req.fixed.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        format!("{}; {how} over the rest", f.join(", "))
+    };
+    let fmt = |v: f64| if v.abs() >= 1000.0 { format!("{v:.0}") } else { format!("{v:.3}") };
+    let h = Heatmap {
+        title: format!("{} by {} x {} ({scope})", req.metric, req.x, req.y),
+        x_desc: &req.x,
+        y_desc: &req.y,
+        x_labels: xs.iter().map(|s| s.to_string()).collect(),
+        y_labels: ys.iter().map(|s| s.to_string()).collect(),
+        values,
+        format: &fmt,
+        center: None,
+    };
+    heatmap_chart(out, &h)?;
+    Ok(())
+}

@@ -70,6 +70,32 @@ fn one_or_two_threads_and_three_shards_give_the_same_table() {
         assert!(out("merged").join(f).exists(), "{f}");
     }
     assert!(r.stdout.contains("rank") && r.stdout.contains("sharpe"), "{}", r.stdout);
+    // A heatmap of any metric over any two parameters, others fixed or best-of.
+    let png = out("dd.png");
+    let j1 = out("j1");
+    let args = ["heatmap", j1.to_str().unwrap(), "--metric", "max_drawdown", "--x", "condor.wing.value"];
+    let more =
+        ["--y", "condor.target_dte_days", "--where", "condor.short_call.value=0.1", "--minimize", "--out"];
+    let r = sweep(&[&args[..], &more[..], &[png.to_str().unwrap()]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(bytes(&png).len() > 10_000);
+    let r = sweep(&[
+        "heatmap",
+        j1.to_str().unwrap(),
+        "--metric",
+        "sharpe",
+        "--x",
+        "condor.wing.valu",
+        "--y",
+        "condor.target_dte_days",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no column `condor.wing.valu`")
+            && r.stderr.contains("did you mean `condor.wing.value`?"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// A sweep big enough to be caught mid-way (about 400 combinations, 1 thread).
