@@ -76,10 +76,7 @@ pub fn attribution_chart(
     let (d0, d1) = (dates[0], dates[dates.len() - 1]);
     let caption = format!("{title} — cumulative P&L attribution of {subject}, {d0} .. {d1}");
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root =
-            root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, &caption)?;
         let (plot, side) = root.split_horizontally(1340);
         let legend = panel(&plot, dates, series, 10)?;
         side_legend(&side, &legend)?;
@@ -106,10 +103,7 @@ pub fn group_attribution_chart(
     let cols = if groups.len() > 2 { 2 } else { 1 };
     let rows = groups.len().div_ceil(cols);
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root =
-            root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, &caption)?;
         let (plot, side) = root.split_horizontally(1340);
         let mut legend = Vec::new();
         for (area, (name, series)) in plot.split_evenly((rows, cols)).iter().zip(groups) {

@@ -56,10 +56,7 @@ pub fn equity_chart(
     let scale = if log { " (log scale)" } else { "" };
     let caption = format!("{title} — equity{scale} and drawdown, {d0} .. {d1}");
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root =
-            root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 34)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, &caption)?;
         let (top, bottom) = root.split_vertically(640);
         let fmt = |v: &f64| usd_full(if log { 10f64.powf(*v) } else { *v });
         let y = ValueAxis { range: (lo - pad)..(hi + pad), desc: "Equity ($)", labels: 8, format: &fmt };

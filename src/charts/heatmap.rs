@@ -89,10 +89,7 @@ pub fn heatmap_chart(path: &Path, h: &Heatmap<'_>) -> Result<(), ChartError> {
         });
     }
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root =
-            root.margin(16, 16, 8, 16).titled(&h.title, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, &h.title)?;
         // Cells too small for their numbers show colour only, read with the colour bar.
         let labelled = nx <= 16 && ny <= 24;
         let (root, bar) = root.split_horizontally(if labelled { 1568 } else { 1420 });

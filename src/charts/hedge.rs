@@ -3,22 +3,13 @@
 //! (spent - recovered - held). 1600 x 1000 pixels, legends in their own column.
 
 use super::run::HedgeLayerDays;
+use super::PALETTE;
 use super::{
     date_chart, need_dates, padded_range, render_atomic, side_legend, usd_short, ChartError, ValueAxis,
 };
 use chrono::NaiveDate;
 use plotters::prelude::*;
 use std::path::Path;
-
-/// Layer colours, in layer order.
-const LAYER_COLORS: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-];
 
 /// Draw the hedge chart; `paid` and `recovered` are cumulative USD per date.
 pub fn hedge_chart(
@@ -46,10 +37,7 @@ pub fn hedge_chart(
     let (d0, d1) = (dates[0], dates[n - 1]);
     let caption = format!("{title} — VIX-call hedge: layers held and cumulative cost, {d0} .. {d1}");
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root =
-            root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, &caption)?;
         let (top, bottom) = root.split_vertically(420);
         let (top_plot, top_side) = top.split_horizontally(1340);
         let max_contracts = layers.iter().flat_map(|l| l.contracts.iter().copied()).fold(1.0f64, f64::max);
@@ -59,7 +47,7 @@ pub fn hedge_chart(
         let mut chart = date_chart(&top_plot, (d0, d1), y)?;
         let mut legend = Vec::new();
         for (i, l) in layers.iter().enumerate() {
-            let color = LAYER_COLORS[i % LAYER_COLORS.len()];
+            let color = PALETTE[i % PALETTE.len()];
             // Steps: a position is held from one close to the next.
             let steps = (0..n).flat_map(|j| {
                 let prev = if j == 0 { l.contracts[0] } else { l.contracts[j - 1] };

@@ -122,6 +122,36 @@ pub(crate) fn render_atomic(
     result.map_err(err)
 }
 
+/// A drawing area of the bitmap backend.
+pub(crate) type Area<'a> =
+    plotters::prelude::DrawingArea<plotters::prelude::BitMapBackend<'a>, plotters::coord::Shift>;
+
+/// Colours of series in order (the tab10 palette).
+pub(crate) const PALETTE: [plotters::style::RGBColor; 10] = {
+    use plotters::style::RGBColor;
+    [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+        RGBColor(188, 189, 34),
+        RGBColor(23, 190, 207),
+    ]
+};
+
+/// The house canvas: 1600 x 1000, white, margins, `title` on top. Call `present()` on it (or on
+/// any area split from it) when done.
+pub(crate) fn canvas<'a>(tmp: &'a Path, title: &str) -> Result<Area<'a>, String> {
+    use plotters::prelude::*;
+    let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    root.margin(16, 16, 8, 16).titled(title, ("sans-serif", 30)).map_err(|e| e.to_string())
+}
+
 /// Dollars with thousands separators: `$100,000`, `-$1,234`.
 pub(crate) fn usd_full(v: f64) -> String {
     let s = format!("{:.0}", v.abs());

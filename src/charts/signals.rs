@@ -163,10 +163,7 @@ pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
         d.dates[n - 1]
     );
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root =
-            root.margin(16, 8, 8, 16).titled(&caption, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, &caption)?;
         let (spx, rest) = root.split_vertically(380);
         let (vix, rest) = rest.split_vertically(190);
         let (ratio, liq) = rest.split_vertically(160);

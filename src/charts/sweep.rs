@@ -2,7 +2,7 @@
 //! parameter sensitivity - the objective against each parameter's values, one panel per
 //! parameter - and the top-N equity curves overlaid. 1600 x 1000 pixels.
 
-use super::{date_chart, padded_range, render_atomic, side_legend, usd_full, ChartError, ValueAxis};
+use super::{date_chart, padded_range, render_atomic, side_legend, usd_full, ChartError, ValueAxis, PALETTE};
 use chrono::NaiveDate;
 use plotters::prelude::*;
 use std::path::Path;
@@ -23,19 +23,6 @@ pub struct Curve {
     pub equity: Vec<f64>,
 }
 
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
-
 /// One panel per parameter: `metric` against the parameter's values.
 pub fn sensitivity_chart(
     path: &Path,
@@ -54,9 +41,7 @@ pub fn sensitivity_chart(
     let cols = if lines.len() > 2 { 2 } else { 1 };
     let rows = lines.len().div_ceil(cols);
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root = root.margin(16, 16, 8, 16).titled(title, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, title)?;
         for (area, l) in root.split_evenly((rows, cols)).iter().zip(lines) {
             let xr = padded_range(l.x.iter().copied(), 1e-9).unwrap_or(0.0..1.0);
             let yr = padded_range(l.y.iter().copied(), 1e-9).unwrap_or(0.0..1.0);
@@ -102,9 +87,7 @@ pub fn top_equity_chart(path: &Path, title: &str, curves: &[Curve]) -> Result<()
     let d1 = curves.iter().map(|c| c.dates[c.dates.len() - 1]).max().expect("non-empty");
     let range = padded_range(curves.iter().flat_map(|c| c.equity.iter().copied()), 1.0).unwrap_or(0.0..1.0);
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root = root.margin(16, 8, 8, 16).titled(title, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, title)?;
         let (plot, side) = root.split_horizontally(1240);
         let fmt = |v: &f64| usd_full(*v);
         let mut chart =
@@ -144,9 +127,7 @@ pub fn walk_forward_chart(
     let (d0, d1) = (equity[0].0, equity[equity.len() - 1].0);
     let range = padded_range(equity.iter().map(|e| e.1), 1.0).unwrap_or(0.0..1.0);
     render_atomic(path, |tmp| {
-        let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let root = root.margin(16, 8, 8, 16).titled(title, ("sans-serif", 30)).map_err(|e| e.to_string())?;
+        let root = super::canvas(tmp, title)?;
         let (top, bottom) = root.split_vertically(560);
         let (plot, side) = top.split_horizontally(1340);
         let fmt = |v: &f64| usd_full(*v);
