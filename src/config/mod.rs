@@ -35,8 +35,15 @@ pub struct StrategySource {
 impl StrategySource {
     /// Read `path` and apply the `--set` overrides.
     pub fn read(path: &Path, overrides: &[String]) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .map_err(|e| ConfigError::Read { path: path.to_path_buf(), message: e.to_string() })?;
+        let text = String::from_utf8(bytes).map_err(|e| ConfigError::Read {
+            path: path.to_path_buf(),
+            message: format!(
+                "expected UTF-8 text, found invalid bytes at byte offset {}",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
         let mut tree: toml::Table = toml::from_str(&text)
             .map_err(|e| ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
         let mut applied = Vec::new();

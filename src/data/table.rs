@@ -198,22 +198,55 @@ impl Table {
 /// Fields on the header line and on the last non-blank line, when the last is shorter (a quick
 /// count of separators outside quotes; only used to explain empty cells).
 fn short_last_line(text: &[u8]) -> Option<(usize, usize)> {
-    let fields = |line: &[u8]| {
-        let mut quoted = false;
-        1 + line
-            .iter()
-            .filter(|b| {
-                if **b == b'"' {
-                    quoted = !quoted;
-                }
-                **b == b',' && !quoted
-            })
-            .count()
-    };
+    let fields = field_count;
     let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
     let header = fields(lines.next()?);
     let last = fields(lines.next_back()?);
     (last < header).then_some((last, header))
+}
+
+/// Fields on one CSV line (separators outside quotes, plus one).
+fn field_count(line: &[u8]) -> usize {
+    let mut quoted = false;
+    1 + line
+        .iter()
+        .filter(|b| {
+            if **b == b'"' {
+                quoted = !quoted;
+            }
+            **b == b',' && !quoted
+        })
+        .count()
+}
+
+/// A header that is not comma-separated, or a line with more fields than the header, named by
+/// line (polars would only say "more fields than defined in the schema").
+fn check_fields(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
+    let mut lines = bytes.split(|b| *b == b'\n');
+    let header = lines.next().unwrap_or_default();
+    let n = field_count(header);
+    if n == 1 {
+        if let Some(sep) = [b';', b'\t', b'|'].into_iter().find(|c| header.contains(c)) {
+            let shown = if sep == b'\t' { "tab".to_string() } else { format!("`{}`", sep as char) };
+            return Err(read_err(
+                path,
+                format!(
+                    "line 1 (header): expected comma-separated columns, found a {shown}-separated header [{}]: re-export the file with commas",
+                    String::from_utf8_lossy(header).trim()
+                ),
+            ));
+        }
+    }
+    for (i, line) in lines.enumerate() {
+        let m = field_count(line);
+        if m > n {
+            return Err(read_err(
+                path,
+                format!("line {}: expected {n} fields (as many as the header), found {m}", i + 2),
+            ));
+        }
+    }
+    Ok(())
 }
 
 type CsvRead = (DataFrame, Option<(usize, usize)>);
@@ -244,6 +277,13 @@ fn read_csv(path: &Path) -> Result<CsvRead, DataError> {
             },
         });
     }
+    // Blank lines at the end of a file are not rows.
+    let mut bytes = bytes;
+    while bytes.last().is_some_and(u8::is_ascii_whitespace) {
+        bytes.pop();
+    }
+    bytes.push(b'\n');
+    check_fields(path, &bytes)?;
     let short = short_last_line(&bytes);
     let cursor = std::io::Cursor::new(bytes);
     let df = CsvReadOptions::default()

@@ -220,16 +220,29 @@ impl Ctx<'_> {
                 }
                 other => Some(other),
             };
-            // Each value on its own must make a valid strategy.
-            self.source.with(&[(key.to_string(), value.clone())], "sweep").map_err(|e| SpecError::Value {
-                file: self.file.clone(),
-                key: key.into(),
-                value: show(&value),
-                error: Box::new(e),
-            })?;
             out.push(value);
         }
         Ok(out)
+    }
+
+    /// Each value on its own (the other keys as in the file) must make a valid strategy.
+    fn validate(&self, dims: &[Dim]) -> Result<(), SpecError> {
+        for dim in dims {
+            for (k, key) in dim.keys.iter().enumerate() {
+                for values in &dim.values {
+                    let value = &values[k];
+                    self.source.with(&[(key.clone(), value.clone())], "sweep").map_err(|e| {
+                        SpecError::Value {
+                            file: self.file.clone(),
+                            key: key.clone(),
+                            value: show(value),
+                            error: Box::new(e),
+                        }
+                    })?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_key(&self, key: &str) -> Result<(), SpecError> {
@@ -365,6 +378,8 @@ pub fn parse(source: &StrategySource, force: bool) -> Result<SweepSpec, SpecErro
         }
         other => return Err(c.invalid(".mode", "\"grid\" or \"random\"", format!("\"{other}\""))),
     };
+    // The size first (a huge sweep is refused before its values are checked one by one).
+    c.validate(&dims)?;
     let constraints = raw
         .constraints
         .iter()

@@ -11,6 +11,7 @@ mod charts;
 mod common;
 mod condor_grid;
 mod config;
+mod corpus;
 mod engine;
 mod hedge;
 mod import;
