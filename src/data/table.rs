@@ -55,6 +55,12 @@ fn read_err(path: &Path, e: impl std::fmt::Display) -> DataError {
     DataError::Read { path: path.to_path_buf(), message: e.to_string() }
 }
 
+/// The largest data file read into memory, in MB: `IRONHEDGE_MAX_FILE_MB`, default 4096 (a CSV
+/// parses to roughly its own size again; a sweep shares one copy).
+fn max_file_mb() -> u64 {
+    std::env::var("IRONHEDGE_MAX_FILE_MB").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(4096)
+}
+
 fn normalise(name: &str) -> String {
     name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
 }
@@ -69,6 +75,16 @@ impl Table {
                 path: path.to_path_buf(),
                 found: "an empty file (0 bytes)".into(),
             });
+        }
+        let limit_mb = max_file_mb();
+        if meta.len() > limit_mb.saturating_mul(1 << 20) {
+            return Err(read_err(
+                path,
+                format!(
+                    "the file is {} MB, larger than the {limit_mb} MB that ironhedge loads into memory: split it by date, or raise the limit with IRONHEDGE_MAX_FILE_MB",
+                    meta.len().div_ceil(1 << 20)
+                ),
+            ));
         }
         let mut short_last_line = None;
         let df = match format {

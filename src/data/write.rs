@@ -19,6 +19,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
     write_atomic_with(path, |f| f.write_all(bytes).map_err(|e| write_err(path, e)))
 }
 
+/// Remove the temporary files (`.<name>.tmp-<pid>...`) that a killed writer left in `dir`: they
+/// are never results, and a new writer of the same folder starts clean.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Create `path` atomically with a writer callback.
 pub fn write_atomic_with(
     path: &Path,

@@ -310,6 +310,7 @@ pub fn write_results(
     log_equity: bool,
 ) -> Result<PathBuf, DataError> {
     let dir = out.join(run_id);
+    crate::data::remove_stale_temps(&dir);
     write_atomic(&dir.join("config.toml"), resolved_config.as_bytes())?;
     equity_table(r).write(&dir.join("equity.csv"))?;
     trades_table(r).write(&dir.join("trades.csv"))?;

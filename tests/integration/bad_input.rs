@@ -186,3 +186,18 @@ fn a_closed_pipe_ends_quietly_not_with_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "a closed pipe is not an error: {stderr}");
 }
+
+#[test]
+fn files_over_the_memory_limit_are_refused_with_a_message() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ironhedge"))
+        .args(["data", "check", "datasets/spx_daily_1999_2018.csv"])
+        .env("IRONHEDGE_MAX_FILE_MB", "0")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    for n in ["spx_daily_1999_2018.csv", "larger than the 0 MB", "IRONHEDGE_MAX_FILE_MB"] {
+        assert!(text.contains(n), "lacks `{n}`: {text}");
+    }
+}

@@ -13,6 +13,7 @@ mod condor_grid;
 mod config;
 mod corpus;
 mod engine;
+mod faults;
 mod hedge;
 mod import;
 mod loaders;

@@ -140,9 +140,10 @@ fn a_killed_sweep_resumes_to_the_same_table() {
     let r = sweep(&[s.to_str().unwrap(), "--out", full.to_str().unwrap(), "--quiet"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let killed = d.path().join("killed");
-    for round in 0..3 {
+    // Killed at 20 different points, each after some more rows.
+    for round in 0..20 {
         let mut child = spawn(&s, &killed, if round == 0 { &[] } else { &["--resume"] });
-        wait_rows(&killed, 20 * (round + 1));
+        wait_rows(&killed, 15 * (round + 1));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
     }
