@@ -61,6 +61,35 @@ fn max_file_mb() -> u64 {
     std::env::var("IRONHEDGE_MAX_FILE_MB").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(4096)
 }
 
+thread_local! {
+    /// Set while a [`guarded`] call runs: its panics are turned into errors, not printed.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f`, turning a panic inside it into `Err(message)` (silently: the panic hook installed
+/// here stays quiet for guarded calls and hands every other panic to the previous hook).
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the reader panicked".into())
+    })
+}
+
 fn normalise(name: &str) -> String {
     name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
 }
@@ -95,7 +124,11 @@ impl Table {
             }
             FileFormat::Parquet => {
                 let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-                ParquetReader::new(file).finish().map_err(|e| read_err(path, e))?
+                // The Parquet reader can panic on a malformed footer (found by fuzzing): that is
+                // bad input, reported as such.
+                guarded(|| ParquetReader::new(file).finish())
+                    .map_err(|panic| read_err(path, format!("malformed Parquet metadata ({panic})")))?
+                    .map_err(|e| read_err(path, e))?
             }
         };
         let names: Vec<String> = df.get_column_names().iter().map(|n| normalise(n)).collect();

@@ -1,0 +1,14 @@
+//! Any bytes through every vendor importer (the first byte picks the format).
+#![no_main]
+use ironhedge::data::import::{import, ImportFormat, ImportOptions};
+use libfuzzer_sys::fuzz_target;
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((pick, rest)) = data.split_first() else { return };
+    let format = ImportFormat::ALL[*pick as usize % ImportFormat::ALL.len()];
+    let input = common::scratch("vendor.csv", rest);
+    let output = input.with_file_name("out.csv");
+    let _ = import(format, &input, &output, &ImportOptions::default());
+});
