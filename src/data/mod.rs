@@ -10,6 +10,7 @@ mod crypto;
 mod error;
 mod findings;
 pub mod import;
+mod parquet_guard;
 mod parse;
 mod rates;
 mod schema;

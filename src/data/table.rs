@@ -123,10 +123,12 @@ impl Table {
                 df
             }
             FileFormat::Parquet => {
-                let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-                // The Parquet reader can panic on a malformed footer (found by fuzzing): that is
-                // bad input, reported as such.
-                guarded(|| ParquetReader::new(file).finish())
+                let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
+                // A malformed footer can make the Parquet reader allocate without bound (an abort)
+                // or panic (both found by fuzzing): check its structure first, and turn a panic
+                // into a bad-input error.
+                super::parquet_guard::check_footer(&bytes).map_err(|e| read_err(path, e))?;
+                guarded(|| ParquetReader::new(std::io::Cursor::new(bytes)).finish())
                     .map_err(|panic| read_err(path, format!("malformed Parquet metadata ({panic})")))?
                     .map_err(|e| read_err(path, e))?
             }

@@ -1,0 +1,152 @@
+//! A structural check of a Parquet file's footer before the Parquet reader sees it. The footer is
+//! a Thrift compact-protocol struct; a malformed one can declare a list of billions of elements,
+//! and the reader allocates for it up front - an allocation failure aborts the process, which no
+//! error handling can catch (found by fuzzing). Here every length and element count the footer
+//! declares must fit in the bytes that remain, so nothing the reader allocates can exceed the
+//! file's own size by more than a constant factor.
+
+/// Check the framing (`PAR1` ... footer, 4-byte length, `PAR1`) and walk the footer's Thrift
+/// structure; `Err` says what is wrong.
+pub fn check_footer(bytes: &[u8]) -> Result<(), String> {
+    let n = bytes.len();
+    if n < 12 || &bytes[..4] != b"PAR1" || &bytes[n - 4..] != b"PAR1" {
+        return Err("not a Parquet file (expected `PAR1` at both ends)".into());
+    }
+    let len = u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]) as usize;
+    if len > n - 12 {
+        return Err(format!("the footer claims {len} bytes, but the file has {n}"));
+    }
+    let mut r = Reader { b: &bytes[n - 8 - len..n - 8], at: 0 };
+    r.structure(0).map_err(|e| format!("malformed Parquet footer: {e}"))
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+const MAX_DEPTH: usize = 64;
+
+impl Reader<'_> {
+    fn left(&self) -> usize {
+        self.b.len() - self.at
+    }
+
+    fn byte(&mut self) -> Result<u8, String> {
+        let x = *self.b.get(self.at).ok_or("truncated")?;
+        self.at += 1;
+        Ok(x)
+    }
+
+    fn varint(&mut self) -> Result<u64, String> {
+        let mut v = 0u64;
+        for shift in (0..70).step_by(7) {
+            let x = self.byte()?;
+            v |= u64::from(x & 0x7f) << shift.min(63);
+            if x & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("a varint longer than 10 bytes".into())
+    }
+
+    fn skip(&mut self, k: usize) -> Result<(), String> {
+        if k > self.left() {
+            return Err(format!("{k} bytes declared, {} left", self.left()));
+        }
+        self.at += k;
+        Ok(())
+    }
+
+    /// A declared count of elements, each at least one byte: it must fit in what is left.
+    fn count(&mut self, declared: u64) -> Result<usize, String> {
+        if declared > self.left() as u64 {
+            return Err(format!("{declared} elements declared, {} bytes left", self.left()));
+        }
+        Ok(declared as usize)
+    }
+
+    fn value(&mut self, ty: u8, depth: usize) -> Result<(), String> {
+        match ty {
+            1 | 2 => Ok(()),                    // bool inside a field header
+            3 => self.skip(1),                  // byte
+            4..=6 => self.varint().map(|_| ()), // i16, i32, i64
+            7 => self.skip(8),                  // double
+            8 => {
+                let k = self.varint()?;
+                let k = usize::try_from(k).map_err(|_| "a binary length beyond memory".to_string())?;
+                self.skip(k)
+            }
+            9 | 10 => {
+                let h = self.byte()?;
+                let size = if h >> 4 == 15 { self.varint()? } else { u64::from(h >> 4) };
+                let (size, elem) = (self.count(size)?, h & 0x0f);
+                for _ in 0..size {
+                    if elem == 1 || elem == 2 {
+                        self.skip(1)?; // a bool list element is one byte
+                    } else {
+                        self.value(elem, depth + 1)?;
+                    }
+                }
+                Ok(())
+            }
+            11 => {
+                let size = self.varint()?;
+                let size = self.count(size)?;
+                if size == 0 {
+                    return Ok(());
+                }
+                let kv = self.byte()?;
+                for _ in 0..size {
+                    self.value(kv >> 4, depth + 1)?;
+                    self.value(kv & 0x0f, depth + 1)?;
+                }
+                Ok(())
+            }
+            12 => self.structure(depth + 1),
+            other => Err(format!("unknown Thrift type {other}")),
+        }
+    }
+
+    fn structure(&mut self, depth: usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(format!("structures nested deeper than {MAX_DEPTH}"));
+        }
+        loop {
+            let h = self.byte()?;
+            if h == 0 {
+                return Ok(());
+            }
+            if h >> 4 == 0 {
+                self.varint()?; // a long-form field id
+            }
+            self.value(h & 0x0f, depth)?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed(footer: &[u8]) -> Vec<u8> {
+        let mut b = b"PAR1".to_vec();
+        b.extend_from_slice(footer);
+        b.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+        b.extend_from_slice(b"PAR1");
+        b
+    }
+
+    #[test]
+    fn lengths_must_fit_in_the_file() {
+        // struct { 1: i32 = 2, 2: list<i64> of 2 } then stop.
+        assert!(check_footer(&framed(&[0x15, 0x04, 0x19, 0x26, 0x02, 0x04, 0x00])).is_ok());
+        // A list that claims 2^31 elements.
+        let err = check_footer(&framed(&[0x19, 0xF6, 0x80, 0x80, 0x80, 0x80, 0x08, 0x00])).unwrap_err();
+        assert!(err.contains("elements declared"), "{err}");
+        assert!(check_footer(b"PAR1\x00PAR1").is_err());
+        assert!(check_footer(&framed(&[0x18, 0xFF, 0xFF, 0x03])).is_err(), "a binary longer than the file");
+        let deep: Vec<u8> = std::iter::repeat_n(0x1C, 100).collect();
+        assert!(check_footer(&framed(&deep)).unwrap_err().contains("deeper"));
+    }
+}
