@@ -17,7 +17,7 @@ pub fn check_footer(bytes: &[u8]) -> Result<(), String> {
         return Err(format!("the footer claims {len} bytes, but the file has {n}"));
     }
     let mut r = Reader { b: &bytes[n - 8 - len..n - 8], at: 0 };
-    r.structure(0).map_err(|e| format!("malformed Parquet footer: {e}"))
+    r.structure(FILE_META, 0).map_err(|e| format!("malformed Parquet footer: {e}"))
 }
 
 struct Reader<'a> {
@@ -26,6 +26,101 @@ struct Reader<'a> {
 }
 
 const MAX_DEPTH: usize = 64;
+
+/// What a known field must carry on the wire. The Parquet reader decodes fields by id, not by
+/// the type the bytes declare, so a list where the schema has a list must be checked as one even
+/// when the bytes call it something else.
+#[derive(Clone, Copy)]
+enum Wire {
+    Int,
+    Binary,
+    Bool,
+    List(&'static Wire),
+    Struct(&'static [(i16, Wire)]),
+}
+
+const KEY_VALUE: &[(i16, Wire)] = &[(1, Wire::Binary), (2, Wire::Binary)];
+const STATISTICS: &[(i16, Wire)] = &[
+    (1, Wire::Binary),
+    (2, Wire::Binary),
+    (3, Wire::Int),
+    (4, Wire::Int),
+    (5, Wire::Binary),
+    (6, Wire::Binary),
+    (7, Wire::Bool),
+    (8, Wire::Bool),
+];
+const PAGE_ENCODING_STATS: &[(i16, Wire)] = &[(1, Wire::Int), (2, Wire::Int), (3, Wire::Int)];
+const COLUMN_META: &[(i16, Wire)] = &[
+    (1, Wire::Int),
+    (2, Wire::List(&Wire::Int)),
+    (3, Wire::List(&Wire::Binary)),
+    (4, Wire::Int),
+    (5, Wire::Int),
+    (6, Wire::Int),
+    (7, Wire::Int),
+    (8, Wire::List(&Wire::Struct(KEY_VALUE))),
+    (9, Wire::Int),
+    (10, Wire::Int),
+    (11, Wire::Int),
+    (12, Wire::Struct(STATISTICS)),
+    (13, Wire::List(&Wire::Struct(PAGE_ENCODING_STATS))),
+    (14, Wire::Int),
+    (15, Wire::Int),
+];
+const COLUMN_CHUNK: &[(i16, Wire)] = &[
+    (1, Wire::Binary),
+    (2, Wire::Int),
+    (3, Wire::Struct(COLUMN_META)),
+    (4, Wire::Int),
+    (5, Wire::Int),
+    (6, Wire::Int),
+    (7, Wire::Int),
+    (9, Wire::Binary),
+];
+const SORTING_COLUMN: &[(i16, Wire)] = &[(1, Wire::Int), (2, Wire::Bool), (3, Wire::Bool)];
+const ROW_GROUP: &[(i16, Wire)] = &[
+    (1, Wire::List(&Wire::Struct(COLUMN_CHUNK))),
+    (2, Wire::Int),
+    (3, Wire::Int),
+    (4, Wire::List(&Wire::Struct(SORTING_COLUMN))),
+    (5, Wire::Int),
+    (6, Wire::Int),
+    (7, Wire::Int),
+];
+const SCHEMA_ELEMENT: &[(i16, Wire)] = &[
+    (1, Wire::Int),
+    (2, Wire::Int),
+    (3, Wire::Int),
+    (4, Wire::Binary),
+    (5, Wire::Int),
+    (6, Wire::Int),
+    (7, Wire::Int),
+    (8, Wire::Int),
+    (9, Wire::Int),
+];
+const FILE_META: &[(i16, Wire)] = &[
+    (1, Wire::Int),
+    (2, Wire::List(&Wire::Struct(SCHEMA_ELEMENT))),
+    (3, Wire::Int),
+    (4, Wire::List(&Wire::Struct(ROW_GROUP))),
+    (5, Wire::List(&Wire::Struct(KEY_VALUE))),
+    (6, Wire::Binary),
+    (9, Wire::Binary),
+];
+
+impl Wire {
+    /// Whether Thrift compact type `ty` carries this kind of value.
+    fn accepts(self, ty: u8) -> bool {
+        match self {
+            Wire::Int => (3..=6).contains(&ty),
+            Wire::Binary => ty == 8,
+            Wire::Bool => ty == 1 || ty == 2,
+            Wire::List(_) => ty == 9 || ty == 10,
+            Wire::Struct(_) => ty == 12,
+        }
+    }
+}
 
 impl Reader<'_> {
     fn left(&self) -> usize {
@@ -66,7 +161,11 @@ impl Reader<'_> {
         Ok(declared as usize)
     }
 
-    fn value(&mut self, ty: u8, depth: usize) -> Result<(), String> {
+    /// A value of compact type `ty`; `schema` describes it when it is a known struct or list.
+    fn value(&mut self, ty: u8, schema: Option<Wire>, depth: usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(format!("structures nested deeper than {MAX_DEPTH}"));
+        }
         match ty {
             1 | 2 => Ok(()),                    // bool inside a field header
             3 => self.skip(1),                  // byte
@@ -81,11 +180,20 @@ impl Reader<'_> {
                 let h = self.byte()?;
                 let size = if h >> 4 == 15 { self.varint()? } else { u64::from(h >> 4) };
                 let (size, elem) = (self.count(size)?, h & 0x0f);
+                let inner = match schema {
+                    Some(Wire::List(w)) => Some(*w),
+                    _ => None,
+                };
+                if let Some(w) = inner {
+                    if size > 0 && !w.accepts(elem) && !(matches!(w, Wire::Bool) && elem <= 2) {
+                        return Err(format!("a list of type {elem} where the footer's schema has another"));
+                    }
+                }
                 for _ in 0..size {
                     if elem == 1 || elem == 2 {
                         self.skip(1)?; // a bool list element is one byte
                     } else {
-                        self.value(elem, depth + 1)?;
+                        self.value(elem, inner, depth + 1)?;
                     }
                 }
                 Ok(())
@@ -98,29 +206,46 @@ impl Reader<'_> {
                 }
                 let kv = self.byte()?;
                 for _ in 0..size {
-                    self.value(kv >> 4, depth + 1)?;
-                    self.value(kv & 0x0f, depth + 1)?;
+                    self.value(kv >> 4, None, depth + 1)?;
+                    self.value(kv & 0x0f, None, depth + 1)?;
                 }
                 Ok(())
             }
-            12 => self.structure(depth + 1),
+            12 => self.structure(
+                match schema {
+                    Some(Wire::Struct(fields)) => fields,
+                    _ => &[],
+                },
+                depth + 1,
+            ),
             other => Err(format!("unknown Thrift type {other}")),
         }
     }
 
-    fn structure(&mut self, depth: usize) -> Result<(), String> {
+    fn structure(&mut self, fields: &'static [(i16, Wire)], depth: usize) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(format!("structures nested deeper than {MAX_DEPTH}"));
         }
+        let mut id: i16 = 0;
         loop {
             let h = self.byte()?;
             if h == 0 {
                 return Ok(());
             }
-            if h >> 4 == 0 {
-                self.varint()?; // a long-form field id
+            let (delta, ty) = (h >> 4, h & 0x0f);
+            id = if delta == 0 {
+                let z = self.varint()?;
+                ((z >> 1) as i64 ^ -((z & 1) as i64)) as i16
+            } else {
+                id.wrapping_add(i16::from(delta))
+            };
+            let known = fields.iter().find(|(f, _)| *f == id).map(|(_, w)| *w);
+            if let Some(w) = known {
+                if !w.accepts(ty) {
+                    return Err(format!("field {id} has Thrift type {ty}, not what the Parquet schema says"));
+                }
             }
-            self.value(h & 0x0f, depth)?;
+            self.value(ty, known, depth)?;
         }
     }
 }
@@ -139,14 +264,17 @@ mod tests {
 
     #[test]
     fn lengths_must_fit_in_the_file() {
-        // struct { 1: i32 = 2, 2: list<i64> of 2 } then stop.
-        assert!(check_footer(&framed(&[0x15, 0x04, 0x19, 0x26, 0x02, 0x04, 0x00])).is_ok());
+        // struct { 1: i32 = 2, 3: i64 = 1 } then stop.
+        assert!(check_footer(&framed(&[0x15, 0x04, 0x26, 0x02, 0x00])).is_ok());
+        // Field 4 (row groups) must be a list; the reader would read one whatever the bytes say.
+        let err = check_footer(&framed(&[0x45, 0x04, 0x00])).unwrap_err();
+        assert!(err.contains("field 4 has Thrift type 5"), "{err}");
         // A list that claims 2^31 elements.
-        let err = check_footer(&framed(&[0x19, 0xF6, 0x80, 0x80, 0x80, 0x80, 0x08, 0x00])).unwrap_err();
+        let err = check_footer(&framed(&[0x49, 0xFC, 0x80, 0x80, 0x80, 0x80, 0x08, 0x00])).unwrap_err();
         assert!(err.contains("elements declared"), "{err}");
         assert!(check_footer(b"PAR1\x00PAR1").is_err());
         assert!(check_footer(&framed(&[0x18, 0xFF, 0xFF, 0x03])).is_err(), "a binary longer than the file");
-        let deep: Vec<u8> = std::iter::repeat_n(0x1C, 100).collect();
+        let deep: Vec<u8> = std::iter::repeat_n(0x7C, 100).collect();
         assert!(check_footer(&framed(&deep)).unwrap_err().contains("deeper"));
     }
 }
