@@ -189,10 +189,10 @@ impl Reader<'_> {
                         return Err(format!("a list of type {elem} where the footer's schema has another"));
                     }
                 }
-                for _ in 0..size {
-                    if elem == 1 || elem == 2 {
-                        self.skip(1)?; // a bool list element is one byte
-                    } else {
+                // The Parquet reader skips a bool list element without reading a byte (the compact
+                // protocol gives it one): follow the reader, whose position is what matters here.
+                if elem != 1 && elem != 2 {
+                    for _ in 0..size {
                         self.value(elem, inner, depth + 1)?;
                     }
                 }
