@@ -59,6 +59,13 @@ pub struct Condor {
     pub date_mark: NaiveDate,
 }
 
+impl LegMark {
+    /// The mark of an option priced at `vol` with Greeks `g`.
+    pub fn from_greeks(g: &crate::pricing::Greeks, vol: f64) -> Self {
+        LegMark { price: g.price, vol, delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta }
+    }
+}
+
 impl Condor {
     /// Model marks of every leg at `q` (each strike on its own smile vol).
     pub fn mark(&self, q: &Quote<'_>) -> [LegMark; 4] {
@@ -67,7 +74,7 @@ impl Condor {
         self.legs.map(|l| {
             let vol = q.surface.vol(l.strike, f, t);
             let g = bsm_greeks(l.kind, q.spot, l.strike, t, q.rate, q.div, vol);
-            LegMark { price: g.price, vol, delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta }
+            LegMark::from_greeks(&g, vol)
         })
     }
 

@@ -18,6 +18,7 @@
 //! the half-spread, plus commission). The budget (see [`Budget`]) is scaled by the regime schedule,
 //! the term structure and the day's `scale_hedge` rules.
 
+use super::condor::LegMark;
 use super::ledger::Attribution;
 use super::signals::Verdict;
 use crate::config::{Budget, HedgeSpec, HedgeStrike, LayerSpec, ScheduleBy, Trigger};
@@ -37,12 +38,8 @@ pub const VIX_MULTIPLIER: f64 = 100.0;
 pub struct VixMark {
     /// The future of the option's expiry (the settlement value on expiry day).
     pub future: f64,
-    pub price: f64,
-    pub vol: f64,
-    pub delta: f64,
-    pub gamma: f64,
-    pub vega: f64,
-    pub theta: f64,
+    /// Price, vol and Greeks (delta and gamma on the future).
+    pub leg: LegMark,
 }
 
 /// A held VIX call position (one per layer at a time).
@@ -59,6 +56,13 @@ pub struct HedgePosition {
     pub premium_usd: f64,
     pub mark: VixMark,
     pub entry_future: f64,
+}
+
+impl HedgePosition {
+    /// The calls at their last mark (USD).
+    pub fn value_usd(&self) -> f64 {
+        self.mark.leg.price * self.contracts as f64 * VIX_MULTIPLIER
+    }
 }
 
 /// Why a hedge position ended.
@@ -181,7 +185,7 @@ impl HedgeBook {
 
     /// Mark-to-model value of every held call (USD).
     pub fn value_usd(&self) -> f64 {
-        self.held.iter().flatten().map(|p| p.mark.price * p.contracts as f64 * VIX_MULTIPLIER).sum()
+        self.held.iter().flatten().map(HedgePosition::value_usd).sum()
     }
 
     /// Condor credit collected (USD): accrues the credit-funded budgets.
@@ -199,15 +203,7 @@ impl HedgeBook {
         let days = (expiry - d.date).num_days().max(0) as f64;
         let vol = self.vol.vol(d.vvix, f, strike, days);
         let g = black76_greeks(OptionType::Call, f, strike, days / 365.0, d.rate, vol);
-        VixMark {
-            future: f,
-            price: g.price,
-            vol,
-            delta: g.delta,
-            gamma: g.gamma,
-            vega: g.vega,
-            theta: g.theta,
-        }
+        VixMark { future: f, leg: LegMark::from_greeks(&g, vol) }
     }
 
     /// Attribute, then settle, monetise or roll every held call. Returns each layer's attribution
@@ -220,7 +216,10 @@ impl HedgeBook {
             let expiring = d.date >= p.expiry;
             let new = if expiring {
                 let settle = vix_settlement(d.vix_bars, p.expiry).map_err(|e| (p.expiry, e.to_string()))?;
-                VixMark { future: settle, price: (settle - p.strike).max(0.0), ..VixMark::default() }
+                VixMark {
+                    future: settle,
+                    leg: LegMark { price: (settle - p.strike).max(0.0), ..LegMark::default() },
+                }
             } else {
                 self.mark(d, p.expiry, p.strike)
             };
@@ -229,7 +228,7 @@ impl HedgeBook {
             self.totals[i].theta_usd += a.theta_usd;
             let layer = &self.spec.layers[i];
             let hs = self.spec.half_spread_usd;
-            let bid = new.price - hs;
+            let bid = new.leg.price - hs;
             let reason = if expiring {
                 Some(HedgeExit::Settlement)
             } else if layer.take_profit_multiple.is_some_and(|k| bid >= k * p.entry_price) {
@@ -251,13 +250,13 @@ impl HedgeBook {
             // A call whose bid is nothing (mid at or below the half-spread) is not sold but
             // abandoned for 0, without commission; the mid given up is its cost.
             let (exit_price, costs) = if reason == HedgeExit::Settlement {
-                (new.price, 0.0)
+                (new.leg.price, 0.0)
             } else if bid <= 0.0 {
-                (0.0, new.price * n)
+                (0.0, new.leg.price * n)
             } else {
                 (bid, hs * n + self.commission_usd * p.contracts as f64)
             };
-            let recovered = new.price * n - costs;
+            let recovered = new.leg.price * n - costs;
             flows.cash_usd += recovered;
             flows.costs_usd += costs;
             self.totals[i].recovered_usd += recovered;
@@ -339,7 +338,7 @@ impl HedgeBook {
             {
                 continue;
             }
-            let ask = mark.price + self.spec.half_spread_usd;
+            let ask = mark.leg.price + self.spec.half_spread_usd;
             let days = (expiry - d.date).num_days() as f64;
             let scale = self.scale(d, mark.future, i, verdict);
             let spend = match self.spec.budget {
@@ -350,7 +349,7 @@ impl HedgeBook {
             };
             let per_contract = ask * VIX_MULTIPLIER + self.commission_usd;
             let contracts = (spend.min(free) / per_contract).floor();
-            if !(contracts >= 1.0 && mark.price > 0.0) {
+            if !(contracts >= 1.0 && mark.leg.price > 0.0) {
                 continue;
             }
             let paid = contracts * per_contract;
@@ -400,8 +399,9 @@ impl HedgeBook {
 /// A held call's P&L since its previous mark, split by the previous close's Greeks; `n` =
 /// contracts x multiplier. On the settlement day the future's move is to the settlement value and
 /// the vol move is not attributed (the residual holds what the Greeks miss).
-fn attribute(prev: &VixMark, new: &VixMark, dt: f64, n: f64, settling: bool) -> Attribution {
-    let df = new.future - prev.future;
+fn attribute(prev_mark: &VixMark, new_mark: &VixMark, dt: f64, n: f64, settling: bool) -> Attribution {
+    let df = new_mark.future - prev_mark.future;
+    let (prev, new) = (&prev_mark.leg, &new_mark.leg);
     let mut a = Attribution {
         total_usd: (new.price - prev.price) * n,
         delta_usd: n * prev.delta * df,

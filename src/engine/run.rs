@@ -464,10 +464,7 @@ impl Engine<'_> {
             layer_contracts: held.iter().map(|p| p.as_ref().map_or(0, |p| p.contracts)).collect(),
             layer_value_usd: held
                 .iter()
-                .map(|p| {
-                    p.as_ref()
-                        .map_or(0.0, |p| p.mark.price * p.contracts as f64 * super::hedge::VIX_MULTIPLIER)
-                })
+                .map(|p| p.as_ref().map_or(0.0, super::hedge::HedgePosition::value_usd))
                 .collect(),
             term_ratio,
             long_liq_usd,
@@ -485,10 +482,7 @@ impl Engine<'_> {
             self.out.open_hedge_value_usd = h
                 .held()
                 .iter()
-                .map(|p| {
-                    p.as_ref()
-                        .map_or(0.0, |p| p.mark.price * p.contracts as f64 * super::hedge::VIX_MULTIPLIER)
-                })
+                .map(|p| p.as_ref().map_or(0.0, super::hedge::HedgePosition::value_usd))
                 .collect();
             self.out.hedge_trades = h.trades;
             self.out.hedge_totals = h.totals;
