@@ -80,7 +80,7 @@ impl Condor {
 
     /// Model value per share of what we are short (the cost to buy the condor back at mid).
     pub fn value(marks: &[LegMark; 4], legs: &[Leg; 4]) -> f64 {
-        -(0..4).map(|i| legs[i].qty * marks[i].price).sum::<f64>()
+        super::book::condor_value(marks.map(|m| m.price), legs.map(|l| l.qty))
     }
 
     /// Settlement value per share (cost to the short condor) at settlement print `s`.
@@ -90,7 +90,7 @@ impl Condor {
 
     /// Widest spread in points (the defined risk per share before the credit).
     pub fn width(&self) -> f64 {
-        (self.legs[1].strike - self.legs[0].strike).max(self.legs[3].strike - self.legs[2].strike)
+        super::book::width_pts(self.legs.map(|l| l.strike))
     }
 }
 

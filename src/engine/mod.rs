@@ -17,6 +17,7 @@
 //! condor settles on the first later session, on that session's print. A day without a new VIX
 //! print uses the last known VIX; VIX rows on non-trading days update it but trigger nothing.
 
+mod book;
 mod condor;
 mod hedge;
 mod ledger;

@@ -1,16 +1,17 @@
 //! The run loop (see the module doc of [`super`] for the order of each day).
 
+use super::book::{closing, contracts_for, equity_usd, exit_reason, interest_usd, EntryClock, Session};
 use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
 use super::hedge::{HedgeBook, HedgeDay, HedgeTrade, LayerTotals};
-use super::ledger::{Attribution, DayRecord, ExitReason, Trade};
+use super::ledger::{Attribution, DayRecord, Trade};
 use super::market::{stream, Market};
 use super::signals::{Levels, Verdict};
-use crate::config::{EntrySchedule, Expiries, RateSpec, Sizing, Strategy};
+use crate::config::{Expiries, RateSpec, Strategy};
 use crate::metrics::{compute, MetricInputs, Metrics};
 use crate::pricing::{vix_futures_on, FuturesModel, SpxSurface, VolIndices};
 use crate::replay::{Payload, Replay, ReplayError};
 use crate::time::Calendar;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 /// Everything a run produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +55,9 @@ pub enum EngineError {
     Curve(NaiveDate, String),
 }
 
-#[derive(Debug, Default)]
-struct MarketState {
+/// What the replay has told the engine about the market so far.
+#[derive(Debug, Clone, Default)]
+pub(super) struct MarketState {
     spx_i: Option<usize>,
     vix: Option<f64>,
     vix9d: Option<f64>,
@@ -63,6 +65,28 @@ struct MarketState {
     vix6m: Option<f64>,
     vvix: Option<f64>,
     rate: f64,
+}
+
+impl MarketState {
+    /// Take in a market-data event (SPX bar: its row `seq`; the VIX family; rates). Returns
+    /// whether the event was one of those.
+    pub(super) fn apply(&mut self, stream: u16, payload: &Payload, seq: u32) -> bool {
+        let close = match payload {
+            Payload::Bar { close, .. } => Some(*close),
+            _ => None,
+        };
+        match (stream, close, payload) {
+            (stream::SPX, Some(_), _) => self.spx_i = Some(seq as usize),
+            (stream::VIX, Some(c), _) => self.vix = Some(c),
+            (stream::VIX9D, Some(c), _) => self.vix9d = Some(c),
+            (stream::VIX3M, Some(c), _) => self.vix3m = Some(c),
+            (stream::VIX6M, Some(c), _) => self.vix6m = Some(c),
+            (stream::VVIX, Some(c), _) => self.vvix = Some(c),
+            (stream::RATES, _, Payload::Rate { rate }) => self.rate = *rate,
+            _ => return false,
+        }
+        true
+    }
 }
 
 struct Engine<'a> {
@@ -75,7 +99,7 @@ struct Engine<'a> {
     open: Vec<Condor>,
     next_id: u32,
     prev: Option<(NaiveDate, f64)>,
-    last_entry_week: Option<(i32, u32)>,
+    clock: EntryClock,
     day_index: usize,
     out: RunResult,
     in_market: Vec<bool>,
@@ -121,7 +145,7 @@ pub fn run(
         open: Vec::new(),
         next_id: 0,
         prev: None,
-        last_entry_week: None,
+        clock: EntryClock::default(),
         day_index: 0,
         out: RunResult {
             initial_usd: s.initial_usd,
@@ -146,24 +170,20 @@ pub fn run(
     };
     e.out.group_attribution = vec![Vec::new(); e.out.groups.len()];
     for ev in Replay::new(m.sources(decisions))? {
-        match (ev.stream, ev.payload) {
-            (stream::SPX, Payload::Bar { close, .. }) => {
-                e.state.spx_i = Some(ev.seq as usize);
-                e.signals.on_spx_close(close);
+        if e.state.apply(ev.stream, &ev.payload, ev.seq) {
+            if let (stream::SPX, Payload::Bar { close, .. }) = (ev.stream, &ev.payload) {
+                e.signals.on_spx_close(*close);
             }
+            continue;
+        }
+        match (ev.stream, ev.payload) {
             (stream::LIQUIDATIONS, Payload::Liquidation { side, notional_usd, .. }) => {
                 e.signals.on_liquidation(ev.ts, side, notional_usd)
             }
             (stream::LIQUIDATIONS, Payload::LiquidationBucket { long_liq_usd, short_liq_usd, .. }) => {
                 e.signals.on_liquidations(ev.ts, long_liq_usd, short_liq_usd)
             }
-            (stream::VIX, Payload::Bar { close, .. }) => e.state.vix = Some(close),
-            (stream::VIX9D, Payload::Bar { close, .. }) => e.state.vix9d = Some(close),
-            (stream::VIX3M, Payload::Bar { close, .. }) => e.state.vix3m = Some(close),
-            (stream::VIX6M, Payload::Bar { close, .. }) => e.state.vix6m = Some(close),
-            (stream::VVIX, Payload::Bar { close, .. }) => e.state.vvix = Some(close),
             (stream::FUNDING, Payload::Funding { rate, .. }) => e.signals.on_funding(rate),
-            (stream::RATES, Payload::Rate { rate }) => e.state.rate = rate,
             (stream::DECISION, _) => {
                 e.now = ev.ts;
                 e.day()?
@@ -182,8 +202,7 @@ impl Engine<'_> {
         let (Some(i), Some(vix)) = (self.state.spx_i, self.state.vix) else { return Ok(()) };
         let (date, spot) = (self.m.spx.date(i), self.m.spx.close[i]);
         let dt = self.prev.map_or(0.0, |(d, _)| (date - d).num_days() as f64 / 365.0);
-        let interest =
-            if self.s.interest_on_cash { self.cash * ((self.state.rate * dt).exp() - 1.0) } else { 0.0 };
+        let interest = interest_usd(self.s.interest_on_cash, self.cash, self.state.rate, dt);
         self.cash += interest;
         let ix =
             VolIndices { vix9d: self.state.vix9d, vix, vix3m: self.state.vix3m, vix6m: self.state.vix6m };
@@ -279,36 +298,17 @@ impl Engine<'_> {
             Condor::value(&marks, &c.legs)
         };
         let a = attribute(&c, &marks, value, q.spot, dt, n);
-        let (hs, comm) = (self.s.half_spread_usd, self.s.commission_usd);
-        let spec = &self.s.condor;
         let days_left = (c.expiry - q.date).num_days();
-        let reason = if expiring {
-            Some(ExitReason::Expiry)
-        } else if spec.profit_target_pct.is_some_and(|p| value <= (1.0 - p / 100.0) * c.credit) {
-            Some(ExitReason::ProfitTarget)
-        } else if spec.stop_loss_multiple.is_some_and(|x| value >= x * c.credit) {
-            Some(ExitReason::StopLoss)
-        } else if spec.exit_dte_days.is_some_and(|d| days_left <= d as i64) {
-            Some(ExitReason::Dte)
-        } else if force_close {
-            Some(ExitReason::Rule)
-        } else {
-            None
-        };
+        let reason = exit_reason(&self.s.condor, expiring, value, c.credit, days_left, force_close);
         let Some(reason) = reason else {
             c.marks = marks;
             c.spot_mark = q.spot;
             c.date_mark = q.date;
             return Ok((Some(c), a, 0.0));
         };
-        let (exit_price, cost) = if reason == ExitReason::Expiry {
-            (value, 0.0)
-        } else {
-            (value + 4.0 * hs, 4.0 * hs * n + 4.0 * comm * c.contracts as f64)
-        };
-        self.cash -=
-            exit_price * n + if reason == ExitReason::Expiry { 0.0 } else { 4.0 * comm * c.contracts as f64 };
-        let legs_paid = if reason == ExitReason::Expiry { 4.0 } else { 8.0 };
+        let close =
+            closing(reason, value, c.credit, c.contracts, self.s.half_spread_usd, self.s.commission_usd);
+        self.cash -= close.cash_out_usd;
         self.out.trades.push(Trade {
             id: c.id,
             entry_date: c.entry_date,
@@ -317,39 +317,18 @@ impl Engine<'_> {
             strikes: c.legs.map(|l| l.strike),
             contracts: c.contracts,
             credit: c.credit,
-            exit_price,
+            exit_price: close.exit_price,
             entry_reason: "schedule",
             exit_reason: reason,
-            pnl_usd: (c.credit - exit_price) * n - legs_paid * comm * c.contracts as f64,
+            pnl_usd: close.pnl_usd,
         });
+        let cost = close.costs_usd;
         Ok((None, a, cost))
     }
 
     fn is_entry_day(&mut self, date: NaiveDate) -> bool {
-        match self.s.condor.entry {
-            EntrySchedule::Weekday(wd) => {
-                let week = (date.iso_week().year(), date.iso_week().week());
-                // A run that starts after its first week's entry day waits for the next week.
-                if self.last_entry_week.is_none() && self.day_index == 0 {
-                    let monday = date - chrono::Days::new(date.weekday().num_days_from_monday() as u64);
-                    let entry = self.cal.next_trading_day(
-                        monday + chrono::Days::new(wd.num_days_from_monday() as u64) - chrono::Days::new(1),
-                    );
-                    if date > entry {
-                        self.last_entry_week = Some(week);
-                        return false;
-                    }
-                }
-                let due = date.weekday().num_days_from_monday() >= wd.num_days_from_monday()
-                    && self.last_entry_week != Some(week);
-                if due {
-                    self.last_entry_week = Some(week);
-                }
-                due
-            }
-            EntrySchedule::EveryNDays(n) => self.day_index.is_multiple_of(n as usize),
-            EntrySchedule::WhenFlat => self.open.is_empty(),
-        }
+        let flat = self.open.is_empty();
+        self.clock.due(self.s.condor.entry, &self.cal, Session::new(date, self.day_index), flat)
     }
 
     /// Open a condor if the rules allow; returns the costs paid.
@@ -385,17 +364,8 @@ impl Engine<'_> {
         c.marks = c.mark(q);
         let (hs, comm) = (self.s.half_spread_usd, self.s.commission_usd);
         c.credit = Condor::value(&c.marks, &c.legs) - 4.0 * hs;
-        let max_loss = (c.width() - c.credit) * MULTIPLIER;
-        if c.credit <= 0.0 || max_loss <= 0.0 {
-            return 0.0;
-        }
-        let equity = self.equity();
-        let room = ((equity - self.margin()) / max_loss).floor().max(0.0);
-        let wanted = match spec.sizing {
-            Sizing::Contracts(k) => (k as f64 * size_factor).floor(),
-            Sizing::RiskFraction(f) => (f * size_factor * equity / max_loss).floor(),
-        };
-        c.contracts = wanted.min(room) as u32;
+        let (equity, margin) = (self.equity(), self.margin());
+        c.contracts = contracts_for(spec.sizing, size_factor, c.credit, c.width(), equity, margin);
         if c.contracts == 0 {
             return 0.0;
         }
@@ -411,13 +381,9 @@ impl Engine<'_> {
     }
 
     fn equity(&self) -> f64 {
-        self.cash
-            - self
-                .open
-                .iter()
-                .map(|c| Condor::value(&c.marks, &c.legs) * c.contracts as f64 * MULTIPLIER)
-                .sum::<f64>()
-            + self.hedge.as_ref().map_or(0.0, HedgeBook::value_usd)
+        let values =
+            self.open.iter().map(|c| Condor::value(&c.marks, &c.legs) * c.contracts as f64 * MULTIPLIER);
+        equity_usd(self.cash, values, self.hedge.as_ref().map_or(0.0, HedgeBook::value_usd))
     }
 
     fn margin(&self) -> f64 {
