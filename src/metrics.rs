@@ -99,9 +99,12 @@ pub fn drawdown(equity: &[f64]) -> (Option<f64>, usize) {
 fn monthly_returns(dates: &[NaiveDate], equity: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
     let mut base = equity[0];
+    let month = |d: &NaiveDate| (d.year(), d.month());
+    let mut this = dates.first().map(month);
     for i in 0..dates.len() {
-        let month_end = i + 1 == dates.len()
-            || (dates[i + 1].year(), dates[i + 1].month()) != (dates[i].year(), dates[i].month());
+        let next = dates.get(i + 1).map(month);
+        let month_end = next != this;
+        this = next;
         if month_end {
             let e = equity[i + 1];
             if base != 0.0 {
@@ -137,9 +140,15 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
     let (max_dd, dd_days) = drawdown(eq);
     let wins: Vec<f64> = m.trade_pnl.iter().copied().filter(|p| *p > 0.0).collect();
     let losses: Vec<f64> = m.trade_pnl.iter().copied().filter(|p| *p < 0.0).collect();
+    // The worst `tail` returns in ascending order: a selection, then a sort of the tail only
+    // (the same values in the same order as a full sort).
+    let tail = ((returns.len() as f64 * 0.05).ceil() as usize).max(1).min(returns.len());
     let mut sorted = returns.clone();
+    if tail < sorted.len() {
+        sorted.select_nth_unstable_by(tail, f64::total_cmp);
+        sorted.truncate(tail);
+    }
     sorted.sort_by(f64::total_cmp);
-    let tail = ((returns.len() as f64 * 0.05).ceil() as usize).max(1);
     let sqrt252 = 252f64.sqrt();
     Metrics {
         total_return: ratio(en, e0).map(|x| x - 1.0),
@@ -157,7 +166,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
         avg_loss: mean(&losses),
         worst_day: sorted.first().copied(),
         worst_month: monthly_returns(m.dates, eq).into_iter().min_by(f64::total_cmp),
-        cvar_95: mean(&sorted[..tail.min(sorted.len())]),
+        cvar_95: mean(&sorted),
         time_in_market: ratio(m.in_market.iter().filter(|x| **x).count() as f64, m.in_market.len() as f64),
     }
 }

@@ -77,6 +77,10 @@ pub struct SweepRunArgs {
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
+    /// Run every combination through the event-driven engine, not the condor-only kernel
+    /// (same numbers, slower; for cross-checking).
+    #[arg(long)]
+    pub engine_only: bool,
 }
 
 #[derive(Debug, Args)]
@@ -141,7 +145,14 @@ fn run_sweep(a: &SweepRunArgs) -> Result<ExitCode, Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("results/sweep-{slug}-{}{suffix}", &print[..12])));
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let opts = SweepOptions { out: out.clone(), jobs, shard, resume: a.resume, progress: !a.quiet };
+    let opts = SweepOptions {
+        out: out.clone(),
+        jobs,
+        shard,
+        resume: a.resume,
+        progress: !a.quiet,
+        kernel: !a.engine_only,
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     // Ctrl-C: finish the chunk in flight (its rows are kept), then stop.

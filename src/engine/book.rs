@@ -171,6 +171,12 @@ pub(super) fn width_pts(strikes: [f64; 4]) -> f64 {
     (strikes[1] - strikes[0]).max(strikes[3] - strikes[2])
 }
 
+/// Defined risk (max loss) of `contracts` condors of this width sold at `credit` (USD).
+#[inline]
+pub(super) fn margin_usd(width_pts: f64, credit: f64, contracts: u32) -> f64 {
+    (width_pts - credit) * MULTIPLIER * contracts as f64
+}
+
 /// Book equity: cash less the open condors' buy-back cost (`values_usd`), plus the hedge.
 pub(super) fn equity_usd(cash_usd: f64, values_usd: impl Iterator<Item = f64>, hedge_usd: f64) -> f64 {
     cash_usd - values_usd.sum::<f64>() + hedge_usd

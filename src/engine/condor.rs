@@ -85,13 +85,18 @@ impl Condor {
 
     /// Settlement value per share (cost to the short condor) at settlement print `s`.
     pub fn settle_value(&self, s: f64) -> f64 {
-        -self.legs.iter().map(|l| l.qty * intrinsic(l.kind, s, l.strike)).sum::<f64>()
+        settle_value(&self.legs, s)
     }
 
     /// Widest spread in points (the defined risk per share before the credit).
     pub fn width(&self) -> f64 {
         super::book::width_pts(self.legs.map(|l| l.strike))
     }
+}
+
+/// Settlement value per share of a short condor on these legs at settlement print `s`.
+pub fn settle_value(legs: &[Leg; 4], s: f64) -> f64 {
+    -legs.iter().map(|l| l.qty * intrinsic(l.kind, s, l.strike)).sum::<f64>()
 }
 
 /// The expiry a new condor targets: the trading day (SPXW) or monthly expiry nearest

@@ -20,6 +20,7 @@
 mod book;
 mod condor;
 mod hedge;
+pub mod kernel;
 mod ledger;
 mod market;
 mod readback;

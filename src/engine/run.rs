@@ -1,6 +1,8 @@
 //! The run loop (see the module doc of [`super`] for the order of each day).
 
-use super::book::{closing, contracts_for, equity_usd, exit_reason, interest_usd, EntryClock, Session};
+use super::book::{
+    closing, contracts_for, equity_usd, exit_reason, interest_usd, margin_usd, EntryClock, Session,
+};
 use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
 use super::hedge::{HedgeBook, HedgeDay, HedgeTrade, LayerTotals};
 use super::ledger::{Attribution, DayRecord, Trade};
@@ -58,13 +60,13 @@ pub enum EngineError {
 /// What the replay has told the engine about the market so far.
 #[derive(Debug, Clone, Default)]
 pub(super) struct MarketState {
-    spx_i: Option<usize>,
-    vix: Option<f64>,
-    vix9d: Option<f64>,
-    vix3m: Option<f64>,
-    vix6m: Option<f64>,
-    vvix: Option<f64>,
-    rate: f64,
+    pub(super) spx_i: Option<usize>,
+    pub(super) vix: Option<f64>,
+    pub(super) vix9d: Option<f64>,
+    pub(super) vix3m: Option<f64>,
+    pub(super) vix6m: Option<f64>,
+    pub(super) vvix: Option<f64>,
+    pub(super) rate: f64,
 }
 
 impl MarketState {
@@ -387,7 +389,7 @@ impl Engine<'_> {
     }
 
     fn margin(&self) -> f64 {
-        self.open.iter().map(|c| (c.width() - c.credit) * MULTIPLIER * c.contracts as f64).sum()
+        self.open.iter().map(|c| margin_usd(c.width(), c.credit, c.contracts)).sum()
     }
 
     fn record(

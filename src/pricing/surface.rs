@@ -70,6 +70,15 @@ impl Smile {
         }
     }
 
+    /// Whether every strike gets the ATM vol: no slope, no curvature, no moneyness range (the
+    /// factor is exactly 1 at any finite moneyness).
+    pub fn is_flat(&self) -> bool {
+        [self.put_slope, self.put_curve, self.call_slope, self.call_curve, self.m_min, self.m_max]
+            .iter()
+            .all(|c| *c == 0.0)
+            && self.floor <= 1.0
+    }
+
     /// Check the shape: floor in (0, 1], `m_min <= 0 <= m_max`, finite coefficients, and delta
     /// monotone in strike. Delta is monotone when `d1 = -m / f(m) + f(m) a / 2` (with `f` the
     /// factor and `a = sigma_atm sqrt T`) strictly decreases in `m`; this is checked on a grid of

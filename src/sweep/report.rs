@@ -4,7 +4,7 @@
 //! equity curves overlaid.
 
 use super::spec::SweepSpec;
-use super::table::{Row, METRICS};
+use super::table::{metrics_of, Row, METRICS};
 use crate::charts::{
     heatmap_chart, sensitivity_chart, top_equity_chart, ChartError, Curve, Heatmap, SensitivityLine,
 };
@@ -56,6 +56,14 @@ pub fn write_top(
         let err = |m: String| DataError::Usage { path: dir.to_path_buf(), message: m };
         let s = source.with(&spec.assignments(row.index), "sweep").map_err(|e| err(e.to_string()))?;
         let r = run(&s, market, None, None).map_err(|e| err(e.to_string()))?;
+        // The row may come from the kernel: the engine must agree with it to the bit.
+        let full = metrics_of(&r);
+        if !same_metrics(&full, &row.metrics) {
+            return Err(err(format!(
+                "internal error: combination {} gives different metrics in the engine than in the sweep's condor kernel ({:?} vs {:?}); rerun the sweep with --engine-only and report this",
+                row.index, full, row.metrics
+            )));
+        }
         let resolved = toml::to_string(&s.resolved).map_err(|e| err(e.to_string()))?;
         let config =
             format!("# window: {:?} .. {:?}\n# sweep combination {}\n{resolved}", s.start, s.end, row.index);
@@ -72,6 +80,11 @@ pub fn write_top(
         ));
     }
     Ok(out)
+}
+
+/// Equal to the bit (NaN equal to NaN).
+fn same_metrics(a: &[Option<f64>], b: &[Option<f64>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.map(f64::to_bits) == y.map(f64::to_bits))
 }
 
 /// Draw `heatmap.png` (with two dimensions or more), `sensitivity.png` and `top_equity.png`.

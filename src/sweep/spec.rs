@@ -225,21 +225,23 @@ impl Ctx<'_> {
         Ok(out)
     }
 
-    /// Each value on its own (the other keys as in the file) must make a valid strategy.
+    /// Each value (with the values zipped to it; the other keys as in the file) must make a
+    /// valid strategy.
     fn validate(&self, dims: &[Dim]) -> Result<(), SpecError> {
         for dim in dims {
-            for (k, key) in dim.keys.iter().enumerate() {
-                for values in &dim.values {
-                    let value = &values[k];
-                    self.source.with(&[(key.clone(), value.clone())], "sweep").map_err(|e| {
-                        SpecError::Value {
-                            file: self.file.clone(),
-                            key: key.clone(),
-                            value: show(value),
-                            error: Box::new(e),
-                        }
-                    })?;
-                }
+            for values in &dim.values {
+                let assignments: Vec<(String, Option<toml::Value>)> =
+                    dim.keys.iter().cloned().zip(values.iter().cloned()).collect();
+                self.source.with(&assignments, "sweep").map_err(|e| {
+                    let text = e.to_string();
+                    let k = dim.keys.iter().position(|k| text.contains(&format!("`{k}`"))).unwrap_or(0);
+                    SpecError::Value {
+                        file: self.file.clone(),
+                        key: dim.keys[k].clone(),
+                        value: show(&values[k]),
+                        error: Box::new(e),
+                    }
+                })?;
             }
         }
         Ok(())

@@ -3,7 +3,9 @@
 //! it), the checkpoint file rows are appended to as they complete, and the final table.
 
 use crate::data::{write_atomic, DataError, OutColumn, OutTable};
+use crate::engine::kernel::CondorRun;
 use crate::engine::{HedgeReport, RunResult};
+use crate::metrics::Metrics;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -48,14 +50,27 @@ pub struct Row {
 
 /// The metrics of a run, in [`METRICS`] order.
 pub fn metrics_of(r: &RunResult) -> Vec<Option<f64>> {
-    let m = &r.metrics;
-    let last = r.days.last().map(|d| d.equity_usd);
-    let mut peak = r.initial_usd;
-    let dd_usd = r.days.iter().fold(0.0f64, |dd, d| {
-        peak = peak.max(d.equity_usd);
-        dd.max(peak - d.equity_usd)
+    metric_values(&r.metrics, r.initial_usd, r.days.iter().map(|d| d.equity_usd), HedgeReport::of(r))
+}
+
+/// The metrics of a kernel run (no hedge), in [`METRICS`] order: the same as [`metrics_of`] of
+/// the engine's run of the same strategy.
+pub fn metrics_of_kernel(r: &CondorRun) -> Vec<Option<f64>> {
+    metric_values(&r.metrics, r.initial_usd, r.equity_usd.iter().copied(), None)
+}
+
+fn metric_values(
+    m: &Metrics,
+    initial_usd: f64,
+    equity_usd: impl Iterator<Item = f64> + Clone,
+    hedge: Option<HedgeReport>,
+) -> Vec<Option<f64>> {
+    let last = equity_usd.clone().last();
+    let mut peak = initial_usd;
+    let dd_usd = equity_usd.fold(0.0f64, |dd, e| {
+        peak = peak.max(e);
+        dd.max(peak - e)
     });
-    let hedge = HedgeReport::of(r);
     vec![
         m.total_return,
         m.cagr,
@@ -75,7 +90,7 @@ pub fn metrics_of(r: &RunResult) -> Vec<Option<f64>> {
         m.cvar_95,
         m.time_in_market,
         last,
-        last.map(|e| e - r.initial_usd),
+        last.map(|e| e - initial_usd),
         Some(dd_usd),
         hedge.as_ref().map(|h| h.total.net_cost_usd),
         hedge.and_then(|h| h.total.cost_pct_of_credit),

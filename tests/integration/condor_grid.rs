@@ -101,3 +101,24 @@ fn the_1600_combination_sweep_matches_the_reference_grid_to_the_cent() {
         assert!((dd - num(&w[6])).abs() < 0.005, "{w:?}: max drawdown {dd}");
     }
 }
+
+/// Every row of the 1600-combination grid is the same, to the byte, whether the condor-only
+/// kernel runs it (the default) or the event-driven engine (`--engine-only`).
+#[test]
+fn the_kernel_gives_the_engines_1600_rows() {
+    if reference("condor_grid_1600.csv").is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let dir = |n: &str| out.path().join(n);
+    for (name, extra) in [("kernel", None), ("engine", Some("--engine-only"))] {
+        let path = dir(name);
+        let mut args = vec!["sweep", "benches/condor_grid.toml", "--out", path.to_str().unwrap()];
+        args.extend(["--quiet", "--set", "sweep.top_n=0"]);
+        args.extend(extra);
+        let r = crate::common::ironhedge(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let read = |n: &str| std::fs::read(dir(n).join("results.csv")).unwrap();
+    assert_eq!(read("kernel"), read("engine"));
+}
