@@ -209,10 +209,15 @@ fn finish(
     out: &Path,
     name: &str,
 ) -> Result<ExitCode, Failure> {
-    let top = sweep::ranked(spec, rows);
-    let written = sweep::write_top(source, spec, market, &top, out)?;
+    // The terminal shows at least the best 5; the best `top_n` are re-run in full.
+    let top = sweep::ranked(spec, rows, spec.top_n.max(5));
+    let written = sweep::write_top(source, spec, market, &top[..spec.top_n.min(top.len())], out)?;
     let curves: Vec<_> = written.iter().map(|(_, c)| c.clone()).collect();
-    let charts = sweep::draw_sweep_charts(spec, rows, &curves, name, out).map_err(Failure::input)?;
+    let charts = if spec.charts {
+        sweep::draw_sweep_charts(spec, rows, &curves, name, out).map_err(Failure::input)?
+    } else {
+        Vec::new()
+    };
     let invalid = rows.iter().filter(|r| r.status != "ok").count();
     outln!(
         "{name}: {} combinations ({invalid} invalid) -> {}",

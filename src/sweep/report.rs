@@ -13,8 +13,8 @@ use crate::data::DataError;
 use crate::engine::{run, run_id, write_results, Market};
 use std::path::{Path, PathBuf};
 
-/// The eligible rows, best first (ties: lower index first), at most `top_n`.
-pub fn ranked<'a>(spec: &SweepSpec, rows: &'a [Row]) -> Vec<&'a Row> {
+/// The eligible rows, best first (ties: lower index first), at most `n`.
+pub fn ranked<'a>(spec: &SweepSpec, rows: &'a [Row], n: usize) -> Vec<&'a Row> {
     let mut ok: Vec<&Row> = rows.iter().filter(|r| r.eligible(spec)).collect();
     let key = |r: &Row| r.metrics[spec.objective].unwrap_or(f64::NAN);
     ok.sort_by(|a, b| {
@@ -22,7 +22,7 @@ pub fn ranked<'a>(spec: &SweepSpec, rows: &'a [Row]) -> Vec<&'a Row> {
         let ord = if spec.maximize { y.total_cmp(&x) } else { x.total_cmp(&y) };
         ord.then(a.index.cmp(&b.index))
     });
-    ok.truncate(spec.top_n);
+    ok.truncate(n);
     ok
 }
 

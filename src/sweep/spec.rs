@@ -7,7 +7,8 @@
 //! mode = "grid"                 # every combination; or "random" with samples and seed
 //! objective = "sharpe"          # any metric of the results table
 //! maximize = true
-//! top_n = 10
+//! top_n = 10                   # re-run the best 10 in full (0: none)
+//! charts = true                 # false: tables only (no heatmap, sensitivity, top-N chart)
 //! constraints = [{ metric = "max_drawdown", op = "<", value = 0.2 }]
 //! max_combinations = 100000     # refuse bigger sweeps unless --force
 //!
@@ -50,6 +51,8 @@ struct RawSweep {
     maximize: bool,
     #[serde(default = "d_top")]
     top_n: usize,
+    #[serde(default = "d_true")]
+    charts: bool,
     #[serde(default = "d_cap")]
     max_combinations: u64,
     #[serde(default)]
@@ -107,6 +110,8 @@ pub struct SweepSpec {
     pub objective: usize,
     pub maximize: bool,
     pub top_n: usize,
+    /// Draw the sweep's charts (heatmap, sensitivity, top-N equity); `false` writes tables only.
+    pub charts: bool,
     pub constraints: Vec<Constraint>,
 }
 
@@ -315,7 +320,7 @@ pub fn parse(source: &StrategySource, force: bool) -> Result<SweepSpec, SpecErro
     let c = Ctx { file: file.clone(), source };
     let raw: RawSweep = toml::Value::Table(table.clone()).try_into().map_err(|e: toml::de::Error| {
         let msg = e.to_string();
-        c.invalid("", "the keys mode, samples, seed, objective, maximize, top_n, max_combinations, constraints, params, zip", msg.trim())
+        c.invalid("", "the keys mode, samples, seed, objective, maximize, top_n, charts, max_combinations, constraints, params, zip", msg.trim())
     })?;
     let metric = |key: &str, name: &str| {
         super::METRICS.iter().position(|m| *m == name).ok_or_else(|| {
@@ -410,7 +415,15 @@ pub fn parse(source: &StrategySource, force: bool) -> Result<SweepSpec, SpecErro
     if raw.top_n > 100 {
         return Err(c.invalid(".top_n", "at most 100", raw.top_n));
     }
-    Ok(SweepSpec { dims, combos, objective, maximize: raw.maximize, top_n: raw.top_n, constraints })
+    Ok(SweepSpec {
+        dims,
+        combos,
+        objective,
+        maximize: raw.maximize,
+        top_n: raw.top_n,
+        charts: raw.charts,
+        constraints,
+    })
 }
 
 #[cfg(test)]

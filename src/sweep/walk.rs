@@ -111,9 +111,7 @@ pub fn walk_forward(
                 .map(|i| run_window(source, spec, market, i, train.0, train.1).0)
                 .collect()
         });
-        let best = super::report::ranked(&SweepSpec { top_n: 1, ..spec.clone() }, &rows)
-            .first()
-            .map(|r| (*r).clone());
+        let best = super::report::ranked(spec, &rows, 1).first().map(|r| (*r).clone());
         let Some(best) = best else {
             out.push(Window {
                 train,
