@@ -32,7 +32,10 @@ const MAX_DEPTH: usize = 64;
 /// when the bytes call it something else.
 #[derive(Clone, Copy)]
 enum Wire {
+    /// A varint integer (i16, i32, i64): the reader reads a varint whatever the type says.
     Int,
+    /// A one-byte integer (the reader reads one raw byte).
+    I8,
     Binary,
     Bool,
     List(&'static Wire),
@@ -88,6 +91,30 @@ const ROW_GROUP: &[(i16, Wire)] = &[
     (6, Wire::Int),
     (7, Wire::Int),
 ];
+/// A struct the reader reads with no fields of its own (unknown ones skipped by their type).
+const EMPTY: &[(i16, Wire)] = &[];
+const COLUMN_ORDER: &[(i16, Wire)] = &[(1, Wire::Struct(EMPTY)), (2, Wire::Struct(EMPTY))];
+const TIME_UNIT: &[(i16, Wire)] =
+    &[(1, Wire::Struct(EMPTY)), (2, Wire::Struct(EMPTY)), (3, Wire::Struct(EMPTY))];
+const TIME_TYPE: &[(i16, Wire)] = &[(1, Wire::Bool), (2, Wire::Struct(TIME_UNIT))];
+const DECIMAL_TYPE: &[(i16, Wire)] = &[(1, Wire::Int), (2, Wire::Int)];
+const INT_TYPE: &[(i16, Wire)] = &[(1, Wire::I8), (2, Wire::Bool)];
+const LOGICAL_TYPE: &[(i16, Wire)] = &[
+    (1, Wire::Struct(EMPTY)),
+    (2, Wire::Struct(EMPTY)),
+    (3, Wire::Struct(EMPTY)),
+    (4, Wire::Struct(EMPTY)),
+    (5, Wire::Struct(DECIMAL_TYPE)),
+    (6, Wire::Struct(EMPTY)),
+    (7, Wire::Struct(TIME_TYPE)),
+    (8, Wire::Struct(TIME_TYPE)),
+    (10, Wire::Struct(INT_TYPE)),
+    (11, Wire::Struct(EMPTY)),
+    (12, Wire::Struct(EMPTY)),
+    (13, Wire::Struct(EMPTY)),
+    (14, Wire::Struct(EMPTY)),
+    (15, Wire::Struct(EMPTY)),
+];
 const SCHEMA_ELEMENT: &[(i16, Wire)] = &[
     (1, Wire::Int),
     (2, Wire::Int),
@@ -98,6 +125,7 @@ const SCHEMA_ELEMENT: &[(i16, Wire)] = &[
     (7, Wire::Int),
     (8, Wire::Int),
     (9, Wire::Int),
+    (10, Wire::Struct(LOGICAL_TYPE)),
 ];
 const FILE_META: &[(i16, Wire)] = &[
     (1, Wire::Int),
@@ -106,6 +134,7 @@ const FILE_META: &[(i16, Wire)] = &[
     (4, Wire::List(&Wire::Struct(ROW_GROUP))),
     (5, Wire::List(&Wire::Struct(KEY_VALUE))),
     (6, Wire::Binary),
+    (7, Wire::List(&Wire::Struct(COLUMN_ORDER))),
     (9, Wire::Binary),
 ];
 
@@ -113,7 +142,8 @@ impl Wire {
     /// Whether Thrift compact type `ty` carries this kind of value.
     fn accepts(self, ty: u8) -> bool {
         match self {
-            Wire::Int => (3..=6).contains(&ty),
+            Wire::Int => (4..=6).contains(&ty),
+            Wire::I8 => ty == 3,
             Wire::Binary => ty == 8,
             Wire::Bool => ty == 1 || ty == 2,
             Wire::List(_) => ty == 9 || ty == 10,
@@ -274,7 +304,16 @@ mod tests {
         assert!(err.contains("elements declared"), "{err}");
         assert!(check_footer(b"PAR1\x00PAR1").is_err());
         assert!(check_footer(&framed(&[0x18, 0xFF, 0xFF, 0x03])).is_err(), "a binary longer than the file");
-        let deep: Vec<u8> = std::iter::repeat_n(0x7C, 100).collect();
+        // Unknown field 15, a struct, nested 100 deep.
+        let deep: Vec<u8> = std::iter::repeat_n(0xFC, 100).collect();
         assert!(check_footer(&framed(&deep)).unwrap_err().contains("deeper"));
+        // Field 7 (column orders) is read as a list whatever the bytes say (a fuzzed 42 GB abort).
+        let err =
+            check_footer(&framed(&[0x77, 0x19, 0x19, 0x19, 0x19, 0x19, 0x19, 0x19, 0x19, 0x00])).unwrap_err();
+        assert!(err.contains("field 7 has Thrift type 7"), "{err}");
+        // A column order list of one TypeDefinedOrder is fine; so is a logical type INTEGER(8, signed).
+        assert!(check_footer(&framed(&[0x79, 0x1C, 0x1C, 0x00, 0x00, 0x00])).is_ok());
+        let schema = [0x29, 0x1C, 0x48, 0x01, b'x', 0x6C, 0xAC, 0x13, 0x08, 0x11, 0x00, 0x00, 0x00, 0x00];
+        assert!(check_footer(&framed(&schema)).is_ok(), "{:?}", check_footer(&framed(&schema)));
     }
 }

@@ -1,4 +1,4 @@
-//! The bad-input corpus (`tests/corpus/`, 65 files, expectations in `EXPECT.toml`) through the
+//! The bad-input corpus (`tests/corpus/`, 66 files, expectations in `EXPECT.toml`) through the
 //! binary: every hostile file is refused with exit 2 and a message naming the file and the line or
 //! key, what was expected and what was found; every benign variant loads. No panics.
 
