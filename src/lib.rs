@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod pricing;
 pub mod replay;
 pub mod signals;
+pub mod study;
 pub mod sweep;
 pub mod synth;
 pub mod time;

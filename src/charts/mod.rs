@@ -9,6 +9,7 @@ mod heatmap;
 mod hedge;
 mod run;
 mod signals;
+mod study;
 mod sweep;
 
 pub use attribution::{attribution_chart, group_attribution_chart, AttributionSeries};
@@ -17,6 +18,7 @@ pub use heatmap::{heatmap_chart, monthly_returns, monthly_returns_chart, Heatmap
 pub use hedge::hedge_chart;
 pub use run::{draw_run_charts, CondorSpan, HedgeLayerDays, RunChartData, GREEKS};
 pub use signals::signals_chart;
+pub use study::{study_attribution_chart, study_paths_chart, AttributionBars, PathPanel};
 pub use sweep::{sensitivity_chart, top_equity_chart, walk_forward_chart, Curve, SensitivityLine};
 
 use std::path::{Path, PathBuf};

@@ -32,6 +32,7 @@ mod price;
 mod report;
 mod run;
 mod strategy;
+mod study;
 mod sweep;
 mod walk;
 
@@ -67,6 +68,9 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Walk-forward: optimise in-sample, apply the best out-of-sample, window after window.
     WalkForward(walk::WalkArgs),
+    /// Research: event studies of signals against SPX / VIX and the books' Greeks.
+    #[command(subcommand)]
+    Study(study::StudyCommand),
 }
 
 /// A failure with the exit code it maps to.
@@ -117,6 +121,7 @@ pub fn run() -> ExitCode {
         Command::Strategy(cmd) => strategy::run(cmd),
         Command::Sweep(a) => sweep::run(&a),
         Command::WalkForward(a) => walk::run(&a),
+        Command::Study(c) => study::run_study(&c),
     };
     match result {
         Ok(code) => code,

@@ -282,6 +282,11 @@ pub struct RawSignals {
     /// Settlements in the trailing window of `funding_zscore`. Default 90.
     #[serde(default = "d_funding_lookback")]
     pub funding_lookback: u32,
+    /// Optional macro calendar (`date,event[,time]`) for the signal `sessions_to_event`.
+    pub calendar: Option<String>,
+    /// Which calendar events count (names containing any of these, case-insensitive); default all.
+    #[serde(default)]
+    pub calendar_events: Vec<String>,
 }
 
 impl Default for RawSignals {
@@ -298,6 +303,8 @@ impl Default for RawSignals {
             realized_vol_days: d_rv(),
             funding: None,
             funding_lookback: d_funding_lookback(),
+            calendar: None,
+            calendar_events: Vec::new(),
         }
     }
 }

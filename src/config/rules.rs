@@ -17,6 +17,7 @@ pub const SIGNALS: &[&str] = &[
     "long_liq_share",
     "funding_rate",
     "funding_zscore",
+    "sessions_to_event",
 ];
 
 /// A comparison.
@@ -101,6 +102,9 @@ pub struct SignalSpec {
     pub realized_vol_days: usize,
     pub funding: Option<PathBuf>,
     pub funding_lookback: usize,
+    /// The macro calendar and the event names that count (empty: all).
+    pub calendar: Option<PathBuf>,
+    pub calendar_events: Vec<String>,
 }
 
 fn invalid(
@@ -180,6 +184,8 @@ pub fn signals(
         realized_vol_days: days("signals.realized_vol_days", raw.realized_vol_days)?,
         funding: raw.funding.as_deref().map(|p| base.join(p)),
         funding_lookback: days("signals.funding_lookback", raw.funding_lookback)?,
+        calendar: raw.calendar.as_deref().map(|p| base.join(p)),
+        calendar_events: raw.calendar_events.clone(),
     })
 }
 

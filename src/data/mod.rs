@@ -10,6 +10,7 @@ mod crypto;
 mod error;
 mod findings;
 pub mod import;
+mod macro_calendar;
 mod parquet_guard;
 mod parse;
 mod rates;
@@ -28,6 +29,7 @@ pub use crypto::{
 };
 pub use error::{DataError, InvalidValue, Location};
 pub use findings::{Finding, Findings, Severity};
+pub use macro_calendar::{analyse_calendar, load_calendar, MacroEvent};
 pub use rates::{load_rates, RateSeries, RateUnit};
 pub use schema::StreamKind;
 pub use vx::{load_vx_contracts, load_vx_term, vx_rescale_date, VxContracts, VxTermStructure};

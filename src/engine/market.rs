@@ -4,8 +4,8 @@
 
 use crate::config::{RateSpec, Strategy};
 use crate::data::{
-    load_bars, load_funding, load_liquidation_stream, load_rates, load_vx_term, BarOptions, BarSeries,
-    DataError, FundingRates, LiquidationStream, RateSeries, VxTermStructure,
+    load_bars, load_calendar, load_funding, load_liquidation_stream, load_rates, load_vx_term, BarOptions,
+    BarSeries, DataError, FundingRates, LiquidationStream, MacroEvent, RateSeries, VxTermStructure,
 };
 use crate::replay::{EventClass, Source};
 use crate::time::Timestamp;
@@ -42,6 +42,8 @@ pub struct Market {
     pub liquidations: Option<Source>,
     /// Funding rates for the funding signals.
     pub funding: Option<Arc<FundingRates>>,
+    /// The macro calendar's events that count (`signals.calendar`, `signals.calendar_events`).
+    pub calendar: Option<Arc<Vec<MacroEvent>>>,
 }
 
 fn bars(p: &std::path::Path) -> Result<Arc<BarSeries>, DataError> {
@@ -76,6 +78,17 @@ impl Market {
                 Some(LiquidationStream::Buckets(b)) => Some(Source::Buckets(Arc::new(b))),
             },
             funding: s.signals.funding.as_deref().map(load_funding).transpose()?.map(Arc::new),
+            calendar: match &s.signals.calendar {
+                None => None,
+                Some(p) => {
+                    let wanted: Vec<String> =
+                        s.signals.calendar_events.iter().map(|e| e.to_ascii_lowercase()).collect();
+                    let keep = |e: &MacroEvent| {
+                        wanted.is_empty() || wanted.iter().any(|w| e.name.to_ascii_lowercase().contains(w))
+                    };
+                    Some(Arc::new(load_calendar(p)?.into_iter().filter(keep).collect()))
+                }
+            },
         })
     }
 

@@ -166,7 +166,7 @@ pub fn run(
             cascades: vec![],
         },
         in_market: Vec::new(),
-        signals: super::signals::SignalState::new(&s.signals),
+        signals: super::signals::SignalState::new(&s.signals).with_calendar(m.calendar.clone()),
         now: crate::time::Timestamp::MIN,
         hedge: s.hedge.as_ref().map(|h| HedgeBook::new(h, s.commission_usd)),
     };

@@ -25,6 +25,8 @@ pub struct SignalState {
     day: (f64, f64, u32),
     /// Cascades seen, in order (for the run's results).
     pub cascades: Vec<Timestamp>,
+    /// The macro calendar's events (time order) and the NYSE calendar.
+    calendar: Option<(std::sync::Arc<Vec<crate::data::MacroEvent>>, crate::time::Calendar)>,
 }
 
 /// What the rules decided for one day.
@@ -111,7 +113,31 @@ impl SignalState {
             funding_zscore: None,
             day: (0.0, 0.0, 0),
             cascades: Vec::new(),
+            calendar: None,
         }
+    }
+
+    /// Give the signals the macro calendar (for `sessions_to_event`).
+    pub fn with_calendar(mut self, events: Option<std::sync::Arc<Vec<crate::data::MacroEvent>>>) -> Self {
+        self.calendar = events.map(|e| (e, crate::time::Calendar::nyse()));
+        self
+    }
+
+    /// NYSE sessions after today's up to and including the session of the next calendar event
+    /// after `now` (an event before a session's close belongs to that session): 1 = tomorrow.
+    /// Scheduled releases are published ahead, so knowing the next one is not look-ahead.
+    fn sessions_to_event(&self, now: Timestamp) -> Option<f64> {
+        let (events, cal) = self.calendar.as_ref()?;
+        let e = events.get(events.partition_point(|e| e.at <= now))?;
+        let close = crate::time::nyse_close_utc(cal, e.date).ok()?;
+        let session =
+            if cal.is_trading_day(e.date) && e.at <= close { e.date } else { cal.next_trading_day(e.date) };
+        let (mut d, mut n) = (now.utc_date(), 0u32);
+        while d < session && n < 10_000 {
+            d = cal.next_trading_day(d);
+            n += 1;
+        }
+        Some(f64::from(n))
     }
 
     /// A new SPX close.
@@ -167,6 +193,7 @@ impl SignalState {
             "long_liq_share" => self.cascade.as_ref().and_then(|d| d.long_share()),
             "funding_rate" => self.funding_rate,
             "funding_zscore" => self.funding_zscore,
+            "sessions_to_event" => self.sessions_to_event(now),
             _ => None,
         }
     }

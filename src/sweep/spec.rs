@@ -181,7 +181,8 @@ pub fn show(v: &Option<toml::Value>) -> String {
 }
 
 /// Keys a sweep may not vary: they change what data is loaded, which every combination shares.
-const FIXED: [&str; 5] = ["data.", "signals.liquidations", "signals.funding", "rates.file", "sweep"];
+const FIXED: [&str; 6] =
+    ["data.", "signals.liquidations", "signals.funding", "signals.calendar", "rates.file", "sweep"];
 
 struct Ctx<'a> {
     file: String,

@@ -23,6 +23,7 @@ mod real_data;
 mod replay;
 mod rules;
 mod signals;
+mod study;
 mod surface;
 mod sweep;
 mod synth;

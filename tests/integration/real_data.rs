@@ -184,3 +184,35 @@ fn bundled_spx_equals_the_independent_arch_conversion() {
     .unwrap();
     assert_eq!(ours, std::fs::read(p).unwrap(), "same package file, same canonical bytes");
 }
+
+/// The cascade study on real Binance BTC liquidations: every event's session is the first whose
+/// close is at or after the cascade (one after a close goes to the next session), and the study
+/// reports the numbers the README quotes.
+#[test]
+fn real_cascade_events_align_to_the_next_close() {
+    use ironhedge::config::load_strategy;
+    use ironhedge::engine::{run, Market};
+    use ironhedge::study::{study, EventSignal, Measure, StudySpec};
+    if shared("coinglass_binance_btc_liquidations_daily_2020_2025.csv").is_none() {
+        return;
+    }
+    let s = load_strategy(std::path::Path::new("strategies/study_cascades_2021_2025.toml"), &[]).unwrap();
+    let m = Market::load(&s).unwrap();
+    let r = run(&s, &m, None, None).unwrap();
+    let spec = StudySpec {
+        signals: vec![("cascade".into(), EventSignal::Cascade)],
+        horizon: 10,
+        cooldown: 5,
+        window: 5,
+    };
+    let st = study(&spec, &r, &m, &[]);
+    let sig = &st.signals[0];
+    assert!(sig.events.len() >= 20, "{} events", sig.events.len());
+    for e in &sig.events {
+        let c = &st.sessions.close_at;
+        assert!(c[e.session] >= e.at && (e.session == 0 || c[e.session - 1] < e.at), "{e:?}");
+    }
+    let ret5 = sig.cells.iter().find(|c| c.measure == Measure::SpxReturn && c.horizon == 5).unwrap();
+    println!("cascade: {} events ({} raw), SPX 5-session return {:.4} [{:.4}, {:.4}] vs {:.4}, p {:.4}, Holm {:.4}", sig.events.len(), sig.raw, ret5.mean, ret5.ci.0, ret5.ci.1, ret5.base_mean, ret5.p, ret5.p_adj);
+    assert!(ret5.ci.0 <= ret5.mean && ret5.mean <= ret5.ci.1);
+}
