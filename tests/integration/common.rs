@@ -53,3 +53,13 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
+
+/// `strategies/weekly_condor.toml` without its `[sweep]` table, data paths made absolute (for
+/// tests that write variants of it elsewhere).
+pub fn weekly_condor_base() -> String {
+    let text = std::fs::read_to_string("strategies/weekly_condor.toml").unwrap();
+    text.split("\n[sweep]")
+        .next()
+        .unwrap()
+        .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")))
+}

@@ -3,27 +3,21 @@
 
 use crate::common::{ironhedge, read_csv};
 
+/// The study of cascades, RSI below 30 and the 2016 FOMC statements on the flagship, into `out`.
+fn study_into(out: &std::path::Path) -> crate::common::Run {
+    let (fomc, dir) = ("tests/fixtures/calendar/fomc_2016.csv", out.to_str().unwrap());
+    let signals = ["--signal", "cascade", "--signal", "rsi_below:30", "--signal", "calendar:FOMC"];
+    let mut args = vec!["study", "events", "strategies/flagship.toml"];
+    args.extend(signals);
+    args.extend(["--calendar", fomc, "--horizon", "5", "--out", dir]);
+    ironhedge(&args)
+}
+
 #[test]
 fn an_event_study_writes_its_tables_and_charts() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("study");
-    let r = ironhedge(&[
-        "study",
-        "events",
-        "strategies/flagship.toml",
-        "--signal",
-        "cascade",
-        "--signal",
-        "rsi_below:30",
-        "--signal",
-        "calendar:FOMC",
-        "--calendar",
-        "tests/fixtures/calendar/fomc_2016.csv",
-        "--horizon",
-        "5",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let r = study_into(&out);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("Holm-adjusted"), "{}", r.stdout);
     let (head, rows) = read_csv(&out.join("summary.csv"));
@@ -56,23 +50,7 @@ fn an_event_study_writes_its_tables_and_charts() {
     }
     // Same inputs, same bytes.
     let again = d.path().join("again");
-    let r2 = ironhedge(&[
-        "study",
-        "events",
-        "strategies/flagship.toml",
-        "--signal",
-        "cascade",
-        "--signal",
-        "rsi_below:30",
-        "--signal",
-        "calendar:FOMC",
-        "--calendar",
-        "tests/fixtures/calendar/fomc_2016.csv",
-        "--horizon",
-        "5",
-        "--out",
-        again.to_str().unwrap(),
-    ]);
+    let r2 = study_into(&again);
     assert_eq!(r2.code, 0);
     assert_eq!(
         std::fs::read(out.join("summary.csv")).unwrap(),
@@ -112,12 +90,7 @@ fn bad_study_input_exits_2_naming_it() {
 #[test]
 fn a_rule_skips_entries_before_fomc() {
     let d = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string("strategies/weekly_condor.toml").unwrap();
-    let base = text
-        .split("\n[sweep]")
-        .next()
-        .unwrap()
-        .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")));
+    let base = crate::common::weekly_condor_base();
     let cal = format!("{}/tests/fixtures/calendar/fomc_2016.csv", env!("CARGO_MANIFEST_DIR"));
     let rules = format!(
         "\n[signals]\ncalendar = \"{cal}\"\ncalendar_events = [\"FOMC\"]\n\n[[rules]]\nall = [{{ signal = \"sessions_to_event\", op = \"<=\", value = 2 }}]\naction = \"skip_entry\"\n"

@@ -17,12 +17,7 @@ fn bytes(p: &Path) -> Vec<u8> {
 
 /// A copy of weekly_condor.toml (data paths absolute) with `sweep` as its [sweep] table.
 fn strategy_with(dir: &Path, sweep_table: &str) -> PathBuf {
-    let text = std::fs::read_to_string("strategies/weekly_condor.toml").unwrap();
-    let base = text
-        .split("\n[sweep]")
-        .next()
-        .unwrap()
-        .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")));
+    let base = crate::common::weekly_condor_base();
     let p = dir.join("s.toml");
     std::fs::write(&p, format!("{base}\n{sweep_table}\n")).unwrap();
     p
