@@ -28,6 +28,7 @@ use crate::pricing::{vix_futures_on, BsmExpiry, FuturesModel, SpxSurface, Strike
 use crate::replay::Replay;
 use crate::time::Calendar;
 use chrono::{Days, NaiveDate};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One SPX session of the run, as the engine sees it at the close.
@@ -93,6 +94,9 @@ pub struct Tape {
     rf_annual: f64,
     div: f64,
     memo: Vec<Mutex<EntryMemo>>,
+    /// Values held by `memo` (prices, 13 per session of cohort terms, 44 per strike choice): see
+    /// [`Tape::trim`].
+    cached: AtomicUsize,
 }
 
 /// Whether the kernel runs this strategy exactly as the engine would: no hedge, no rules, and no
@@ -151,7 +155,20 @@ impl Tape {
             last_day: m.spx.date(window_last),
             rf_annual,
             div: s.dividend_yield,
+            cached: AtomicUsize::new(0),
         })
+    }
+
+    /// Forget the shared prices when they hold more than `budget` values: memory stays bounded
+    /// on sweeps too large to share much, and no result changes (a forgotten price is recomputed
+    /// to the bit). Locks one entry session at a time, so it never waits on itself.
+    fn trim(&self, budget: usize) {
+        if self.cached.load(Ordering::Relaxed) > budget {
+            self.cached.store(0, Ordering::Relaxed);
+            for m in &self.memo {
+                *m.lock().unwrap_or_else(|p| p.into_inner()) = EntryMemo::default();
+            }
+        }
     }
 
     /// Sessions in the run.
@@ -204,6 +221,7 @@ impl Tape {
             Some(c) => c,
             None => {
                 let terms = self.cohort_terms(j0, expiry);
+                self.cached.fetch_add(13 * terms.len(), Ordering::Relaxed);
                 let flat = s.surface.smile.is_flat();
                 memo.cohorts.push(Cohort { expiry, terms, strikes: Vec::new(), flat, legs: Vec::new() });
                 memo.cohorts.len() - 1
@@ -219,6 +237,8 @@ impl Tape {
                     .filter(|k| k[1] < k[2])
                     .map(|k| (k, legs(k).map(|l| cohort.slot(l))));
                 cohort.strikes.push((skey, k));
+                // A strike entry and its legs' slots weigh about 20 and 6 values each.
+                self.cached.fetch_add(20 + 6 * 4, Ordering::Relaxed);
                 k
             }
         }?;
@@ -228,7 +248,7 @@ impl Tape {
             let exit = cohort.terms.iter().position(|x| x.days_left <= d as i64);
             exit.map_or(cohort.terms.len(), |i| i + 1)
         });
-        let series = slots.map(|i| cohort.prices(&self.days[j0..], i, need));
+        let series = slots.map(|i| cohort.prices(&self.days[j0..], i, need, &self.cached));
         let legs = legs(strikes);
         Some((expiry, legs, series))
     }
@@ -240,7 +260,7 @@ impl Tape {
         let need = cohort.terms.len();
         legs.map(|l| {
             let i = cohort.slot(l);
-            cohort.prices(&self.days[j0..], i, need)
+            cohort.prices(&self.days[j0..], i, need, &self.cached)
         })
     }
 }
@@ -257,11 +277,12 @@ impl Cohort {
 
     /// The first `need` daily prices of the leg in `slot` (`days` from the entry), computed on
     /// first use and extended when a combination needs more of them than the first did.
-    fn prices(&mut self, days: &[TapeDay], slot: usize, need: usize) -> Arc<[f64]> {
+    fn prices(&mut self, days: &[TapeDay], slot: usize, need: usize, cached: &AtomicUsize) -> Arc<[f64]> {
         let (leg, have) = (self.legs[slot].0, self.legs[slot].1.len());
         if have >= need {
             return self.legs[slot].1.clone();
         }
+        cached.fetch_add(need - have, Ordering::Relaxed);
         let flat = self.flat;
         let fresh = self.terms[have..need].iter().zip(&days[have..need]).map(|(x, d)| {
             let vol = if flat { x.atm } else { d.surface.vol_with_atm(leg.strike, x.forward, x.t, x.atm) };
@@ -272,6 +293,9 @@ impl Cohort {
         prices
     }
 }
+
+/// Shared values (8 bytes each) a tape keeps at most (8M, 64 MB) before it forgets them.
+const CACHE_BUDGET: usize = 8 << 20;
 
 /// An open condor in the kernel.
 struct Open {
@@ -301,6 +325,7 @@ pub struct CondorRun {
 
 /// Run the condor-only strategy `s` (see [`supports`]) over `tape`: the engine's result, bit for bit.
 pub fn run_condors(s: &Strategy, tape: &Tape) -> CondorRun {
+    tape.trim(CACHE_BUDGET);
     let spec = &s.condor;
     let (hs, comm) = (s.half_spread_usd, s.commission_usd);
     let mut cash = s.initial_usd;
