@@ -209,6 +209,16 @@ pub(crate) fn padded_range(values: impl Iterator<Item = f64>, min_pad: f64) -> O
     Some((lo - pad)..(hi + pad))
 }
 
+/// The label of category `x` on a bar chart whose categories sit at 0, 1, .. (`""` between them).
+pub(crate) fn category_label(x: f64, names: &dyn Fn(usize) -> Option<String>) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 {
+        names(i as usize).unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 /// A chart needs at least two dates.
 pub(crate) fn need_dates(path: &Path, dates: &[chrono::NaiveDate], what: &str) -> Result<(), ChartError> {
     if dates.len() < 2 {

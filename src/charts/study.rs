@@ -2,7 +2,7 @@
 //! band beside the unconditional baseline, and the per-session Greek attribution of each book
 //! inside the event windows against all other sessions.
 
-use super::{padded_range, render_atomic, side_legend, usd_short, ChartError, PALETTE};
+use super::{category_label, padded_range, render_atomic, side_legend, usd_short, ChartError, PALETTE};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -13,6 +13,8 @@ pub struct PathPanel {
     /// Per horizon: (event mean, band low, band high, baseline mean); `None` where undefined.
     pub points: Vec<Option<(f64, f64, f64, f64)>>,
     pub percent: bool,
+    /// What the panel says when no horizon has a value.
+    pub why_empty: String,
 }
 
 fn fmt_value(v: f64, percent: bool) -> String {
@@ -24,6 +26,12 @@ fn fmt_value(v: f64, percent: bool) -> String {
 }
 
 fn draw_panel(area: &super::Area<'_>, p: &PathPanel) -> Result<(), String> {
+    if p.points.iter().all(Option::is_none) {
+        let h = area.dim_in_pixel().1 as i32;
+        let text = format!("{}: no data ({})", p.title, p.why_empty);
+        let style = ("sans-serif", 22).into_font().color(&RGBColor(110, 110, 110));
+        return area.draw(&Text::new(text, (40, h / 2), style)).map_err(|e| e.to_string());
+    }
     let h = p.points.len() as f64;
     let values = p.points.iter().flatten().flat_map(|&(m, lo, hi, b)| [m, lo, hi, b]).chain([0.0]);
     let yr = padded_range(values, 1e-6).unwrap_or(-1.0..1.0);
@@ -128,14 +136,7 @@ pub fn study_attribution_chart(
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(books.len())
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < books.len() {
-                    books[i as usize].group.clone()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| category_label(*x, &|i| books.get(i).map(|b| b.group.clone())))
             .y_desc("average P&L per session ($)")
             .y_label_formatter(&|v| usd_short(*v))
             .label_style(("sans-serif", 21))

@@ -2,7 +2,10 @@
 //! parameter sensitivity - the objective against each parameter's values, one panel per
 //! parameter - and the top-N equity curves overlaid. 1600 x 1000 pixels.
 
-use super::{date_chart, padded_range, render_atomic, side_legend, usd_full, ChartError, ValueAxis, PALETTE};
+use super::{
+    category_label, date_chart, padded_range, render_atomic, side_legend, usd_full, ChartError, ValueAxis,
+    PALETTE,
+};
 use chrono::NaiveDate;
 use plotters::prelude::*;
 use std::path::Path;
@@ -165,12 +168,7 @@ pub fn walk_forward_chart(
             .disable_x_mesh()
             .x_labels(pairs.len().min(20))
             .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 && i < n {
-                    format!("window {}", i as usize + 1)
-                } else {
-                    String::new()
-                }
+                category_label(*x, &|i| (i < pairs.len()).then(|| format!("window {}", i + 1)))
             })
             .y_desc(metric)
             .label_style(("sans-serif", 20))

@@ -124,6 +124,10 @@ fn panels(st: &Study, sig: usize) -> Vec<PathPanel> {
                 })
                 .collect(),
             percent: matches!(m, Measure::SpxReturn | Measure::SpxRealizedVol),
+            why_empty: match m {
+                Measure::Vx30Change => "needs data.vx_term covering the events".into(),
+                _ => "no event is far enough from the end of the run".into(),
+            },
         })
         .collect()
 }
