@@ -54,6 +54,8 @@ pub struct Metrics {
 pub struct MetricInputs<'a> {
     /// Trading dates of `equity[1..]`; `equity[0]` is the starting capital before the first date.
     pub dates: &'a [NaiveDate],
+    /// [`month_ends`] of `dates`.
+    pub month_ends: &'a [usize],
     /// `E_0..E_n`: starting capital, then equity at each date's close (`dates.len() + 1` values).
     pub equity: &'a [f64],
     /// P&L of every closed trade.
@@ -95,25 +97,46 @@ pub fn drawdown(equity: &[f64]) -> (Option<f64>, usize) {
     ((!equity.is_empty()).then_some(worst), longest)
 }
 
-/// Month-end to month-end returns, in date order (the first month measured from `E_0`).
-fn monthly_returns(dates: &[NaiveDate], equity: &[f64]) -> Vec<f64> {
-    let mut out = Vec::new();
-    let mut base = equity[0];
+/// Indices of the last date of each calendar month in `dates` (the last date always included).
+pub fn month_ends(dates: &[NaiveDate]) -> Vec<usize> {
     let month = |d: &NaiveDate| (d.year(), d.month());
-    let mut this = dates.first().map(month);
-    for i in 0..dates.len() {
-        let next = dates.get(i + 1).map(month);
-        let month_end = next != this;
-        this = next;
-        if month_end {
-            let e = equity[i + 1];
-            if base != 0.0 {
-                out.push(e / base - 1.0);
-            }
-            base = e;
+    (0..dates.len()).filter(|&i| dates.get(i + 1).map(month) != Some(month(&dates[i]))).collect()
+}
+
+/// The worst month-end to month-end return (the first month measured from `E_0`).
+fn worst_month(month_ends: &[usize], equity: &[f64]) -> Option<f64> {
+    let mut base = equity[0];
+    let mut worst: Option<f64> = None;
+    for &i in month_ends {
+        let e = equity[i + 1];
+        if base != 0.0 {
+            let r = e / base - 1.0;
+            worst = Some(worst.map_or(r, |w| if r.total_cmp(&w).is_lt() { r } else { w }));
         }
+        base = e;
     }
-    out
+    worst
+}
+
+/// The `k` smallest values in ascending order (`f64::total_cmp`): the same values in the same
+/// order as the first `k` of a full sort, from one pass that keeps a sorted buffer.
+fn smallest(v: &[f64], k: usize) -> Vec<f64> {
+    let mut buf: Vec<f64> = Vec::with_capacity(k + 1);
+    for &x in v {
+        if buf.len() == k && buf.last().is_none_or(|last| x.total_cmp(last).is_ge()) {
+            continue;
+        }
+        let at = buf.partition_point(|b| b.total_cmp(&x).is_le());
+        buf.insert(at, x);
+        buf.truncate(k);
+    }
+    buf
+}
+
+/// Sum, count and mean of the trades on one side of zero.
+fn side(pnl: &[f64], keep: impl Fn(f64) -> bool) -> (f64, usize, Option<f64>) {
+    let (sum, n) = pnl.iter().filter(|p| keep(**p)).fold((0.0, 0), |(s, n), p| (s + p, n + 1));
+    (sum, n, (n > 0).then(|| sum / n as f64))
 }
 
 /// Compute every metric.
@@ -125,10 +148,16 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
     let (e0, en) = (eq[0], eq[eq.len() - 1]);
     let returns: Vec<f64> =
         eq.windows(2).map(|w| if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 }).collect();
+    let n = returns.len() as f64;
     let rf_d = m.rf_annual / 252.0;
-    let excess: Vec<f64> = returns.iter().map(|r| r - rf_d).collect();
     let sd = sample_sd(&returns);
-    let downside = (excess.iter().map(|x| x.min(0.0).powi(2)).sum::<f64>() / excess.len() as f64).sqrt();
+    // One pass for both sums (each still adds its terms in date order).
+    let (excess_sum, downside_sum) = returns.iter().fold((0.0, 0.0), |(s, d), r| {
+        let x = r - rf_d;
+        (s + x, d + x.min(0.0).powi(2))
+    });
+    let mean_excess = excess_sum / n;
+    let downside = (downside_sum / n).sqrt();
     let years = (m.dates[m.dates.len() - 1] - m.dates[0]).num_days() as f64 / 365.25;
     let cagr = if e0 <= 0.0 || years <= 0.0 {
         None
@@ -138,35 +167,28 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
         Some((en / e0).powf(1.0 / years) - 1.0)
     };
     let (max_dd, dd_days) = drawdown(eq);
-    let wins: Vec<f64> = m.trade_pnl.iter().copied().filter(|p| *p > 0.0).collect();
-    let losses: Vec<f64> = m.trade_pnl.iter().copied().filter(|p| *p < 0.0).collect();
-    // The worst `tail` returns in ascending order: a selection, then a sort of the tail only
-    // (the same values in the same order as a full sort).
-    let tail = ((returns.len() as f64 * 0.05).ceil() as usize).max(1).min(returns.len());
-    let mut sorted = returns.clone();
-    if tail < sorted.len() {
-        sorted.select_nth_unstable_by(tail, f64::total_cmp);
-        sorted.truncate(tail);
-    }
-    sorted.sort_by(f64::total_cmp);
+    let (win_sum, win_n, avg_win) = side(m.trade_pnl, |p| p > 0.0);
+    let (loss_sum, _, avg_loss) = side(m.trade_pnl, |p| p < 0.0);
+    let tail = ((n * 0.05).ceil() as usize).max(1).min(returns.len());
+    let worst = smallest(&returns, tail);
     let sqrt252 = 252f64.sqrt();
     Metrics {
         total_return: ratio(en, e0).map(|x| x - 1.0),
         cagr,
         ann_vol: sd.map(|s| s * sqrt252),
-        sharpe: sd.and_then(|s| ratio(mean(&excess)?, s)).map(|x| x * sqrt252),
-        sortino: ratio(mean(&excess).unwrap_or(0.0), downside).map(|x| x * sqrt252),
+        sharpe: sd.and_then(|s| ratio(mean_excess, s)).map(|x| x * sqrt252),
+        sortino: ratio(mean_excess, downside).map(|x| x * sqrt252),
         max_drawdown: max_dd,
         max_drawdown_days: dd_days,
         calmar: cagr.zip(max_dd).and_then(|(c, d)| ratio(c, d)),
         trades: m.trade_pnl.len(),
-        win_rate: ratio(wins.len() as f64, m.trade_pnl.len() as f64),
-        profit_factor: ratio(wins.iter().sum(), -losses.iter().sum::<f64>()),
-        avg_win: mean(&wins),
-        avg_loss: mean(&losses),
-        worst_day: sorted.first().copied(),
-        worst_month: monthly_returns(m.dates, eq).into_iter().min_by(f64::total_cmp),
-        cvar_95: mean(&sorted),
+        win_rate: ratio(win_n as f64, m.trade_pnl.len() as f64),
+        profit_factor: ratio(win_sum, -loss_sum),
+        avg_win,
+        avg_loss,
+        worst_day: worst.first().copied(),
+        worst_month: worst_month(m.month_ends, eq),
+        cvar_95: mean(&worst),
         time_in_market: ratio(m.in_market.iter().filter(|x| **x).count() as f64, m.in_market.len() as f64),
     }
 }
@@ -192,6 +214,7 @@ mod tests {
         let trades = [30.0, -10.0, 5.0];
         let m = compute(MetricInputs {
             dates: &d,
+            month_ends: &month_ends(&d),
             equity: &eq,
             trade_pnl: &trades,
             in_market: &[true, false, true],
@@ -222,6 +245,7 @@ mod tests {
         let d = dates(5);
         let m = compute(MetricInputs {
             dates: &d,
+            month_ends: &month_ends(&d),
             equity: &eq,
             trade_pnl: &[],
             in_market: &[false; 5],
@@ -240,6 +264,7 @@ mod tests {
         let d = dates(2);
         let m = compute(MetricInputs {
             dates: &d,
+            month_ends: &month_ends(&d),
             equity: &[100.0, 120.0, -5.0],
             trade_pnl: &[20.0],
             in_market: &[true, true],
@@ -249,6 +274,7 @@ mod tests {
         assert_eq!(m.cagr, Some(-1.0));
         let m = compute(MetricInputs {
             dates: &[],
+            month_ends: &[],
             equity: &[100.0],
             trade_pnl: &[],
             in_market: &[],
@@ -269,6 +295,7 @@ mod tests {
         let eq = [100.0, 95.0, 90.0, 95.0, 101.0];
         let m = compute(MetricInputs {
             dates: &d,
+            month_ends: &month_ends(&d),
             equity: &eq,
             trade_pnl: &[],
             in_market: &[true; 4],
@@ -277,5 +304,32 @@ mod tests {
         assert!(close(m.worst_month, -0.1));
         assert_eq!(m.max_drawdown_days, 3);
         assert!(close(m.max_drawdown, 0.1));
+    }
+
+    #[test]
+    fn smallest_equals_the_head_of_a_full_sort() {
+        // A deterministic mix with ties, signed zeros and runs in both directions.
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut v: Vec<f64> = (0..997)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match i % 11 {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => (i / 50) as f64,
+                    _ => (x % 2001) as f64 / 100.0 - 10.0,
+                }
+            })
+            .collect();
+        v.extend((0..40).map(|i| -(i as f64)));
+        for k in [1, 2, 50, 63, v.len()] {
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let want: Vec<u64> = sorted[..k].iter().map(|x| x.to_bits()).collect();
+            let got: Vec<u64> = smallest(&v, k).iter().map(|x| x.to_bits()).collect();
+            assert_eq!(got, want, "k = {k}");
+        }
     }
 }

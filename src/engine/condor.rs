@@ -131,31 +131,69 @@ pub fn choose_strikes(
     expiry: NaiveDate,
     adjust: StrikeAdjust,
 ) -> Result<[f64; 4], StrikeError> {
-    let grid = StrikeGrid::new(5.0)?;
-    let t = (expiry - q.date).num_days() as f64 / 365.0;
-    let f = q.spot * ((q.rate - q.div) * t).exp();
-    let atm_srt = q.surface.atm_vol(t) * t.sqrt();
-    let pick = |kind, rule| {
+    let chooser = StrikeChooser::new(q, expiry)?;
+    chooser.strikes(spec, adjust, |kind, rule| chooser.pick(kind, rule))
+}
+
+/// What strike rules need to know about one session and one expiry.
+pub struct StrikeChooser<'a> {
+    grid: StrikeGrid,
+    q: &'a Quote<'a>,
+    t: f64,
+    forward: f64,
+    atm_srt: f64,
+}
+
+impl<'a> StrikeChooser<'a> {
+    pub fn new(q: &'a Quote<'a>, expiry: NaiveDate) -> Result<Self, StrikeError> {
+        let t = (expiry - q.date).num_days() as f64 / 365.0;
+        Ok(StrikeChooser {
+            grid: StrikeGrid::new(5.0)?,
+            q,
+            t,
+            forward: q.spot * ((q.rate - q.div) * t).exp(),
+            atm_srt: q.surface.atm_vol(t) * t.sqrt(),
+        })
+    }
+
+    /// The strike one rule picks (before rounding adjustments).
+    pub fn pick(&self, kind: OptionType, rule: StrikeRule) -> Result<f64, StrikeError> {
+        let (q, t, f) = (self.q, self.t, self.forward);
         let delta_at = |k: f64| bsm_greeks(kind, q.spot, k, t, q.rate, q.div, q.surface.vol(k, f, t)).delta;
-        select_strike(&grid, kind, rule, q.spot, f, atm_srt, q.div * t, delta_at)
-    };
-    let (out, extra) = (adjust.short_out_pts, adjust.wing_extra_pts);
-    let sp0 = pick(OptionType::Put, spec.short_put)?;
-    let sc0 = pick(OptionType::Call, spec.short_call)?;
-    let sp = grid.round(sp0 - out, OptionType::Put)?;
-    let sc = grid.round(sc0 + out, OptionType::Call)?;
-    let (lp, lc) = match spec.wing {
-        WingSpec::Width(w) => {
-            (grid.round(sp - w - extra, OptionType::Put)?, grid.round(sc + w + extra, OptionType::Call)?)
-        }
-        WingSpec::Delta(d) => {
-            let (lp, lc) =
-                (pick(OptionType::Put, StrikeRule::Delta(d))?, pick(OptionType::Call, StrikeRule::Delta(d))?);
-            (grid.round(lp - out - extra, OptionType::Put)?, grid.round(lc + out + extra, OptionType::Call)?)
-        }
-    };
-    // A wing must be strictly outside its short strike.
-    Ok([lp.min(sp - 5.0), sp, sc, lc.max(sc + 5.0)])
+        select_strike(&self.grid, kind, rule, q.spot, f, self.atm_srt, q.div * t, delta_at)
+    }
+
+    /// The condor's strikes from the picks of its rules (`pick`: [`Self::pick`] or a memo of it).
+    pub fn strikes(
+        &self,
+        spec: &CondorSpec,
+        adjust: StrikeAdjust,
+        mut pick: impl FnMut(OptionType, StrikeRule) -> Result<f64, StrikeError>,
+    ) -> Result<[f64; 4], StrikeError> {
+        let grid = &self.grid;
+        let (out, extra) = (adjust.short_out_pts, adjust.wing_extra_pts);
+        let sp0 = pick(OptionType::Put, spec.short_put)?;
+        let sc0 = pick(OptionType::Call, spec.short_call)?;
+        let sp = grid.round(sp0 - out, OptionType::Put)?;
+        let sc = grid.round(sc0 + out, OptionType::Call)?;
+        let (lp, lc) = match spec.wing {
+            WingSpec::Width(w) => {
+                (grid.round(sp - w - extra, OptionType::Put)?, grid.round(sc + w + extra, OptionType::Call)?)
+            }
+            WingSpec::Delta(d) => {
+                let (lp, lc) = (
+                    pick(OptionType::Put, StrikeRule::Delta(d))?,
+                    pick(OptionType::Call, StrikeRule::Delta(d))?,
+                );
+                (
+                    grid.round(lp - out - extra, OptionType::Put)?,
+                    grid.round(lc + out + extra, OptionType::Call)?,
+                )
+            }
+        };
+        // A wing must be strictly outside its short strike.
+        Ok([lp.min(sp - 5.0), sp, sc, lc.max(sc + 5.0)])
+    }
 }
 
 /// The legs of a condor on these strikes.

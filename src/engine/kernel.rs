@@ -1,12 +1,16 @@
 //! The sweep's fast path for condor-only strategies (no hedge layers, no rules): the engine's own
 //! book rules ([`super::book`]) run over a [`Tape`], the market's sessions replayed once and
-//! shared read-only by every combination of a sweep.
+//! shared read-only by every combination of a sweep, with a [`Memo`] of the work combinations
+//! share.
 //!
-//! Work is shared where combinations agree: the sessions, their vol surfaces and the expiry and
-//! strike choices are computed once per entry session; the daily prices of a leg (one strike of
-//! one expiry opened on one session) are computed once, when the first combination opens it, and
-//! reused by every other combination that opens the same leg on the same session (a grid's
-//! combinations differing only in their exits, or sharing a short strike, open many).
+//! Work is shared where combinations agree. A memo belongs to one thread and serves the
+//! combinations it runs one after another (the sweep gives a thread combinations that differ only
+//! in their strikes, wings, exits and sizing): per entry session it keeps the expiry choices, the
+//! terms of each expiry (time, discount factors, vol terms, per session to the expiry), the strike
+//! choices, and each leg's daily prices (one strike of one expiry opened on one session). Prices
+//! are computed in blocks of [`BLOCK`] sessions as an open condor reaches them, so a condor that
+//! exits early prices little, and every later combination that opens the same leg there reuses
+//! them. No locks and no reference counts on the hot path.
 //!
 //! The kernel gives the same bits as [`super::run`] on the same strategy (same arithmetic, same
 //! order): `tests/integration` checks every row of the 1600-combination grid and strategies with
@@ -17,86 +21,49 @@ use super::book::{
     closing, condor_value, contracts_for, equity_usd, exit_reason, interest_usd, margin_usd, width_pts,
     EntryClock, Session,
 };
-use super::condor::{
-    choose_expiry, choose_strikes, legs, settle_value, Leg, Quote, StrikeAdjust, MULTIPLIER,
-};
+use super::condor::{choose_expiry, legs, settle_value, Leg, Quote, StrikeAdjust, StrikeChooser, MULTIPLIER};
 use super::market::{stream, Market};
 use super::run::MarketState;
-use crate::config::{Expiries, RateSpec, Strategy, WingSpec};
-use crate::metrics::{compute, MetricInputs, Metrics};
-use crate::pricing::{vix_futures_on, BsmExpiry, FuturesModel, SpxSurface, StrikeRule, VolIndices};
+use crate::config::{CondorSpec, Expiries, RateSpec, Strategy, WingSpec};
+use crate::metrics::{compute, month_ends, MetricInputs, Metrics};
+use crate::pricing::{
+    vix_futures_on, AtVol, BsmExpiry, FuturesModel, OptionType, Spot, SpxSurface, StrikeError, StrikeRule,
+    VolIndices,
+};
 use crate::replay::Replay;
 use crate::time::Calendar;
-use chrono::{Days, NaiveDate};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use chrono::{Datelike, Days, NaiveDate};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One SPX session of the run, as the engine sees it at the close.
 #[derive(Debug, Clone)]
 struct TapeDay {
     session: Session,
-    spot: f64,
+    /// Days since 0001-01-01 (day counts without calendar arithmetic).
+    ord: i32,
+    spot: Spot,
     /// The session's open (AM settlement print).
     open: f64,
     rate: f64,
     /// Years since the previous session (calendar days / 365; 0 on the first).
     dt: f64,
-    surface: SpxSurface,
 }
 
-/// Per (session, expiry): what every strike shares.
-#[derive(Debug, Clone, Copy)]
-struct Terms {
-    spot: f64,
-    /// Calendar days to the expiry.
-    days_left: i64,
-    t: f64,
-    forward: f64,
-    atm: f64,
-    bsm: BsmExpiry,
-}
-
-type StrikeKey = (StrikeRule, StrikeRule, WingSpec);
-/// A condor's strikes and the slots of its four legs in [`Cohort::legs`].
-type Strikes = ([f64; 4], [usize; 4]);
-/// A condor just opened: its expiry, legs and the legs' daily prices from the entry.
-type Opened = (NaiveDate, [Leg; 4], [Arc<[f64]>; 4]);
-
-/// Condors that can be opened on one session for one expiry.
-#[derive(Debug)]
-struct Cohort {
-    expiry: NaiveDate,
-    /// Sessions from the entry while the date is before the expiry.
-    terms: Vec<Terms>,
-    /// Strike rules -> the strikes they give and the slots of their legs in `legs`.
-    strikes: Vec<(StrikeKey, Option<Strikes>)>,
-    /// No smile: every strike at the ATM vol.
-    flat: bool,
-    /// Each leg opened so far and its price per share on the first sessions of `terms`.
-    legs: Vec<(Leg, Arc<[f64]>)>,
-}
-
-/// What one entry session has worked out so far.
-#[derive(Debug, Default)]
-struct EntryMemo {
-    expiries: Vec<((u32, Expiries), Option<NaiveDate>)>,
-    cohorts: Vec<Cohort>,
-}
-
-/// The market's sessions over a run window, replayed once, with the shared leg prices.
+/// The market's sessions over a run window, replayed once; read-only and shared by every thread.
 #[derive(Debug)]
 pub struct Tape {
+    id: u64,
     days: Vec<TapeDay>,
+    /// Each session's vol surface (apart from `days`: the daily loop does not read it).
+    surfaces: Vec<SpxSurface>,
     dates: Vec<NaiveDate>,
+    month_ends: Vec<usize>,
     cal: Calendar,
     last_day: NaiveDate,
     /// The mean of the sessions' rates (the metrics' risk-free rate).
     rf_annual: f64,
     div: f64,
-    memo: Vec<Mutex<EntryMemo>>,
-    /// Values held by `memo` (prices, 13 per session of cohort terms, 44 per strike choice): see
-    /// [`Tape::trim`].
-    cached: AtomicUsize,
 }
 
 /// Whether the kernel runs this strategy exactly as the engine would: no hedge, no rules, and no
@@ -114,6 +81,7 @@ impl Tape {
     /// Replay `m` over `s`'s window. `None` when the engine would stop with an error on some
     /// session (no sessions, a bad VIX-family print, no futures curve): the engine reports it.
     pub fn build(s: &Strategy, m: &Market) -> Option<Tape> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let decisions = m.decision_times(s.start, s.end);
         let last = decisions.len().checked_sub(1)?;
         let window_last = (0..m.spx.len()).rev().find(|&i| m.spx.known_at[i] == decisions[last])?;
@@ -123,6 +91,7 @@ impl Tape {
         };
         let mut st = MarketState { rate, ..Default::default() };
         let mut days: Vec<TapeDay> = Vec::with_capacity(decisions.len());
+        let mut surfaces = Vec::with_capacity(decisions.len());
         for ev in Replay::new(m.sources(decisions)).ok()? {
             if st.apply(ev.stream, &ev.payload, ev.seq) || ev.stream != stream::DECISION {
                 continue;
@@ -130,45 +99,34 @@ impl Tape {
             let (Some(i), Some(vix)) = (st.spx_i, st.vix) else { continue };
             let date = m.spx.date(i);
             let ix = VolIndices { vix9d: st.vix9d, vix, vix3m: st.vix3m, vix6m: st.vix6m };
-            let surface = SpxSurface::new(ix, s.surface).ok()?;
+            surfaces.push(SpxSurface::new(ix, s.surface).ok()?);
             vix_futures_on(date, vix, m.vx_term.as_deref(), FuturesModel::default()).ok()?;
             let dt = days.last().map_or(0.0, |p| (date - p.session.date).num_days() as f64 / 365.0);
-            let session = Session::new(date, days.len());
             days.push(TapeDay {
-                session,
-                spot: m.spx.close[i],
+                session: Session::new(date, days.len()),
+                ord: date.num_days_from_ce(),
+                spot: Spot::new(m.spx.close[i]),
                 open: m.spx.open[i],
                 rate: st.rate,
                 dt,
-                surface,
             });
         }
         if days.is_empty() {
             return None;
         }
         let rf_annual = days.iter().map(|d| d.rate).sum::<f64>() / days.len() as f64;
+        let dates: Vec<NaiveDate> = days.iter().map(|d| d.session.date).collect();
         Some(Tape {
-            dates: days.iter().map(|d| d.session.date).collect(),
-            memo: days.iter().map(|_| Mutex::new(EntryMemo::default())).collect(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            month_ends: month_ends(&dates),
+            dates,
             days,
+            surfaces,
             cal: Calendar::nyse(),
             last_day: m.spx.date(window_last),
             rf_annual,
             div: s.dividend_yield,
-            cached: AtomicUsize::new(0),
         })
-    }
-
-    /// Forget the shared prices when they hold more than `budget` values: memory stays bounded
-    /// on sweeps too large to share much, and no result changes (a forgotten price is recomputed
-    /// to the bit). Locks one entry session at a time, so it never waits on itself.
-    fn trim(&self, budget: usize) {
-        if self.cached.load(Ordering::Relaxed) > budget {
-            self.cached.store(0, Ordering::Relaxed);
-            for m in &self.memo {
-                *m.lock().unwrap_or_else(|p| p.into_inner()) = EntryMemo::default();
-            }
-        }
     }
 
     /// Sessions in the run.
@@ -183,135 +141,259 @@ impl Tape {
 
     fn quote(&self, j: usize) -> Quote<'_> {
         let d = &self.days[j];
-        Quote { date: d.session.date, spot: d.spot, rate: d.rate, div: self.div, surface: &d.surface }
+        Quote {
+            date: d.session.date,
+            spot: d.spot.value,
+            rate: d.rate,
+            div: self.div,
+            surface: &self.surfaces[j],
+        }
     }
 
-    fn cohort_terms(&self, j0: usize, expiry: NaiveDate) -> Vec<Terms> {
-        self.days[j0..]
+    /// The terms of `expiry` on each session from `j0` while the date is before it.
+    fn terms(&self, j0: usize, expiry: NaiveDate) -> Vec<Terms> {
+        let n = self.dates[j0..].partition_point(|d| *d < expiry);
+        self.days[j0..j0 + n]
             .iter()
-            .take_while(|d| d.session.date < expiry)
-            .map(|d| {
-                let days_left = (expiry - d.session.date).num_days();
-                let t = days_left.max(0) as f64 / 365.0;
-                let forward = d.spot * ((d.rate - self.div) * t).exp();
-                let atm = d.surface.atm_vol(t);
-                Terms { spot: d.spot, days_left, t, forward, atm, bsm: BsmExpiry::new(t, d.rate, self.div) }
+            .zip(&self.surfaces[j0..])
+            .map(|(d, surface)| {
+                let t = (expiry - d.session.date).num_days().max(0) as f64 / 365.0;
+                let atm = surface.atm_vol(t);
+                let bsm = BsmExpiry::new(t, d.rate, self.div);
+                Terms {
+                    t,
+                    forward: d.spot.value * ((d.rate - self.div) * t).exp(),
+                    atm,
+                    at_atm: bsm.at_vol(atm),
+                    bsm,
+                }
             })
             .collect()
     }
+}
 
-    /// The condor `spec` opens on session `j0`: its expiry, strikes and the four legs' daily
-    /// prices from `j0` (shared with every other combination that opens the same legs there).
-    fn open_condor(&self, s: &Strategy, j0: usize) -> Option<Opened> {
-        let spec = &s.condor;
-        let mut memo = self.memo[j0].lock().unwrap_or_else(|p| p.into_inner());
-        let date = self.days[j0].session.date;
-        let key = (spec.target_dte_days, spec.expiries);
-        let expiry = match memo.expiries.iter().find(|(k, _)| *k == key) {
-            Some((_, e)) => *e,
-            None => {
-                let target = date + Days::new(spec.target_dte_days as u64);
-                let e = choose_expiry(&self.cal, date, spec.target_dte_days, spec.expiries)
-                    .filter(|e| *e <= self.last_day && target <= self.last_day);
-                memo.expiries.push((key, e));
-                e
-            }
-        }?;
-        let c = match memo.cohorts.iter().position(|c| c.expiry == expiry) {
-            Some(c) => c,
-            None => {
-                let terms = self.cohort_terms(j0, expiry);
-                self.cached.fetch_add(13 * terms.len(), Ordering::Relaxed);
-                let flat = s.surface.smile.is_flat();
-                memo.cohorts.push(Cohort { expiry, terms, strikes: Vec::new(), flat, legs: Vec::new() });
-                memo.cohorts.len() - 1
-            }
-        };
-        let cohort = &mut memo.cohorts[c];
-        let skey = (spec.short_put, spec.short_call, spec.wing);
-        let (strikes, slots) = match cohort.strikes.iter().find(|(k, _)| *k == skey) {
-            Some((_, k)) => *k,
-            None => {
-                let k = choose_strikes(spec, &self.quote(j0), expiry, StrikeAdjust::default())
-                    .ok()
-                    .filter(|k| k[1] < k[2])
-                    .map(|k| (k, legs(k).map(|l| cohort.slot(l))));
-                cohort.strikes.push((skey, k));
-                // A strike entry and its legs' slots weigh about 20 and 6 values each.
-                self.cached.fetch_add(20 + 6 * 4, Ordering::Relaxed);
-                k
-            }
-        }?;
-        // Prices are needed up to the DTE exit at the latest (to the expiry without one); a
-        // combination that holds longer extends them ([`Tape::extend`]).
-        let need = spec.exit_dte_days.map_or(cohort.terms.len(), |d| {
-            let exit = cohort.terms.iter().position(|x| x.days_left <= d as i64);
-            exit.map_or(cohort.terms.len(), |i| i + 1)
-        });
-        let series = slots.map(|i| cohort.prices(&self.days[j0..], i, need, &self.cached));
-        let legs = legs(strikes);
-        Some((expiry, legs, series))
-    }
+/// Per (session, expiry): what every strike shares.
+#[derive(Debug, Clone, Copy)]
+struct Terms {
+    t: f64,
+    forward: f64,
+    atm: f64,
+    bsm: BsmExpiry,
+    /// The vol terms at the ATM vol (every strike's, without a smile).
+    at_atm: AtVol,
+}
 
-    /// The legs' prices of the condor opened on `j0` for `expiry`, to its expiry.
-    fn extend(&self, j0: usize, expiry: NaiveDate, legs: &[Leg; 4]) -> [Arc<[f64]>; 4] {
-        let mut memo = self.memo[j0].lock().unwrap_or_else(|p| p.into_inner());
-        let cohort = memo.cohorts.iter_mut().find(|c| c.expiry == expiry).expect("opened cohort");
-        let need = cohort.terms.len();
-        legs.map(|l| {
-            let i = cohort.slot(l);
-            cohort.prices(&self.days[j0..], i, need, &self.cached)
-        })
-    }
+type StrikeKey = (StrikeRule, StrikeRule, WingSpec);
+/// A condor's strikes and the slots of its four legs in [`Cohort::legs`].
+type Strikes = ([f64; 4], [usize; 4]);
+
+/// One leg (a strike of a kind) of a cohort and its prices per share from the entry.
+#[derive(Debug)]
+struct LegPrices {
+    leg: Leg,
+    strike: Spot,
+    prices: Vec<f64>,
+}
+
+/// Condors that can be opened on one session for one expiry.
+#[derive(Debug)]
+struct Cohort {
+    expiry: NaiveDate,
+    /// Sessions from the entry while the date is before the expiry.
+    terms: Vec<Terms>,
+    /// No smile: every strike at the ATM vol.
+    flat: bool,
+    strikes: Vec<(StrikeKey, Option<Strikes>)>,
+    /// What each (kind, rule) picked (the strike choices' expensive part, shared by wings).
+    picks: Vec<((OptionType, StrikeRule), Result<f64, StrikeError>)>,
+    legs: Vec<LegPrices>,
+    /// `(strike bits << 1 | call, slot in legs)`, sorted.
+    index: Vec<(u64, usize)>,
 }
 
 impl Cohort {
     /// The slot of `leg` in `legs` (added, with no prices yet, on first use).
     fn slot(&mut self, leg: Leg) -> usize {
-        let same = |l: &Leg| l.kind == leg.kind && l.strike.to_bits() == leg.strike.to_bits();
-        self.legs.iter().position(|(l, _)| same(l)).unwrap_or_else(|| {
-            self.legs.push((leg, Arc::from(Vec::new())));
-            self.legs.len() - 1
+        // Strikes are positive: the sign bit is free for the kind.
+        let key = leg.strike.to_bits() << 1 | u64::from(leg.kind == OptionType::Call);
+        match self.index.binary_search_by_key(&key, |e| e.0) {
+            Ok(i) => self.index[i].1,
+            Err(i) => {
+                self.legs.push(LegPrices { leg, strike: Spot::new(leg.strike), prices: Vec::new() });
+                self.index.insert(i, (key, self.legs.len() - 1));
+                self.legs.len() - 1
+            }
+        }
+    }
+
+    /// The strikes `spec` picks on session `q` (picks shared between strike rules).
+    fn strikes(&mut self, spec: &CondorSpec, q: &Quote<'_>) -> Result<[f64; 4], StrikeError> {
+        let chooser = StrikeChooser::new(q, self.expiry)?;
+        let picks = &mut self.picks;
+        chooser.strikes(spec, StrikeAdjust::default(), |kind, rule| {
+            if let Some((_, p)) = picks.iter().find(|(k, _)| *k == (kind, rule)) {
+                return *p;
+            }
+            let p = chooser.pick(kind, rule);
+            picks.push(((kind, rule), p));
+            p
         })
     }
 
-    /// The first `need` daily prices of the leg in `slot` (`days` from the entry), computed on
-    /// first use and extended when a combination needs more of them than the first did.
-    fn prices(&mut self, days: &[TapeDay], slot: usize, need: usize, cached: &AtomicUsize) -> Arc<[f64]> {
-        let (leg, have) = (self.legs[slot].0, self.legs[slot].1.len());
-        if have >= need {
-            return self.legs[slot].1.clone();
+    /// Price the leg in `slot` on the sessions up to `to` (`days` from the entry); returns how
+    /// many prices it computed.
+    fn price_to(&mut self, days: &[TapeDay], surfaces: &[SpxSurface], slot: usize, to: usize) -> usize {
+        let l = &mut self.legs[slot];
+        let from = l.prices.len();
+        if from >= to {
+            return 0;
         }
-        cached.fetch_add(need - have, Ordering::Relaxed);
-        let flat = self.flat;
-        let fresh = self.terms[have..need].iter().zip(&days[have..need]).map(|(x, d)| {
-            let vol = if flat { x.atm } else { d.surface.vol_with_atm(leg.strike, x.forward, x.t, x.atm) };
-            x.bsm.price_delta(leg.kind, x.spot, leg.strike, vol).0
-        });
-        let prices: Arc<[f64]> = self.legs[slot].1.iter().copied().chain(fresh).collect();
-        self.legs[slot].1 = prices.clone();
-        prices
+        if from == 0 {
+            l.prices.reserve_exact(self.terms.len());
+        }
+        let (kind, k) = (l.leg.kind, l.strike);
+        let fresh =
+            self.terms[from..to].iter().zip(&days[from..to]).zip(&surfaces[from..to]).map(|((x, d), sf)| {
+                let v = if self.flat {
+                    x.at_atm
+                } else {
+                    x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm))
+                };
+                x.bsm.price_at(kind, d.spot, k, v).0
+            });
+        l.prices.extend(fresh);
+        to - from
     }
 }
 
-/// Shared values (8 bytes each) a tape keeps at most (8M, 64 MB) before it forgets them.
-const CACHE_BUDGET: usize = 8 << 20;
+/// What one entry session has worked out so far.
+#[derive(Debug, Default)]
+struct EntryMemo {
+    expiries: Vec<((u32, Expiries), Option<NaiveDate>)>,
+    cohorts: Vec<Cohort>,
+}
+
+/// Sessions priced at a time when an open condor needs prices it does not have yet.
+pub const BLOCK: usize = 8;
+
+/// Values (8 bytes each) a memo keeps at most (4M, 32 MB) before it forgets them.
+const MEMO_BUDGET: usize = 4 << 20;
+
+/// The work shared by the combinations one thread runs on one tape (see the module doc).
+#[derive(Debug, Default)]
+pub struct Memo {
+    tape: u64,
+    entries: Vec<Option<Box<EntryMemo>>>,
+    /// Values held (prices, 14 per session of terms, about 50 per strike choice).
+    held: usize,
+    /// Leg prices computed so far (for tests and measurements).
+    pub computed: usize,
+}
+
+impl Memo {
+    /// Ready for `tape`: forgets another tape's work, and its own when it holds more than the
+    /// budget (a forgotten price is recomputed to the bit).
+    fn prepare(&mut self, tape: &Tape) {
+        if self.tape != tape.id || self.held > MEMO_BUDGET {
+            self.tape = tape.id;
+            self.entries.clear();
+            self.entries.resize_with(tape.len(), || None);
+            self.held = 0;
+        }
+    }
+
+    /// The condor `s` opens on session `j0`: its expiry, cohort, strikes and leg slots.
+    fn open(
+        &mut self,
+        tape: &Tape,
+        s: &Strategy,
+        j0: usize,
+    ) -> Option<(NaiveDate, usize, [f64; 4], [usize; 4])> {
+        let spec = &s.condor;
+        let entry = self.entries[j0].get_or_insert_with(Default::default);
+        let date = tape.days[j0].session.date;
+        let key = (spec.target_dte_days, spec.expiries);
+        let expiry = match entry.expiries.iter().find(|(k, _)| *k == key) {
+            Some((_, e)) => *e,
+            None => {
+                let target = date + Days::new(spec.target_dte_days as u64);
+                let e = choose_expiry(&tape.cal, date, spec.target_dte_days, spec.expiries)
+                    .filter(|e| *e <= tape.last_day && target <= tape.last_day);
+                entry.expiries.push((key, e));
+                e
+            }
+        }?;
+        let c = match entry.cohorts.iter().position(|c| c.expiry == expiry) {
+            Some(c) => c,
+            None => {
+                let terms = tape.terms(j0, expiry);
+                self.held += 14 * terms.len();
+                let flat = s.surface.smile.is_flat();
+                entry.cohorts.push(Cohort {
+                    expiry,
+                    terms,
+                    flat,
+                    strikes: Vec::new(),
+                    picks: Vec::new(),
+                    legs: Vec::new(),
+                    index: Vec::new(),
+                });
+                entry.cohorts.len() - 1
+            }
+        };
+        let cohort = &mut entry.cohorts[c];
+        let skey = (spec.short_put, spec.short_call, spec.wing);
+        let (strikes, slots) = match cohort.strikes.iter().find(|(k, _)| *k == skey) {
+            Some((_, k)) => *k,
+            None => {
+                let k = cohort
+                    .strikes(spec, &tape.quote(j0))
+                    .ok()
+                    .filter(|k| k[1] < k[2])
+                    .map(|k| (k, legs(k).map(|l| cohort.slot(l))));
+                cohort.strikes.push((skey, k));
+                self.held += 50;
+                k
+            }
+        }?;
+        Some((expiry, c, strikes, slots))
+    }
+
+    /// Append the condor's values per share (legs in `slots`, quantities `qty`) on the sessions
+    /// from `values.len()` to `to` (sessions from the entry `j0`, before the expiry).
+    fn values_to(&mut self, tape: &Tape, o: &Open, values: &mut Vec<f64>, to: usize) {
+        let Some(entry) = self.entries[o.entry].as_deref_mut() else { return };
+        let cohort = &mut entry.cohorts[o.cohort];
+        let to = to.min(cohort.terms.len());
+        for slot in o.slots {
+            let n = cohort.price_to(&tape.days[o.entry..], &tape.surfaces[o.entry..], slot, to);
+            self.held += n;
+            self.computed += n;
+        }
+        let p = o.slots.map(|s| &cohort.legs[s].prices);
+        let from = values.len();
+        values.extend((from..to).map(|i| condor_value([p[0][i], p[1][i], p[2][i], p[3][i]], o.qty)));
+    }
+}
 
 /// An open condor in the kernel.
+#[derive(Debug)]
 struct Open {
-    legs: [Leg; 4],
     qty: [f64; 4],
-    prices: [Arc<[f64]>; 4],
-    /// Sessions from the entry that all four price series cover.
-    avail: usize,
+    legs: [Leg; 4],
+    /// Where its prices live in the memo: entry session, cohort, leg slots.
     entry: usize,
-    expiry: NaiveDate,
+    cohort: usize,
+    slots: [usize; 4],
+    expiry_ord: i32,
     am_settled: bool,
     contracts: u32,
     credit: f64,
     width: f64,
     /// Buy-back cost per share at the last close.
     value: f64,
+    /// Values per share from the entry, as far as they were needed.
+    values: Vec<f64>,
 }
 
 /// What a kernel run produces: what the sweep's row needs.
@@ -323,36 +405,43 @@ pub struct CondorRun {
     pub metrics: Metrics,
 }
 
-/// Run the condor-only strategy `s` (see [`supports`]) over `tape`: the engine's result, bit for bit.
-pub fn run_condors(s: &Strategy, tape: &Tape) -> CondorRun {
-    tape.trim(CACHE_BUDGET);
+/// Book equity at a close: cash less the open condors' buy-back cost.
+fn book_usd(open: &[Open], cash: f64) -> f64 {
+    equity_usd(cash, open.iter().map(|c| c.value * c.contracts as f64 * MULTIPLIER), 0.0)
+}
+
+/// Run the condor-only strategy `s` (see [`supports`]) over `tape`, sharing work through `memo`:
+/// the engine's result, bit for bit.
+pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
+    memo.prepare(tape);
     let spec = &s.condor;
     let (hs, comm) = (s.half_spread_usd, s.commission_usd);
     let mut cash = s.initial_usd;
     let mut open: Vec<Open> = Vec::new();
+    let mut spare: Vec<Vec<f64>> = Vec::new();
     let mut clock = EntryClock::default();
     let mut equity = Vec::with_capacity(tape.len() + 1);
     equity.push(s.initial_usd);
     let mut in_market = Vec::with_capacity(tape.len());
-    let mut trade_pnl = Vec::new();
+    let mut trade_pnl = Vec::with_capacity(tape.len() / 4);
     for (j, d) in tape.days.iter().enumerate() {
         cash += interest_usd(s.interest_on_cash, cash, d.rate, d.dt);
-        let date = d.session.date;
         let mut k = 0;
         while k < open.len() {
             let c = &mut open[k];
-            let expiring = date >= c.expiry;
+            let expiring = d.ord >= c.expiry_ord;
             let value = if expiring {
-                settle_value(&c.legs, if c.am_settled { d.open } else { d.spot })
+                settle_value(&c.legs, if c.am_settled { d.open } else { d.spot.value })
             } else {
                 let i = j - c.entry;
-                if i >= c.avail {
-                    c.prices = tape.extend(c.entry, c.expiry, &c.legs);
-                    c.avail = c.prices.iter().map(|p| p.len()).min().unwrap_or(0);
+                if i >= c.values.len() {
+                    let mut v = std::mem::take(&mut c.values);
+                    memo.values_to(tape, c, &mut v, i + BLOCK);
+                    c.values = v;
                 }
-                condor_value(c.prices.each_ref().map(|p| p[i]), c.qty)
+                c.values[i]
             };
-            let days_left = (c.expiry - date).num_days();
+            let days_left = (c.expiry_ord - d.ord) as i64;
             match exit_reason(spec, expiring, value, c.credit, days_left, false) {
                 None => {
                     c.value = value;
@@ -362,49 +451,34 @@ pub fn run_condors(s: &Strategy, tape: &Tape) -> CondorRun {
                     let close = closing(reason, value, c.credit, c.contracts, hs, comm);
                     cash -= close.cash_out_usd;
                     trade_pnl.push(close.pnl_usd);
-                    open.remove(k);
+                    let mut gone = open.remove(k);
+                    gone.values.clear();
+                    spare.push(gone.values);
                 }
             }
         }
-        let book = |open: &[Open], cash: f64| {
-            equity_usd(cash, open.iter().map(|c| c.value * c.contracts as f64 * MULTIPLIER), 0.0)
-        };
         if clock.due(spec.entry, &tape.cal, d.session, open.is_empty())
             && open.len() < spec.max_concurrent as usize
         {
-            if let Some((expiry, legs, prices)) = tape.open_condor(s, j) {
-                let qty = legs.map(|l| l.qty);
-                let value = condor_value(prices.each_ref().map(|p| p[0]), qty);
-                let credit = value - 4.0 * hs;
-                let width = width_pts(legs.map(|l| l.strike));
+            if let Some(o) = open_condor(s, tape, memo, j, spare.pop().unwrap_or_default()) {
                 let margin: f64 = open.iter().map(|c| margin_usd(c.width, c.credit, c.contracts)).sum();
-                let contracts = contracts_for(spec.sizing, 1.0, credit, width, book(&open, cash), margin);
+                let contracts =
+                    contracts_for(spec.sizing, 1.0, o.credit, o.width, book_usd(&open, cash), margin);
                 if contracts > 0 {
                     let n = contracts as f64;
-                    cash += credit * MULTIPLIER * n - 4.0 * comm * n;
-                    let am_settled = spec.expiries == Expiries::Monthly;
-                    let avail = prices.iter().map(|p| p.len()).min().unwrap_or(0);
-                    open.push(Open {
-                        legs,
-                        qty,
-                        prices,
-                        avail,
-                        entry: j,
-                        expiry,
-                        am_settled,
-                        contracts,
-                        credit,
-                        width,
-                        value,
-                    });
+                    cash += o.credit * MULTIPLIER * n - 4.0 * comm * n;
+                    open.push(Open { contracts, ..o });
+                } else {
+                    spare.push(o.values);
                 }
             }
         }
-        equity.push(book(&open, cash));
+        equity.push(book_usd(&open, cash));
         in_market.push(!open.is_empty());
     }
     let metrics = compute(MetricInputs {
         dates: &tape.dates,
+        month_ends: &tape.month_ends,
         equity: &equity,
         trade_pnl: &trade_pnl,
         in_market: &in_market,
@@ -412,6 +486,33 @@ pub fn run_condors(s: &Strategy, tape: &Tape) -> CondorRun {
     });
     equity.remove(0);
     CondorRun { initial_usd: s.initial_usd, equity_usd: equity, metrics }
+}
+
+/// The condor `s` would open on session `j` (no contracts yet), its first block priced.
+fn open_condor(s: &Strategy, tape: &Tape, memo: &mut Memo, j: usize, mut values: Vec<f64>) -> Option<Open> {
+    let (expiry, cohort, strikes, slots) = memo.open(tape, s, j)?;
+    let legs = legs(strikes);
+    let mut o = Open {
+        qty: legs.map(|l| l.qty),
+        legs,
+        entry: j,
+        cohort,
+        slots,
+        expiry_ord: expiry.num_days_from_ce(),
+        am_settled: s.condor.expiries == Expiries::Monthly,
+        contracts: 0,
+        credit: 0.0,
+        width: width_pts(strikes),
+        value: 0.0,
+        values: Vec::new(),
+    };
+    values.clear();
+    values.reserve(memo.entries[j].as_ref().map_or(0, |e| e.cohorts[cohort].terms.len()));
+    memo.values_to(tape, &o, &mut values, BLOCK);
+    o.value = values[0];
+    o.credit = o.value - 4.0 * s.half_spread_usd;
+    o.values = values;
+    Some(o)
 }
 
 /// Tapes of one sweep, built on first use and shared (one per [`tape_key`]).

@@ -462,6 +462,7 @@ impl Engine<'_> {
         let rf = self.out.days.iter().map(|d| d.rate).sum::<f64>() / self.out.days.len().max(1) as f64;
         self.out.metrics = compute(MetricInputs {
             dates: &dates,
+            month_ends: &crate::metrics::month_ends(&dates),
             equity: &equity,
             trade_pnl: &pnl,
             in_market: &self.in_market,

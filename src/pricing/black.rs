@@ -20,8 +20,11 @@
 //! discounted forward intrinsic value, delta is a step (half at the money), gamma and vega are 0.
 //! Prices are clamped into the no-arbitrage bounds `[max(w (S e^{-qT} - K e^{-rT}), 0), upper]`
 //! (upper: `S e^{-qT}` for a call, `K e^{-rT}` for a put), so rounding in the deep wings can never
-//! produce a negative price. The `d1` arithmetic follows the condor-grid reference model operation
-//! for operation; `N` is [`super::norm_cdf_fast`] (equal to the `erfc` form to ~1e-16).
+//! produce a negative price. `d1` is computed as `((ln S - ln K) + (r - q + sigma^2/2) T) * (1 /
+//! (sigma sqrt T))`: with the logarithms apart, loops over days and strikes hoist them and the vol
+//! terms ([`BsmExpiry::price_at`]) and still give the same bits as one call (the difference of
+//! logarithms costs ~1e-16 absolute in `d1`, far inside the test tolerance policy); `N` is
+//! [`super::norm_cdf_fast`] (equal to the `erfc` form to ~1e-16).
 
 use super::normal::{norm_pdf, CdfTable};
 
@@ -113,7 +116,7 @@ fn bounded(w: f64, price: f64, fwd_s: f64, fwd_k: f64) -> f64 {
     price.max(lower).min(upper)
 }
 
-/// BSM price and delta (two `erfc`, one `ln`, two `exp`, one `sqrt`). When many strikes share an
+/// BSM price and delta (two `N`, two `ln`, two `exp`, one `sqrt`). When many strikes share an
 /// expiry, [`BsmExpiry`] hoists the `exp` and `sqrt` out of the loop.
 #[inline]
 pub fn bsm_price_delta(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol: f64) -> (f64, f64) {
@@ -121,7 +124,8 @@ pub fn bsm_price_delta(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64,
 }
 
 /// What every option of one expiry shares: time, its square root and the discount factors.
-/// Build once per (day, expiry); then [`BsmExpiry::price_delta`] costs one `ln` and two `erfc`.
+/// Build once per (day, expiry); then [`BsmExpiry::price_delta`] costs two `ln` and two `N`, and
+/// [`BsmExpiry::price_at`] with the logarithms and vol terms hoisted costs two `N`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BsmExpiry {
     pub t: f64,
@@ -149,13 +153,26 @@ impl BsmExpiry {
         }
     }
 
+    /// What every strike of this expiry shares at volatility `vol` ([`BsmExpiry::price_at`]).
+    #[inline]
+    pub fn at_vol(&self, vol: f64) -> AtVol {
+        let srt = vol * self.sqrt_t;
+        AtVol { srt, inv_srt: 1.0 / srt, drift: (self.r - self.q + 0.5 * vol * vol) * self.t }
+    }
+
     /// Price and delta of one option of this expiry.
     #[inline]
     pub fn price_delta(&self, kind: OptionType, s: f64, k: f64, vol: f64) -> (f64, f64) {
+        self.price_at(kind, Spot::new(s), Spot::new(k), self.at_vol(vol))
+    }
+
+    /// Price and delta from precomputed parts: the same bits as [`BsmExpiry::price_delta`] on
+    /// the same `(s, k, vol)`, for loops that hoist the logarithms and the vol terms.
+    #[inline]
+    pub fn price_at(&self, kind: OptionType, s: Spot, k: Spot, v: AtVol) -> (f64, f64) {
         let w = kind.sign();
-        let srt = vol * self.sqrt_t;
-        let (s_df, k_df) = (s * self.dq, k * self.dr);
-        if srt.is_nan() || srt <= 1e-12 {
+        let (s_df, k_df) = (s.value * self.dq, k.value * self.dr);
+        if v.srt.is_nan() || v.srt <= 1e-12 {
             let intrinsic = w * (s_df - k_df);
             let step = if intrinsic > 0.0 {
                 1.0
@@ -166,16 +183,36 @@ impl BsmExpiry {
             };
             return (intrinsic.max(0.0), w * step * self.dq);
         }
-        // One division for both quotients: with u = 1 / (k srt), s / k = s srt u and
-        // 1 / srt = k u (a few ulps, far inside the 1e-12 policy; a divide costs ~10 flops).
-        let u = 1.0 / (k * srt);
-        let d1 = ((s * srt * u).ln() + (self.r - self.q + 0.5 * vol * vol) * self.t) * (k * u);
-        let d2 = d1 - srt;
+        let d1 = ((s.ln - k.ln) + v.drift) * v.inv_srt;
+        let d2 = d1 - v.srt;
         let nd1 = self.cdf.cdf(w * d1);
         let nd2 = self.cdf.cdf(w * d2);
         let price = w * (s_df * nd1 - k_df * nd2);
         (bounded(w, price, s_df, k_df), w * nd1 * self.dq)
     }
+}
+
+/// A positive price level (spot or strike) with its natural logarithm.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spot {
+    pub value: f64,
+    pub ln: f64,
+}
+
+impl Spot {
+    #[inline]
+    pub fn new(value: f64) -> Self {
+        Spot { value, ln: value.ln() }
+    }
+}
+
+/// The volatility terms of `d1` for one (expiry, vol): `sigma sqrt T`, its inverse and
+/// `(r - q + sigma^2 / 2) T`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AtVol {
+    pub srt: f64,
+    pub inv_srt: f64,
+    pub drift: f64,
 }
 
 /// BSM price.
@@ -205,9 +242,8 @@ pub fn bsm_greeks(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol:
             rho: itm * w * k_df * t,
         };
     }
-    // The same arithmetic as `BsmExpiry::price_delta`, so both give the same bits.
-    let u = 1.0 / (k * srt);
-    let d1 = ((s * srt * u).ln() + (r - q + 0.5 * vol * vol) * t) * (k * u);
+    // The same arithmetic as `BsmExpiry::price_at`, so both give the same bits.
+    let d1 = ((s.ln() - k.ln()) + (r - q + 0.5 * vol * vol) * t) * (1.0 / srt);
     let d2 = d1 - srt;
     let cdf = CdfTable::get();
     let (nd1, nd2, pdf) = (cdf.cdf(w * d1), cdf.cdf(w * d2), norm_pdf(d1));

@@ -29,8 +29,8 @@ mod surface;
 mod vix;
 
 pub use black::{
-    black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, BsmExpiry, Greeks,
-    OptionType, PricingError,
+    black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, AtVol, BsmExpiry,
+    Greeks, OptionType, PricingError, Spot,
 };
 pub use implied::{implied_vol_black76, implied_vol_bsm, ImpliedVolError};
 pub use market::{vix_futures_on, vol_indices_on, MarketError, VixFamily};

@@ -10,7 +10,7 @@ use super::table::{
 };
 use crate::config::StrategySource;
 use crate::data::DataError;
-use crate::engine::kernel::{self, Tapes};
+use crate::engine::kernel::{self, Memo, Tapes};
 use crate::engine::{run, Market};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -92,21 +92,24 @@ pub fn origin(dir: &Path) -> Result<(PathBuf, Vec<String>), SweepError> {
 }
 
 /// Run one combination into a row (never fails: an invalid combination is a row saying why).
-/// With `tapes`, a condor-only combination runs on the kernel ([`crate::engine::kernel`]), which
-/// gives the engine's numbers bit for bit; others (and all with `tapes = None`) run the engine.
+/// With `shared` (the sweep's tapes and this thread's memo), a condor-only combination runs on the
+/// kernel ([`crate::engine::kernel`]), which gives the engine's numbers bit for bit; others (and
+/// all with `shared = None`) run the engine.
 pub fn run_one(
     source: &StrategySource,
     spec: &SweepSpec,
     market: &Market,
-    tapes: Option<&Tapes>,
+    shared: Option<(&Tapes, &mut Memo)>,
     index: u64,
 ) -> Row {
     let assignments = spec.assignments(index);
     let params = assignments.iter().map(|(_, v)| show(v)).collect();
     let outcome = source.with(&assignments, "sweep").map_err(|e| e.to_string()).and_then(|s| {
-        let tape = tapes.filter(|_| kernel::supports(&s, market)).and_then(|t| t.get(&s, market));
-        match tape {
-            Some(tape) => Ok(metrics_of_kernel(&kernel::run_condors(&s, &tape))),
+        let kernel = shared
+            .filter(|_| kernel::supports(&s, market))
+            .and_then(|(t, memo)| Some((t.get(&s, market)?, memo)));
+        match kernel {
+            Some((tape, memo)) => Ok(metrics_of_kernel(&kernel::run_condors(&s, &tape, memo))),
             None => run(&s, market, None, None).map(|r| metrics_of(&r)).map_err(|e| e.to_string()),
         }
     });
@@ -114,6 +117,43 @@ pub fn run_one(
         Ok(metrics) => Row { index, params, status: "ok".into(), metrics },
         Err(e) => Row { index, params, status: format!("invalid: {e}"), metrics: vec![None; METRICS.len()] },
     }
+}
+
+/// Keys whose values change only a condor's strikes, exits, sizing or costs. Combinations that
+/// differ only in these open condors on the same sessions for the same expiries, so they run
+/// one after another on one thread and share its kernel memo.
+const LEG_KEYS: [&str; 9] = [
+    "condor.short_put",
+    "condor.short_call",
+    "condor.wing",
+    "condor.profit_target_pct",
+    "condor.stop_loss_multiple",
+    "condor.exit_dte_days",
+    "condor.sizing",
+    "costs.",
+    "capital.",
+];
+
+/// Split `todo` into groups of combinations that share work (equal values of every key outside
+/// [`LEG_KEYS`]), in order of first appearance, none larger than `cap` (so that every thread
+/// gets work). Grouping decides only which thread runs a combination, never its row.
+fn groups(spec: &SweepSpec, todo: &[u64], cap: usize) -> Vec<Vec<u64>> {
+    let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Vec<u64>> = Vec::new();
+    for &i in todo {
+        let key: String = spec
+            .assignments(i)
+            .iter()
+            .filter(|(k, _)| !LEG_KEYS.iter().any(|l| k.starts_with(l)))
+            .map(|(k, v)| format!("{k}={v:?};"))
+            .collect();
+        let g = *slot.entry(key).or_insert_with(|| {
+            out.push(Vec::new());
+            out.len() - 1
+        });
+        out[g].push(i);
+    }
+    out.into_iter().flat_map(|g| g.chunks(cap.max(1)).map(<[u64]>::to_vec).collect::<Vec<_>>()).collect()
 }
 
 fn progress_bar(total: u64, done: u64, on: bool) -> Option<indicatif::ProgressBar> {
@@ -184,56 +224,74 @@ pub fn run_sweep(
         .num_threads(opts.jobs.max(1))
         .build()
         .map_err(|e| SweepError::Io(e.to_string()))?;
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(opts.out.join("rows.csv"))
-        .map_err(|e| SweepError::Io(format!("{}: {e}", opts.out.display())))?;
+    let rows_path = opts.out.join("rows.csv");
+    let io = |e: std::io::Error| SweepError::Io(format!("{}: {e}", rows_path.display()));
+    let mut file = std::fs::OpenOptions::new().append(true).open(&rows_path).map_err(io)?;
     let bar = progress_bar(slice.len() as u64, done.len() as u64, opts.progress);
     let shared = Tapes::default();
-    let tapes = opts.kernel.then_some(&shared);
-    // Chunks start small and double (up to 4096) while one takes under 50 ms: a killed sweep
-    // loses at most about 0.1 s of work, and a fast one does not spend its time syncing. The
-    // chunking never changes a row.
-    let mut chunk = (opts.jobs.max(1) * 8).max(16);
-    let (mut ran, mut next_report) = (0u64, 10u64);
-    let mut interrupted = false;
-    let mut rest = &todo[..];
-    while !rest.is_empty() {
-        if stop.load(Ordering::SeqCst) {
-            interrupted = true;
-            break;
-        }
-        let (part, later) = rest.split_at(chunk.min(rest.len()));
-        rest = later;
-        let started = std::time::Instant::now();
-        let new: Vec<Row> = pool.install(|| {
-            use rayon::prelude::*;
-            part.par_iter().map(|i| run_one(source, spec, market, tapes, *i)).collect()
+    let kernel = opts.kernel;
+    let work = groups(spec, &todo, todo.len().div_ceil(8 * opts.jobs.max(1)).clamp(1, 256));
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<Row>>();
+    let mut ran = 0u64;
+    let mut next_report = 10u64;
+    let mut synced = std::time::Instant::now();
+    let quit = AtomicBool::new(false);
+    let (quit, shared) = (&quit, &shared);
+    let written: Result<(), SweepError> = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            pool.install(|| {
+                use rayon::prelude::*;
+                work.par_iter().for_each_with(tx, |tx, group| {
+                    let mut memo = Memo::default();
+                    let mut out = Vec::with_capacity(group.len());
+                    for &i in group {
+                        // Ctrl-C: finish the combinations in flight (their rows are kept), start no more.
+                        if stop.load(Ordering::SeqCst) || quit.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        out.push(run_one(source, spec, market, kernel.then_some((shared, &mut memo)), i));
+                    }
+                    // The receiver stops only on a write error, which the sweep reports.
+                    let _ = tx.send(out);
+                });
+            });
         });
-        if started.elapsed() < std::time::Duration::from_millis(50) {
-            chunk = (chunk * 2).min(4096);
-        }
-        append(&mut file, &new)
-            .map_err(|e| SweepError::Io(format!("{}: {e}", opts.out.join("rows.csv").display())))?;
-        ran += new.len() as u64;
-        rows.extend(new);
-        let finished = rows.len() as u64;
-        match &bar {
-            Some(b) => b.set_position(finished),
-            None if opts.progress && 100 * finished >= next_report * slice.len() as u64 => {
-                eprintln!(
-                    "sweep: {finished}/{} combinations ({}%)",
-                    slice.len(),
-                    100 * finished / slice.len().max(1) as u64
-                );
-                next_report = 100 * finished / slice.len().max(1) as u64 / 10 * 10 + 10;
+        // Rows are appended as groups finish: a killed sweep keeps every row written before the
+        // kill (the page cache survives the process); a sync at most every 0.2 s (and at the end)
+        // bounds what a crash of the machine could lose.
+        let failed = |e: std::io::Error| {
+            quit.store(true, Ordering::SeqCst);
+            io(e)
+        };
+        for new in rx {
+            append(&mut file, &new).map_err(failed)?;
+            if synced.elapsed() > std::time::Duration::from_millis(200) {
+                file.sync_data().map_err(failed)?;
+                synced = std::time::Instant::now();
             }
-            None => {}
+            ran += new.len() as u64;
+            rows.extend(new);
+            let finished = rows.len() as u64;
+            match &bar {
+                Some(b) => b.set_position(finished),
+                None if opts.progress && 100 * finished >= next_report * slice.len() as u64 => {
+                    eprintln!(
+                        "sweep: {finished}/{} combinations ({}%)",
+                        slice.len(),
+                        100 * finished / slice.len().max(1) as u64
+                    );
+                    next_report = 100 * finished / slice.len().max(1) as u64 / 10 * 10 + 10;
+                }
+                None => {}
+            }
         }
-    }
+        file.sync_data().map_err(failed)
+    });
+    written?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let interrupted = (rows.len() as u64) < slice.len() as u64;
     rows.sort_by_key(|r| r.index);
     if !interrupted {
         write_final(&opts.out, &keys, &rows)?;

@@ -179,11 +179,10 @@ pub fn read_checkpoint(path: &Path, head: &str, n_params: usize) -> Result<Vec<R
         .collect()
 }
 
-/// Append rows to the checkpoint and make them durable.
+/// Append rows to the checkpoint (one write; the caller syncs).
 pub fn append(file: &mut std::fs::File, rows: &[Row]) -> std::io::Result<()> {
     let text: String = rows.iter().map(Row::line).collect();
-    file.write_all(text.as_bytes())?;
-    file.sync_data()
+    file.write_all(text.as_bytes())
 }
 
 /// Write the final table (rows sorted by index) as CSV and Parquet, atomically.
