@@ -118,19 +118,15 @@ fn worst_month(month_ends: &[usize], equity: &[f64]) -> Option<f64> {
     worst
 }
 
-/// The `k` smallest values in ascending order (`f64::total_cmp`): the same values in the same
-/// order as the first `k` of a full sort, from one pass that keeps a sorted buffer.
-fn smallest(v: &[f64], k: usize) -> Vec<f64> {
-    let mut buf: Vec<f64> = Vec::with_capacity(k + 1);
-    for &x in v {
-        if buf.len() == k && buf.last().is_none_or(|last| x.total_cmp(last).is_ge()) {
-            continue;
-        }
-        let at = buf.partition_point(|b| b.total_cmp(&x).is_le());
-        buf.insert(at, x);
-        buf.truncate(k);
+/// The `k` smallest values of `v` in ascending order (`f64::total_cmp`), reordering `v`: a
+/// selection, then a sort of the head only (the same values in the same order as a full sort).
+fn smallest(v: &mut [f64], k: usize) -> &[f64] {
+    if k < v.len() {
+        v.select_nth_unstable_by(k, f64::total_cmp);
     }
-    buf
+    let head = &mut v[..k];
+    head.sort_by(f64::total_cmp);
+    head
 }
 
 /// Sum, count and mean of the trades on one side of zero.
@@ -146,7 +142,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
         return Metrics { trades: m.trade_pnl.len(), ..Metrics::default() };
     }
     let (e0, en) = (eq[0], eq[eq.len() - 1]);
-    let returns: Vec<f64> =
+    let mut returns: Vec<f64> =
         eq.windows(2).map(|w| if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 }).collect();
     let n = returns.len() as f64;
     let rf_d = m.rf_annual / 252.0;
@@ -170,7 +166,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
     let (win_sum, win_n, avg_win) = side(m.trade_pnl, |p| p > 0.0);
     let (loss_sum, _, avg_loss) = side(m.trade_pnl, |p| p < 0.0);
     let tail = ((n * 0.05).ceil() as usize).max(1).min(returns.len());
-    let worst = smallest(&returns, tail);
+    let worst = smallest(&mut returns, tail);
     let sqrt252 = 252f64.sqrt();
     Metrics {
         total_return: ratio(en, e0).map(|x| x - 1.0),
@@ -188,7 +184,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
         avg_loss,
         worst_day: worst.first().copied(),
         worst_month: worst_month(m.month_ends, eq),
-        cvar_95: mean(&worst),
+        cvar_95: mean(worst),
         time_in_market: ratio(m.in_market.iter().filter(|x| **x).count() as f64, m.in_market.len() as f64),
     }
 }
@@ -328,7 +324,7 @@ mod tests {
             let mut sorted = v.clone();
             sorted.sort_by(f64::total_cmp);
             let want: Vec<u64> = sorted[..k].iter().map(|x| x.to_bits()).collect();
-            let got: Vec<u64> = smallest(&v, k).iter().map(|x| x.to_bits()).collect();
+            let got: Vec<u64> = smallest(&mut v.clone(), k).iter().map(|x| x.to_bits()).collect();
             assert_eq!(got, want, "k = {k}");
         }
     }

@@ -30,6 +30,8 @@ pub struct StrategySource {
     tree: toml::Table,
     /// (key path, its origin as shown in errors), e.g. `--set condor.x=1`.
     applied: Vec<(String, String)>,
+    /// `tree` deserialized (`None` when it does not deserialize), built on first use by `with`.
+    base: std::sync::OnceLock<Option<RawStrategy>>,
 }
 
 impl StrategySource {
@@ -51,7 +53,7 @@ impl StrategySource {
             let key = apply_override(&mut tree, arg)?;
             applied.push((key, format!("--set {arg}")));
         }
-        Ok(StrategySource { path: path.to_path_buf(), text, tree, applied })
+        Ok(StrategySource { path: path.to_path_buf(), text, tree, applied, base: Default::default() })
     }
 
     /// The `--set` arguments this source was read with.
@@ -76,6 +78,9 @@ impl StrategySource {
         assignments: &[(String, Option<toml::Value>)],
         origin: &str,
     ) -> Result<Strategy, ConfigError> {
+        if let Some(s) = self.with_sections(assignments) {
+            return Ok(s);
+        }
         let mut tree = self.tree.clone();
         let mut applied = self.applied.clone();
         for (key, value) in assignments {
@@ -86,6 +91,43 @@ impl StrategySource {
             applied.push((key.clone(), format!("{origin}: {key} = {shown}")));
         }
         self.validate_tree(tree, &applied)
+    }
+
+    /// The fast path of [`Self::with`] (a sweep calls it once per combination): the base
+    /// deserialized once, and only the sections the assignments touch deserialized again. The
+    /// same raw strategy as the whole tree would give, so the same validated strategy; `None` on
+    /// any failure or unusual key (a list of tables, an unknown section), where the full path runs
+    /// and reports the error in its usual words.
+    fn with_sections(&self, assignments: &[(String, Option<toml::Value>)]) -> Option<Strategy> {
+        let base = self.base.get_or_init(|| toml::Value::Table(self.tree.clone()).try_into().ok());
+        let mut raw = base.clone()?;
+        let mut sections: Vec<(&str, toml::Table)> = Vec::new();
+        for (key, value) in assignments {
+            let (name, rest) = key.split_once('.')?;
+            let at = match sections.iter().position(|(n, _)| *n == name) {
+                Some(i) => i,
+                None => {
+                    let table = match self.tree.get(name) {
+                        Some(v) => v.as_table()?.clone(),
+                        None => toml::Table::new(),
+                    };
+                    sections.push((name, table));
+                    sections.len() - 1
+                }
+            };
+            let parts: Vec<&str> = rest.split('.').collect();
+            set_path(&mut sections[at].1, &parts, value.clone()).ok()?;
+        }
+        for (name, table) in sections {
+            raw::patch_section(&mut raw, name, table).ok()??;
+        }
+        let place = |key: &str| KeyPlace {
+            file: self.path.clone(),
+            key: key.to_string(),
+            line: None,
+            from_override: None,
+        };
+        validate::validate(raw, &self.path, &place).ok()
     }
 
     fn validate_tree(

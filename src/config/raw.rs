@@ -32,6 +32,30 @@ pub struct RawStrategy {
     pub sweep: Option<toml::Table>,
 }
 
+/// Replace section `name` of `raw` by `table` deserialized: `Ok(None)` for a section that is not a
+/// plain table (`rules`, `sweep`) or not a section at all.
+pub fn patch_section(
+    raw: &mut RawStrategy,
+    name: &str,
+    table: toml::Table,
+) -> Result<Option<()>, toml::de::Error> {
+    let v = toml::Value::Table(table);
+    match name {
+        "strategy" => raw.strategy = v.try_into()?,
+        "data" => raw.data = v.try_into()?,
+        "dates" => raw.dates = v.try_into()?,
+        "capital" => raw.capital = v.try_into()?,
+        "rates" => raw.rates = v.try_into()?,
+        "model" => raw.model = v.try_into()?,
+        "condor" => raw.condor = v.try_into()?,
+        "costs" => raw.costs = v.try_into()?,
+        "signals" => raw.signals = v.try_into()?,
+        "hedge" => raw.hedge = Some(v.try_into()?),
+        _ => return Ok(None),
+    }
+    Ok(Some(()))
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {

@@ -155,7 +155,11 @@ impl OutTable {
             FileFormat::Parquet => {
                 let mut df = self.to_frame().map_err(|e| write_err(path, e))?;
                 write_atomic_with(path, |f| {
-                    ParquetWriter::new(f).finish(&mut df).map(|_| ()).map_err(|e| write_err(path, e))
+                    // Buffered: the writer emits the footer a few bytes at a time (thousands of
+                    // one-byte syscalls unbuffered).
+                    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                    ParquetWriter::new(&mut w).finish(&mut df).map_err(|e| write_err(path, e))?;
+                    w.flush().map_err(|e| write_err(path, e))
                 })
             }
         }

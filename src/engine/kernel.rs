@@ -203,7 +203,8 @@ struct Cohort {
     terms: Vec<Terms>,
     /// No smile: every strike at the ATM vol.
     flat: bool,
-    strikes: Vec<(StrikeKey, Option<Strikes>)>,
+    /// By [`Keys`] strike id: `None` until tried, then the strikes (`None`: no valid condor).
+    strikes: Vec<Option<Option<Strikes>>>,
     /// What each (kind, rule) picked (the strike choices' expensive part, shared by wings).
     picks: Vec<((OptionType, StrikeRule), Result<f64, StrikeError>)>,
     legs: Vec<LegPrices>,
@@ -269,7 +270,8 @@ impl Cohort {
 /// What one entry session has worked out so far.
 #[derive(Debug, Default)]
 struct EntryMemo {
-    expiries: Vec<((u32, Expiries), Option<NaiveDate>)>,
+    /// By [`Keys`] expiry id: `None` until tried, then the expiry (`None`: none in the window).
+    expiries: Vec<Option<Option<NaiveDate>>>,
     cohorts: Vec<Cohort>,
 }
 
@@ -279,9 +281,33 @@ pub const BLOCK: usize = 8;
 /// Values (8 bytes each) a memo keeps at most (4M, 32 MB) before it forgets them.
 const MEMO_BUDGET: usize = 4 << 20;
 
+/// Small ids for the expiry rules and strike rules a memo has seen: a run looks its own up
+/// once, and the memo's tables are indexed by them.
+#[derive(Debug, Default)]
+struct Keys {
+    expiries: Vec<(u32, Expiries)>,
+    strikes: Vec<StrikeKey>,
+}
+
+fn intern<T: PartialEq>(seen: &mut Vec<T>, key: T) -> usize {
+    seen.iter().position(|k| *k == key).unwrap_or_else(|| {
+        seen.push(key);
+        seen.len() - 1
+    })
+}
+
+/// Grow `v` to hold index `i` and return that slot.
+fn slot_at<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if v.len() <= i {
+        v.resize_with(i + 1, T::default);
+    }
+    &mut v[i]
+}
+
 /// The work shared by the combinations one thread runs on one tape (see the module doc).
 #[derive(Debug, Default)]
 pub struct Memo {
+    keys: Keys,
     tape: u64,
     entries: Vec<Option<Box<EntryMemo>>>,
     /// Values held (prices, 14 per session of terms, about 50 per strike choice).
@@ -302,27 +328,32 @@ impl Memo {
         }
     }
 
-    /// The condor `s` opens on session `j0`: its expiry, cohort, strikes and leg slots.
+    /// The ids of `spec`'s expiry rule and strike rules.
+    fn ids(&mut self, spec: &CondorSpec) -> (usize, usize) {
+        (
+            intern(&mut self.keys.expiries, (spec.target_dte_days, spec.expiries)),
+            intern(&mut self.keys.strikes, (spec.short_put, spec.short_call, spec.wing)),
+        )
+    }
+
+    /// The condor `s` (rule ids `ids`) opens on session `j0`: its expiry, cohort, strikes and
+    /// leg slots.
     fn open(
         &mut self,
         tape: &Tape,
         s: &Strategy,
+        ids: (usize, usize),
         j0: usize,
     ) -> Option<(NaiveDate, usize, [f64; 4], [usize; 4])> {
         let spec = &s.condor;
         let entry = self.entries[j0].get_or_insert_with(Default::default);
         let date = tape.days[j0].session.date;
-        let key = (spec.target_dte_days, spec.expiries);
-        let expiry = match entry.expiries.iter().find(|(k, _)| *k == key) {
-            Some((_, e)) => *e,
-            None => {
-                let target = date + Days::new(spec.target_dte_days as u64);
-                let e = choose_expiry(&tape.cal, date, spec.target_dte_days, spec.expiries)
-                    .filter(|e| *e <= tape.last_day && target <= tape.last_day);
-                entry.expiries.push((key, e));
-                e
-            }
-        }?;
+        let expiry = *slot_at(&mut entry.expiries, ids.0).get_or_insert_with(|| {
+            let target = date + Days::new(spec.target_dte_days as u64);
+            choose_expiry(&tape.cal, date, spec.target_dte_days, spec.expiries)
+                .filter(|e| *e <= tape.last_day && target <= tape.last_day)
+        });
+        let expiry = expiry?;
         let c = match entry.cohorts.iter().position(|c| c.expiry == expiry) {
             Some(c) => c,
             None => {
@@ -342,16 +373,15 @@ impl Memo {
             }
         };
         let cohort = &mut entry.cohorts[c];
-        let skey = (spec.short_put, spec.short_call, spec.wing);
-        let (strikes, slots) = match cohort.strikes.iter().find(|(k, _)| *k == skey) {
-            Some((_, k)) => *k,
+        let (strikes, slots) = match slot_at(&mut cohort.strikes, ids.1) {
+            Some(k) => *k,
             None => {
                 let k = cohort
                     .strikes(spec, &tape.quote(j0))
                     .ok()
                     .filter(|k| k[1] < k[2])
                     .map(|k| (k, legs(k).map(|l| cohort.slot(l))));
-                cohort.strikes.push((skey, k));
+                cohort.strikes[ids.1] = Some(k);
                 self.held += 50;
                 k
             }
@@ -414,6 +444,7 @@ fn book_usd(open: &[Open], cash: f64) -> f64 {
 /// the engine's result, bit for bit.
 pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
     memo.prepare(tape);
+    let ids = memo.ids(&s.condor);
     let spec = &s.condor;
     let (hs, comm) = (s.half_spread_usd, s.commission_usd);
     let mut cash = s.initial_usd;
@@ -460,7 +491,7 @@ pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
         if clock.due(spec.entry, &tape.cal, d.session, open.is_empty())
             && open.len() < spec.max_concurrent as usize
         {
-            if let Some(o) = open_condor(s, tape, memo, j, spare.pop().unwrap_or_default()) {
+            if let Some(o) = open_condor(s, tape, memo, ids, j, spare.pop().unwrap_or_default()) {
                 let margin: f64 = open.iter().map(|c| margin_usd(c.width, c.credit, c.contracts)).sum();
                 let contracts =
                     contracts_for(spec.sizing, 1.0, o.credit, o.width, book_usd(&open, cash), margin);
@@ -489,8 +520,15 @@ pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
 }
 
 /// The condor `s` would open on session `j` (no contracts yet), its first block priced.
-fn open_condor(s: &Strategy, tape: &Tape, memo: &mut Memo, j: usize, mut values: Vec<f64>) -> Option<Open> {
-    let (expiry, cohort, strikes, slots) = memo.open(tape, s, j)?;
+fn open_condor(
+    s: &Strategy,
+    tape: &Tape,
+    memo: &mut Memo,
+    ids: (usize, usize),
+    j: usize,
+    mut values: Vec<f64>,
+) -> Option<Open> {
+    let (expiry, cohort, strikes, slots) = memo.open(tape, s, ids, j)?;
     let legs = legs(strikes);
     let mut o = Open {
         qty: legs.map(|l| l.qty),
