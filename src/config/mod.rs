@@ -78,9 +78,18 @@ impl StrategySource {
         assignments: &[(String, Option<toml::Value>)],
         origin: &str,
     ) -> Result<Strategy, ConfigError> {
-        if let Some(s) = self.with_sections(assignments) {
-            return Ok(s);
+        match self.with_sections(assignments) {
+            Some(s) => Ok(s),
+            None => self.with_full(assignments, origin),
         }
+    }
+
+    /// [`Self::with`] the long way: the whole tree overridden, deserialized and validated.
+    fn with_full(
+        &self,
+        assignments: &[(String, Option<toml::Value>)],
+        origin: &str,
+    ) -> Result<Strategy, ConfigError> {
         let mut tree = self.tree.clone();
         let mut applied = self.applied.clone();
         for (key, value) in assignments {
@@ -348,5 +357,32 @@ mod tests {
             apply_override(&mut t, "hedge.layers.x.share=1"),
             Err(ConfigError::Override { .. })
         ));
+    }
+
+    #[test]
+    fn sweep_overrides_take_the_fast_path_to_the_same_strategy() {
+        let src = StrategySource::read(Path::new("strategies/flagship.toml"), &[]).unwrap();
+        let set = |pairs: &[(&str, Option<toml::Value>)]| -> Vec<(String, Option<toml::Value>)> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        };
+        let (int, float) = (|x: i64| Some(toml::Value::Integer(x)), |x: f64| Some(toml::Value::Float(x)));
+        let cases = [
+            set(&[("condor.target_dte_days", int(30)), ("condor.wing.value", float(25.0))]),
+            set(&[("condor.profit_target_pct", None), ("condor.exit_dte_days", None)]),
+            set(&[("hedge.layers.1.share", float(0.25)), ("costs.commission_usd", float(1.0))]),
+            set(&[("model.smile", Some(toml::Value::Boolean(false))), ("capital.initial_usd", float(5e4))]),
+        ];
+        for a in &cases {
+            let fast = src.with_sections(a).expect("the fast path applies");
+            assert_eq!(fast, src.with_full(a, "sweep").unwrap(), "{a:?}");
+            assert_ne!(fast, src.validate().unwrap(), "{a:?} changed something");
+        }
+        // A bad value or an unusual key: the fast path declines and the full path explains.
+        let bad = set(&[("condor.target_dte_days", Some(toml::Value::String("x".into())))]);
+        assert!(src.with_sections(&bad).is_none());
+        let e = src.with(&bad, "sweep").unwrap_err().to_string();
+        assert!(e.contains("target_dte_days") && e.contains("sweep"), "{e}");
+        assert!(src.with_sections(&set(&[("nosuch.key", int(1))])).is_none());
+        assert!(src.with(&set(&[("nosuch.key", int(1))]), "sweep").is_err());
     }
 }

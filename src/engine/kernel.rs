@@ -187,12 +187,13 @@ type StrikeKey = (StrikeRule, StrikeRule, WingSpec);
 /// A condor's strikes and the slots of its four legs in [`Cohort::legs`].
 type Strikes = ([f64; 4], [usize; 4]);
 
-/// One leg (a strike of a kind) of a cohort and its prices per share from the entry.
+/// One leg (a strike of a kind) of a cohort; its prices live in [`Cohort::prices`].
 #[derive(Debug)]
 struct LegPrices {
     leg: Leg,
     strike: Spot,
-    prices: Vec<f64>,
+    /// Sessions from the entry priced so far.
+    filled: usize,
 }
 
 /// Condors that can be opened on one session for one expiry.
@@ -208,6 +209,9 @@ struct Cohort {
     /// What each (kind, rule) picked (the strike choices' expensive part, shared by wings).
     picks: Vec<((OptionType, StrikeRule), Result<f64, StrikeError>)>,
     legs: Vec<LegPrices>,
+    /// The legs' prices per share from the entry, one run of `terms.len()` values per slot (one
+    /// allocation per cohort, not one per leg).
+    prices: Vec<f64>,
     /// `(strike bits << 1 | call, slot in legs)`, sorted.
     index: Vec<(u64, usize)>,
 }
@@ -220,7 +224,8 @@ impl Cohort {
         match self.index.binary_search_by_key(&key, |e| e.0) {
             Ok(i) => self.index[i].1,
             Err(i) => {
-                self.legs.push(LegPrices { leg, strike: Spot::new(leg.strike), prices: Vec::new() });
+                self.legs.push(LegPrices { leg, strike: Spot::new(leg.strike), filled: 0 });
+                self.prices.resize(self.prices.len() + self.terms.len(), f64::NAN);
                 self.index.insert(i, (key, self.legs.len() - 1));
                 self.legs.len() - 1
             }
@@ -245,25 +250,30 @@ impl Cohort {
     /// many prices it computed.
     fn price_to(&mut self, days: &[TapeDay], surfaces: &[SpxSurface], slot: usize, to: usize) -> usize {
         let l = &mut self.legs[slot];
-        let from = l.prices.len();
+        let from = l.filled;
         if from >= to {
             return 0;
         }
-        if from == 0 {
-            l.prices.reserve_exact(self.terms.len());
-        }
+        l.filled = to;
         let (kind, k) = (l.leg.kind, l.strike);
-        let fresh =
-            self.terms[from..to].iter().zip(&days[from..to]).zip(&surfaces[from..to]).map(|((x, d), sf)| {
-                let v = if self.flat {
-                    x.at_atm
-                } else {
-                    x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm))
-                };
-                x.bsm.price_at(kind, d.spot, k, v).0
-            });
-        l.prices.extend(fresh);
+        let base = slot * self.terms.len();
+        let out = &mut self.prices[base + from..base + to];
+        let inputs = self.terms[from..to].iter().zip(&days[from..to]).zip(&surfaces[from..to]);
+        for (p, ((x, d), sf)) in out.iter_mut().zip(inputs) {
+            let v = if self.flat {
+                x.at_atm
+            } else {
+                x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm))
+            };
+            *p = x.bsm.price_at(kind, d.spot, k, v).0;
+        }
         to - from
+    }
+
+    /// The prices of the leg in `slot` (as far as filled).
+    fn series(&self, slot: usize) -> &[f64] {
+        let n = self.terms.len();
+        &self.prices[slot * n..slot * n + self.legs[slot].filled]
     }
 }
 
@@ -305,9 +315,11 @@ fn slot_at<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
 }
 
 /// The work shared by the combinations one thread runs on one tape (see the module doc).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Memo {
     keys: Keys,
+    /// Values the memo may hold before a run starts; beyond it the memo forgets its work.
+    budget: usize,
     tape: u64,
     entries: Vec<Option<Box<EntryMemo>>>,
     /// Values held (prices, 14 per session of terms, about 50 per strike choice).
@@ -316,11 +328,23 @@ pub struct Memo {
     pub computed: usize,
 }
 
+impl Default for Memo {
+    fn default() -> Self {
+        Memo::with_budget(MEMO_BUDGET)
+    }
+}
+
 impl Memo {
+    /// A memo that forgets its work when it holds more than `values` (8 bytes each) at the start
+    /// of a run; the default is 4M (32 MB). No result depends on it.
+    pub fn with_budget(values: usize) -> Self {
+        Memo { keys: Keys::default(), budget: values, tape: 0, entries: Vec::new(), held: 0, computed: 0 }
+    }
+
     /// Ready for `tape`: forgets another tape's work, and its own when it holds more than the
     /// budget (a forgotten price is recomputed to the bit).
     fn prepare(&mut self, tape: &Tape) {
-        if self.tape != tape.id || self.held > MEMO_BUDGET {
+        if self.tape != tape.id || self.held > self.budget {
             self.tape = tape.id;
             self.entries.clear();
             self.entries.resize_with(tape.len(), || None);
@@ -367,6 +391,7 @@ impl Memo {
                     strikes: Vec::new(),
                     picks: Vec::new(),
                     legs: Vec::new(),
+                    prices: Vec::new(),
                     index: Vec::new(),
                 });
                 entry.cohorts.len() - 1
@@ -400,7 +425,7 @@ impl Memo {
             self.held += n;
             self.computed += n;
         }
-        let p = o.slots.map(|s| &cohort.legs[s].prices);
+        let p = o.slots.map(|s| cohort.series(s));
         let from = values.len();
         values.extend((from..to).map(|i| condor_value([p[0][i], p[1][i], p[2][i], p[3][i]], o.qty)));
     }

@@ -3,7 +3,7 @@
 //! after - the top N re-run in full and the sweep charts ([`report`]).
 
 pub mod report;
-mod runner;
+pub mod runner;
 pub mod spec;
 pub mod table;
 pub mod walk;

@@ -187,11 +187,22 @@ pub fn append(file: &mut std::fs::File, rows: &[Row]) -> std::io::Result<()> {
 
 /// Write the final table (rows sorted by index) as CSV and Parquet, atomically.
 pub fn write_final(dir: &Path, keys: &[&str], rows: &[Row]) -> Result<(), DataError> {
-    let mut text = header(keys);
-    for r in rows {
-        text.push_str(&r.line());
-    }
-    write_atomic(&dir.join("results.csv"), text.as_bytes())?;
+    // The two files are independent: the Parquet one is written on a second thread.
+    std::thread::scope(|scope| {
+        let parquet = scope.spawn(|| final_table(keys, rows).write(&dir.join("results.parquet")));
+        let mut text = header(keys);
+        for r in rows {
+            text.push_str(&r.line());
+        }
+        let csv = write_atomic(&dir.join("results.csv"), text.as_bytes());
+        let parquet = parquet.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        csv.and(parquet)
+    })
+}
+
+/// The final table's columns: index, parameters (numbers where every cell is one), status,
+/// metrics.
+fn final_table(keys: &[&str], rows: &[Row]) -> OutTable {
     let mut t = OutTable::default();
     t.push("index", OutColumn::Float(rows.iter().map(|r| r.index as f64).collect()));
     for (k, key) in keys.iter().enumerate() {
@@ -209,7 +220,7 @@ pub fn write_final(dir: &Path, keys: &[&str], rows: &[Row]) -> Result<(), DataEr
     for (m, name) in METRICS.iter().enumerate() {
         t.push(name, OutColumn::Float(rows.iter().map(|r| r.metrics[m].unwrap_or(f64::NAN)).collect()));
     }
-    t.write(&dir.join("results.parquet"))
+    t
 }
 
 #[cfg(test)]

@@ -131,6 +131,51 @@ top_n = 1
     assert!(rows.iter().all(|r| r.contains(&"ok".to_string())), "every combination ran");
 }
 
+/// The kernel's memo changes no row: combinations run through one shared memo (in forward and
+/// reverse order), through a memo that forgets its work before every run (a budget of 1 value)
+/// and through the engine give the same rows.
+#[test]
+fn the_kernel_memo_changes_no_row() {
+    use ironhedge::engine::kernel::{Memo, Tapes};
+    let d = tempfile::tempdir().unwrap();
+    let s = strategy_with(
+        d.path(),
+        r#"[sweep]
+objective = "total_return"
+[sweep.params]
+"condor.target_dte_days" = [30, 45]
+"condor.wing.value" = [25.0, 50.0]
+"model.smile" = [true, false]
+[[sweep.zip]]
+"condor.short_put.value" = [0.10, 0.16]
+"condor.short_call.value" = [0.12, 0.16]
+[[sweep.zip]]
+"condor.profit_target_pct" = [50.0, "none"]
+"condor.exit_dte_days" = [21, "none"]
+"#,
+    );
+    let source = ironhedge::config::StrategySource::read(&s, &[]).unwrap();
+    let spec = ironhedge::sweep::parse(&source, false).unwrap();
+    let market = ironhedge::engine::Market::load(&source.validate().unwrap()).unwrap();
+    let n = spec.combos.len() as u64;
+    let tapes = Tapes::default();
+    let run = |memo: Option<&mut Memo>, i| {
+        ironhedge::sweep::run_one(&source, &spec, &market, memo.map(|m| (&tapes, m)), i)
+    };
+    let mut shared = Memo::default();
+    let forward: Vec<_> = (0..n).map(|i| run(Some(&mut shared), i)).collect();
+    assert!(shared.computed > 0, "the kernel ran");
+    let mut backward: Vec<_> = (0..n).rev().map(|i| run(Some(&mut shared), i)).collect();
+    backward.reverse();
+    let mut forgetful = Memo::with_budget(1);
+    let forgetting: Vec<_> = (0..n).map(|i| run(Some(&mut forgetful), i)).collect();
+    let engine: Vec<_> = (0..n).map(|i| run(None, i)).collect();
+    assert_eq!(forward, backward);
+    assert_eq!(forward, forgetting);
+    assert_eq!(forward, engine);
+    assert!(forward.iter().all(|r| r.status == "ok"), "{forward:?}");
+}
+
 /// A sweep big enough to be caught mid-way (about 400 combinations, 1 thread).
 const LONG: &str = r#"[sweep]
 objective = "total_return"
