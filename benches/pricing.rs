@@ -9,8 +9,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ironhedge::pricing::{
-    bsm_greeks, bsm_price_delta, norm_cdf, norm_cdf_fast, select_strike, BsmExpiry, OptionType, SpxSurface,
-    StrikeGrid, StrikeRule, SurfaceParams, VolIndices,
+    bsm_greeks, bsm_price_delta, norm_cdf, norm_cdf_fast, select_strike, BsmExpiry, OptionType, Spot,
+    SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VolIndices,
 };
 use std::hint::black_box;
 
@@ -50,6 +50,23 @@ fn per_call(c: &mut Criterion) {
                 .zip(vs)
                 .map(|(k, v)| {
                     let (p, d) = e.price_delta(PUT, s, *k, *v);
+                    p + d
+                })
+                .sum::<f64>()
+        })
+    });
+    // The sweep kernel's form: strike logarithms and the vol terms computed once (per leg, per
+    // session and expiry) and reused, so a price costs two `N` and a few flops.
+    let e = BsmExpiry::new(t, r, q);
+    let k_spots: Vec<Spot> = strikes.iter().map(|k| Spot::new(*k)).collect();
+    let at_vols: Vec<_> = vols.iter().map(|v| e.at_vol(*v)).collect();
+    g.bench_function("BsmExpiry::price_at x64", |b| {
+        b.iter(|| {
+            let (spot, ks, vs) = black_box((Spot::new(s), &k_spots, &at_vols));
+            ks.iter()
+                .zip(vs)
+                .map(|(k, v)| {
+                    let (p, d) = e.price_at(PUT, spot, *k, *v);
                     p + d
                 })
                 .sum::<f64>()

@@ -188,13 +188,38 @@ pub(crate) fn side_legend(
     items: &[(String, plotters::style::RGBColor)],
 ) -> Result<(), String> {
     use plotters::prelude::*;
-    for (i, (label, color)) in items.iter().enumerate() {
-        let y = 40 + 34 * i as i32;
+    let font = ("sans-serif", 21).into_font();
+    let room = area.dim_in_pixel().0 as i32 - 58;
+    let fits = |s: &str| {
+        area.estimate_text_size(s, &TextStyle::from(font.clone())).map_or(true, |(w, _)| w as i32 <= room)
+    };
+    let mut y = 40;
+    for (label, color) in items {
         area.draw(&PathElement::new(vec![(8, y), (40, y)], color.stroke_width(4)))
             .map_err(|e| e.to_string())?;
-        area.draw(&Text::new(label.clone(), (50, y - 11), ("sans-serif", 21))).map_err(|e| e.to_string())?;
+        let lines = wrap_label(label, fits);
+        for (k, line) in lines.iter().enumerate() {
+            area.draw(&Text::new(line.clone(), (50, y - 11 + 24 * k as i32), font.clone()))
+                .map_err(|e| e.to_string())?;
+        }
+        y += 34 + 24 * (lines.len() as i32 - 1);
     }
     Ok(())
+}
+
+/// `label` in lines that `fits`, broken after ", " (a part too long for a line gets one alone).
+fn wrap_label(label: &str, fits: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for part in label.split_inclusive(", ") {
+        match lines.last_mut() {
+            Some(line) if fits(&format!("{line}{part}")) => line.push_str(part),
+            _ => lines.push(part.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }
 
 /// The (min, max) of the finite values, padded by 5% (at least `min_pad`); `None` when there are none.
@@ -232,6 +257,15 @@ pub(crate) fn need_dates(path: &Path, dates: &[chrono::NaiveDate], what: &str) -
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn legend_labels_wrap_after_commas() {
+        let fits = |s: &str| s.len() <= 13;
+        assert_eq!(wrap_label("#1 (35, 150, 0.3, none)", fits), vec!["#1 (35, 150, ", "0.3, none)"]);
+        assert_eq!(wrap_label("short", fits), vec!["short"]);
+        assert_eq!(wrap_label("a-very-long-part, b", fits), vec!["a-very-long-part, ", "b"]);
+    }
+
     use super::*;
 
     #[test]

@@ -26,14 +26,28 @@ pub fn ranked<'a>(spec: &SweepSpec, rows: &'a [Row], n: usize) -> Vec<&'a Row> {
     ok
 }
 
+/// The tick labels of dimension `d`'s values: one key's value, or a zip's values joined by " / ".
+fn dim_labels(spec: &SweepSpec, d: usize) -> Vec<String> {
+    let show = super::spec::show;
+    spec.dims[d].values.iter().map(|v| v.iter().map(show).collect::<Vec<_>>().join(" / ")).collect()
+}
+
+/// Which value of dimension `d` a row has, comparing every key of the dimension (a zip's first
+/// key alone may repeat a value, e.g. `exit_dte_days = [21, 21, 21, "none"]`).
+fn dim_position(spec: &SweepSpec, d: usize, row: &Row) -> Option<usize> {
+    let col: usize = spec.dims[..d].iter().map(|x| x.keys.len()).sum();
+    let cells = &row.params[col..col + spec.dims[d].keys.len()];
+    spec.dims[d]
+        .values
+        .iter()
+        .position(|v| v.iter().zip(cells).all(|(value, cell)| super::spec::show(value) == *cell))
+}
+
 /// The best value of the objective for each position of dimension `d` (over all other values).
 fn best_by(spec: &SweepSpec, rows: &[Row], d: usize) -> Vec<f64> {
-    let n = spec.dims[d].values.len();
-    let col: usize = spec.dims[..d].iter().map(|x| x.keys.len()).sum();
-    let labels: Vec<String> = (0..n).map(|i| super::spec::show(&spec.dims[d].values[i][0])).collect();
-    let mut best = vec![f64::NAN; n];
+    let mut best = vec![f64::NAN; spec.dims[d].values.len()];
     for r in rows.iter().filter(|r| r.eligible(spec)) {
-        let Some(p) = labels.iter().position(|l| *l == r.params[col]) else { continue };
+        let Some(p) = dim_position(spec, d, r) else { continue };
         let v = r.metrics[spec.objective].unwrap_or(f64::NAN);
         let better = if spec.maximize { v > best[p] } else { v < best[p] };
         if best[p].is_nan() || better {
@@ -100,18 +114,10 @@ pub fn draw_sweep_charts(
     let mut written = Vec::new();
     let fmt = |v: f64| if v.abs() >= 1000.0 { format!("{v:.0}") } else { format!("{v:.3}") };
     if spec.dims.len() >= 2 {
-        let labels = |d: usize| {
-            (0..spec.dims[d].values.len())
-                .map(|i| super::spec::show(&spec.dims[d].values[i][0]))
-                .collect::<Vec<_>>()
-        };
-        let (xs, ys) = (labels(0), labels(1));
-        let (c0, c1) = (0usize, spec.dims[0].keys.len());
+        let (xs, ys) = (dim_labels(spec, 0), dim_labels(spec, 1));
         let mut values = vec![vec![f64::NAN; xs.len()]; ys.len()];
         for r in rows.iter().filter(|r| r.eligible(spec)) {
-            let (Some(x), Some(y)) =
-                (xs.iter().position(|l| *l == r.params[c0]), ys.iter().position(|l| *l == r.params[c1]))
-            else {
+            let (Some(x), Some(y)) = (dim_position(spec, 0, r), dim_position(spec, 1, r)) else {
                 continue;
             };
             let v = r.metrics[spec.objective].unwrap_or(f64::NAN);
@@ -120,15 +126,13 @@ pub fn draw_sweep_charts(
                 *cell = v;
             }
         }
+        let (x_desc, y_desc) = (spec.dims[0].keys.join(" / "), spec.dims[1].keys.join(" / "));
         let others =
             if spec.dims.len() > 2 { format!(" ({how} over the other parameters)") } else { String::new() };
         let h = Heatmap {
-            title: format!(
-                "{name} — {objective} by {} x {}{others}",
-                spec.dims[0].keys[0], spec.dims[1].keys[0]
-            ),
-            x_desc: &spec.dims[0].keys[0],
-            y_desc: &spec.dims[1].keys[0],
+            title: format!("{name} — {objective} by {} x {}{others}", x_desc, y_desc),
+            x_desc: &x_desc,
+            y_desc: &y_desc,
             x_labels: xs,
             y_labels: ys,
             values,
@@ -141,8 +145,10 @@ pub fn draw_sweep_charts(
     }
     let lines: Vec<SensitivityLine> = (0..spec.dims.len())
         .map(|d| {
+            // Numbers on the axis when the first key's values are distinct numbers, else positions.
             let shown: Vec<String> = spec.dims[d].values.iter().map(|v| super::spec::show(&v[0])).collect();
             let numeric: Option<Vec<f64>> = shown.iter().map(|s| s.parse().ok()).collect();
+            let numeric = numeric.filter(|x| x.iter().enumerate().all(|(i, a)| !x[..i].contains(a)));
             SensitivityLine {
                 param: spec.dims[d].keys.join(" + "),
                 x: numeric.unwrap_or_else(|| (0..shown.len()).map(|i| i as f64).collect()),
@@ -252,4 +258,36 @@ pub fn heatmap_from_results(dir: &Path, req: &HeatmapRequest, out: &Path) -> Res
     };
     heatmap_chart(out, &h)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::spec::{Combos, Dim};
+
+    #[test]
+    fn a_zip_whose_first_key_repeats_keeps_its_positions_apart() {
+        let int = |x: i64| Some(toml::Value::Integer(x));
+        let float = |x: f64| Some(toml::Value::Float(x));
+        let spec = SweepSpec {
+            dims: vec![Dim {
+                keys: vec!["condor.exit_dte_days".into(), "condor.profit_target_pct".into()],
+                values: vec![vec![int(21), float(25.0)], vec![int(21), float(50.0)], vec![None, None]],
+            }],
+            combos: Combos::Grid(3),
+            objective: 0,
+            maximize: true,
+            top_n: 0,
+            charts: false,
+            constraints: vec![],
+        };
+        let row = |index: u64, a: &str, b: &str, v: f64| {
+            let mut metrics = vec![None; METRICS.len()];
+            metrics[0] = Some(v);
+            Row { index, params: vec![a.into(), b.into()], status: "ok".into(), metrics }
+        };
+        let rows = [row(0, "21", "25", 1.0), row(1, "21", "50", 2.0), row(2, "none", "none", 3.0)];
+        assert_eq!(best_by(&spec, &rows, 0), vec![1.0, 2.0, 3.0]);
+        assert_eq!(dim_labels(&spec, 0), vec!["21 / 25", "21 / 50", "none / none"]);
+    }
 }

@@ -1,6 +1,8 @@
 //! Running a sweep: combinations in parallel (rayon, `jobs` threads) over one shared, read-only
-//! [`Market`], in chunks; each finished chunk is appended to `rows.csv` and synced, so a killed
-//! sweep loses at most the chunk in flight, and `--resume` runs only what is missing. The final
+//! [`Market`], in groups that share a kernel memo (one group at a time per thread); finished rows
+//! are appended to `rows.csv` when their group ends or within 50 ms (synced at most every 0.2 s),
+//! so a killed sweep loses at most 50 ms of each thread's work, and `--resume` runs only what is
+//! missing. The final
 //! table is the checkpoint's rows sorted by index: the same bytes for any `jobs`, any shard split
 //! and any number of interruptions.
 
@@ -118,6 +120,9 @@ pub fn run_one(
         Err(e) => Row { index, params, status: format!("invalid: {e}"), metrics: vec![None; METRICS.len()] },
     }
 }
+
+/// How long a worker keeps finished rows before handing them to the writer.
+const FLUSH: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Keys whose values change only a condor's strikes, exits, sizing or costs. Combinations that
 /// differ only in these open condors on the same sessions for the same expiries, so they run
@@ -243,27 +248,39 @@ pub fn run_sweep(
                 use rayon::prelude::*;
                 work.par_iter().for_each_with(tx, |tx, group| {
                     let mut memo = Memo::default();
-                    let mut out = Vec::with_capacity(group.len());
+                    let mut out = Vec::new();
+                    let mut sent = std::time::Instant::now();
                     for &i in group {
                         // Ctrl-C: finish the combinations in flight (their rows are kept), start no more.
                         if stop.load(Ordering::SeqCst) || quit.load(Ordering::SeqCst) {
                             break;
                         }
                         out.push(run_one(source, spec, market, kernel.then_some((shared, &mut memo)), i));
+                        // Rows go to the writer when the group ends or every 50 ms, whichever
+                        // comes first. The receiver stops only on a write error, which the sweep
+                        // reports.
+                        if sent.elapsed() > FLUSH {
+                            let _ = tx.send(std::mem::take(&mut out));
+                            sent = std::time::Instant::now();
+                        }
                     }
-                    // The receiver stops only on a write error, which the sweep reports.
-                    let _ = tx.send(out);
+                    if !out.is_empty() {
+                        let _ = tx.send(out);
+                    }
                 });
             });
         });
-        // Rows are appended as groups finish: a killed sweep keeps every row written before the
-        // kill (the page cache survives the process); a sync at most every 0.2 s (and at the end)
-        // bounds what a crash of the machine could lose.
+        // Rows are appended as they arrive: a killed sweep keeps every row written before the
+        // kill (the page cache survives the process) and loses at most the last 50 ms of work of
+        // each thread; a sync at most every 0.2 s (and at the end) bounds what a crash of the
+        // machine could lose.
         let failed = |e: std::io::Error| {
             quit.store(true, Ordering::SeqCst);
             io(e)
         };
-        for new in rx {
+        while let Ok(first) = rx.recv() {
+            let mut new = first;
+            new.extend(rx.try_iter().flatten());
             append(&mut file, &new).map_err(failed)?;
             if synced.elapsed() > std::time::Duration::from_millis(200) {
                 file.sync_data().map_err(failed)?;
