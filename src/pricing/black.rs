@@ -183,7 +183,7 @@ impl BsmExpiry {
             };
             return (intrinsic.max(0.0), w * step * self.dq);
         }
-        let d1 = ((s.ln - k.ln) + v.drift) * v.inv_srt;
+        let d1 = v.d1(s, k);
         let d2 = d1 - v.srt;
         let nd1 = self.cdf.cdf(w * d1);
         let nd2 = self.cdf.cdf(w * d2);
@@ -215,6 +215,14 @@ pub struct AtVol {
     pub drift: f64,
 }
 
+impl AtVol {
+    /// `d1 = ((ln S - ln K) + drift) / (sigma sqrt T)`: the one place it is computed.
+    #[inline]
+    pub fn d1(&self, s: Spot, k: Spot) -> f64 {
+        ((s.ln - k.ln) + self.drift) * self.inv_srt
+    }
+}
+
 /// BSM price.
 #[inline]
 pub fn bsm_price(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol: f64) -> f64 {
@@ -242,8 +250,8 @@ pub fn bsm_greeks(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol:
             rho: itm * w * k_df * t,
         };
     }
-    // The same arithmetic as `BsmExpiry::price_at`, so both give the same bits.
-    let d1 = ((s.ln() - k.ln()) + (r - q + 0.5 * vol * vol) * t) * (1.0 / srt);
+    // `BsmExpiry::price_at`'s d1, so both give the same bits.
+    let d1 = BsmExpiry::new(t, r, q).at_vol(vol).d1(Spot::new(s), Spot::new(k));
     let d2 = d1 - srt;
     let cdf = CdfTable::get();
     let (nd1, nd2, pdf) = (cdf.cdf(w * d1), cdf.cdf(w * d2), norm_pdf(d1));
