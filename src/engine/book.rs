@@ -67,9 +67,56 @@ impl EntryClock {
     }
 }
 
-/// Why an open condor leaves the book today, if it does: expiry first, then the profit target,
-/// the stop loss, the DTE rule, and a rule's `close_all`. `value` is today's cost per share to
-/// buy it back (or its settlement value), `credit` what it was sold for.
+/// A condor's exit thresholds, fixed when it is sold at `credit`: [`ExitLevels::reason`] applies
+/// them (the same arithmetic as recomputing them every day, done once).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct ExitLevels {
+    /// Exit when the buy-back cost per share is at or below this (`(1 - target%) x credit`).
+    target: Option<f64>,
+    /// Exit when the buy-back cost per share is at or above this (`multiple x credit`).
+    stop: Option<f64>,
+    /// Exit with this many calendar days or fewer left.
+    dte_days: Option<i64>,
+}
+
+impl ExitLevels {
+    pub fn new(spec: &CondorSpec, credit: f64) -> Self {
+        ExitLevels {
+            target: spec.profit_target_pct.map(|p| (1.0 - p / 100.0) * credit),
+            stop: spec.stop_loss_multiple.map(|x| x * credit),
+            dte_days: spec.exit_dte_days.map(i64::from),
+        }
+    }
+
+    /// Why the condor leaves the book today, if it does: expiry first, then the profit target,
+    /// the stop loss, the DTE rule, and a rule's `close_all`. `value` is today's cost per share
+    /// to buy it back (or its settlement value).
+    #[inline]
+    pub fn reason(
+        &self,
+        expiring: bool,
+        value: f64,
+        days_left: i64,
+        force_close: bool,
+    ) -> Option<ExitReason> {
+        if expiring {
+            Some(ExitReason::Expiry)
+        } else if self.target.is_some_and(|t| value <= t) {
+            Some(ExitReason::ProfitTarget)
+        } else if self.stop.is_some_and(|s| value >= s) {
+            Some(ExitReason::StopLoss)
+        } else if self.dte_days.is_some_and(|d| days_left <= d) {
+            Some(ExitReason::Dte)
+        } else if force_close {
+            Some(ExitReason::Rule)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why an open condor sold at `credit` leaves the book today, if it does (see
+/// [`ExitLevels::reason`]).
 pub(super) fn exit_reason(
     spec: &CondorSpec,
     expiring: bool,
@@ -78,19 +125,7 @@ pub(super) fn exit_reason(
     days_left: i64,
     force_close: bool,
 ) -> Option<ExitReason> {
-    if expiring {
-        Some(ExitReason::Expiry)
-    } else if spec.profit_target_pct.is_some_and(|p| value <= (1.0 - p / 100.0) * credit) {
-        Some(ExitReason::ProfitTarget)
-    } else if spec.stop_loss_multiple.is_some_and(|x| value >= x * credit) {
-        Some(ExitReason::StopLoss)
-    } else if spec.exit_dte_days.is_some_and(|d| days_left <= d as i64) {
-        Some(ExitReason::Dte)
-    } else if force_close {
-        Some(ExitReason::Rule)
-    } else {
-        None
-    }
+    ExitLevels::new(spec, credit).reason(expiring, value, days_left, force_close)
 }
 
 /// What closing a condor pays.

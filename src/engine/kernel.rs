@@ -18,13 +18,13 @@
 //! re-runs its top combinations through the engine and refuses to finish if they differ.
 
 use super::book::{
-    closing, condor_value, contracts_for, equity_usd, exit_reason, interest_usd, margin_usd, width_pts,
-    EntryClock, Session,
+    closing, condor_value, contracts_for, equity_usd, interest_usd, margin_usd, width_pts, EntryClock,
+    ExitLevels, Session,
 };
 use super::condor::{choose_expiry, legs, settle_value, Leg, Quote, StrikeAdjust, StrikeChooser, MULTIPLIER};
 use super::market::{stream, Market};
 use super::run::MarketState;
-use crate::config::{CondorSpec, Expiries, RateSpec, Strategy, WingSpec};
+use crate::config::{CondorSpec, EntrySchedule, Expiries, RateSpec, Strategy, WingSpec};
 use crate::metrics::{compute, month_ends, MetricInputs, Metrics};
 use crate::pricing::{
     vix_futures_on, AtVol, BsmExpiry, FuturesModel, OptionType, Spot, SpxSurface, StrikeError, StrikeRule,
@@ -184,16 +184,55 @@ struct Terms {
 }
 
 type StrikeKey = (StrikeRule, StrikeRule, WingSpec);
-/// A condor's strikes and the slots of its four legs in [`Cohort::legs`].
-type Strikes = ([f64; 4], [usize; 4]);
 
-/// One leg (a strike of a kind) of a cohort; its prices live in [`Cohort::prices`].
+/// A run of values in a memo's [`Store`]: `len` filled of `cap` reserved from `start`.
+#[derive(Debug, Clone, Copy)]
+struct Series {
+    start: usize,
+    len: usize,
+    cap: usize,
+}
+
+/// A memo's values (leg prices, condor values) in one allocation, each series in a range
+/// reserved for it up to its expiry. Kept (and reused) when the memo forgets: no allocation per
+/// series, no free.
+#[derive(Debug, Default)]
+struct Store {
+    values: Vec<f64>,
+}
+
+impl Store {
+    /// Reserve a series of up to `cap` values.
+    fn reserve(&mut self, cap: usize) -> Series {
+        let start = self.values.len();
+        self.values.resize(start + cap, f64::NAN);
+        Series { start, len: 0, cap }
+    }
+
+    /// The unfilled part of `s` up to `to` (`to <= cap`), marked filled.
+    fn fill(&mut self, s: &mut Series, to: usize) -> &mut [f64] {
+        let from = s.len;
+        s.len = to.min(s.cap).max(from);
+        &mut self.values[s.start + from..s.start + s.len]
+    }
+}
+
+/// One leg (a strike of a kind) of a cohort and where its prices per share from the entry are.
 #[derive(Debug)]
 struct LegPrices {
-    leg: Leg,
+    kind: OptionType,
     strike: Spot,
-    /// Sessions from the entry priced so far.
-    filled: usize,
+    prices: Series,
+}
+
+/// The condor one strike choice opens in a cohort: its strikes, its legs' slots in
+/// [`Cohort::legs`], and where its values per share from the entry are (shared by every
+/// combination that opens it, whatever its exits or size).
+#[derive(Debug)]
+struct CondorPrices {
+    strikes: [f64; 4],
+    slots: [usize; 4],
+    values: Series,
 }
 
 /// Condors that can be opened on one session for one expiry.
@@ -204,28 +243,25 @@ struct Cohort {
     terms: Vec<Terms>,
     /// No smile: every strike at the ATM vol.
     flat: bool,
-    /// By [`Keys`] strike id: `None` until tried, then the strikes (`None`: no valid condor).
-    strikes: Vec<Option<Option<Strikes>>>,
+    /// By [`Keys`] strike id: `None` until tried, then the condor (`None`: no valid condor).
+    condors: Vec<Option<Option<CondorPrices>>>,
     /// What each (kind, rule) picked (the strike choices' expensive part, shared by wings).
     picks: Vec<((OptionType, StrikeRule), Result<f64, StrikeError>)>,
     legs: Vec<LegPrices>,
-    /// The legs' prices per share from the entry, one run of `terms.len()` values per slot (one
-    /// allocation per cohort, not one per leg).
-    prices: Vec<f64>,
     /// `(strike bits << 1 | call, slot in legs)`, sorted.
     index: Vec<(u64, usize)>,
 }
 
 impl Cohort {
     /// The slot of `leg` in `legs` (added, with no prices yet, on first use).
-    fn slot(&mut self, leg: Leg) -> usize {
+    fn slot(&mut self, store: &mut Store, leg: Leg) -> usize {
         // Strikes are positive: the sign bit is free for the kind.
         let key = leg.strike.to_bits() << 1 | u64::from(leg.kind == OptionType::Call);
         match self.index.binary_search_by_key(&key, |e| e.0) {
             Ok(i) => self.index[i].1,
             Err(i) => {
-                self.legs.push(LegPrices { leg, strike: Spot::new(leg.strike), filled: 0 });
-                self.prices.resize(self.prices.len() + self.terms.len(), f64::NAN);
+                let prices = store.reserve(self.terms.len());
+                self.legs.push(LegPrices { kind: leg.kind, strike: Spot::new(leg.strike), prices });
                 self.index.insert(i, (key, self.legs.len() - 1));
                 self.legs.len() - 1
             }
@@ -246,34 +282,55 @@ impl Cohort {
         })
     }
 
-    /// Price the leg in `slot` on the sessions up to `to` (`days` from the entry); returns how
-    /// many prices it computed.
-    fn price_to(&mut self, days: &[TapeDay], surfaces: &[SpxSurface], slot: usize, to: usize) -> usize {
-        let l = &mut self.legs[slot];
-        let from = l.filled;
+    /// Extend the values of the condor of strike id `sid` to `to` sessions from the entry,
+    /// pricing its legs as far as needed (`days`, `surfaces` from the entry); returns how many
+    /// leg prices it computed and how many values it added.
+    fn values_to(
+        &mut self,
+        store: &mut Store,
+        days: &[TapeDay],
+        surfaces: &[SpxSurface],
+        sid: usize,
+        to: usize,
+    ) -> (usize, usize) {
+        let Some(Some(Some(c))) = self.condors.get_mut(sid) else { return (0, 0) };
+        let from = c.values.len;
         if from >= to {
-            return 0;
+            return (0, 0);
         }
-        l.filled = to;
-        let (kind, k) = (l.leg.kind, l.strike);
-        let base = slot * self.terms.len();
-        let out = &mut self.prices[base + from..base + to];
-        let inputs = self.terms[from..to].iter().zip(&days[from..to]).zip(&surfaces[from..to]);
-        for (p, ((x, d), sf)) in out.iter_mut().zip(inputs) {
-            let v = if self.flat {
-                x.at_atm
-            } else {
-                x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm))
-            };
-            *p = x.bsm.price_at(kind, d.spot, k, v).0;
+        let mut computed = 0;
+        for slot in c.slots {
+            let leg = &mut self.legs[slot];
+            let at = leg.prices.len;
+            let out = store.fill(&mut leg.prices, to);
+            computed += out.len();
+            let inputs = (&self.terms[at..], &days[at..], &surfaces[at..]);
+            price_into(inputs, self.flat, leg.kind, leg.strike, out);
         }
-        to - from
+        let [p0, p1, p2, p3] = c.slots.map(|s| self.legs[s].prices.start);
+        let qty = legs(c.strikes).map(|l| l.qty);
+        let v0 = c.values.start;
+        let added = store.fill(&mut c.values, to).len();
+        let x = &mut store.values;
+        for i in from..from + added {
+            x[v0 + i] = condor_value([x[p0 + i], x[p1 + i], x[p2 + i], x[p3 + i]], qty);
+        }
+        (computed, added)
     }
+}
 
-    /// The prices of the leg in `slot` (as far as filled).
-    fn series(&self, slot: usize) -> &[f64] {
-        let n = self.terms.len();
-        &self.prices[slot * n..slot * n + self.legs[slot].filled]
+/// Price a leg (`kind`, strike `k`) into `out`, one price per session of `terms`, `days` and
+/// `surfaces` (which start at the first session to price).
+fn price_into(
+    (terms, days, surfaces): (&[Terms], &[TapeDay], &[SpxSurface]),
+    flat: bool,
+    kind: OptionType,
+    k: Spot,
+    out: &mut [f64],
+) {
+    for (p, ((x, d), sf)) in out.iter_mut().zip(terms.iter().zip(days).zip(surfaces)) {
+        let v = if flat { x.at_atm } else { x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm)) };
+        *p = x.bsm.price_at(kind, d.spot, k, v).0;
     }
 }
 
@@ -322,6 +379,9 @@ pub struct Memo {
     budget: usize,
     tape: u64,
     entries: Vec<Option<Box<EntryMemo>>>,
+    store: Store,
+    /// The tape's entry days per schedule.
+    due: Vec<(EntrySchedule, Vec<bool>)>,
     /// Values held (prices, 14 per session of terms, about 50 per strike choice).
     held: usize,
     /// Leg prices computed so far (for tests and measurements).
@@ -338,16 +398,29 @@ impl Memo {
     /// A memo that forgets its work when it holds more than `values` (8 bytes each) at the start
     /// of a run; the default is 4M (32 MB). No result depends on it.
     pub fn with_budget(values: usize) -> Self {
-        Memo { keys: Keys::default(), budget: values, tape: 0, entries: Vec::new(), held: 0, computed: 0 }
+        Memo {
+            keys: Keys::default(),
+            budget: values,
+            tape: 0,
+            entries: Vec::new(),
+            store: Store::default(),
+            due: Vec::new(),
+            held: 0,
+            computed: 0,
+        }
     }
 
     /// Ready for `tape`: forgets another tape's work, and its own when it holds more than the
     /// budget (a forgotten price is recomputed to the bit).
     fn prepare(&mut self, tape: &Tape) {
+        if self.tape != tape.id {
+            self.due.clear();
+        }
         if self.tape != tape.id || self.held > self.budget {
             self.tape = tape.id;
             self.entries.clear();
             self.entries.resize_with(tape.len(), || None);
+            self.store.values.clear();
             self.held = 0;
         }
     }
@@ -361,14 +434,14 @@ impl Memo {
     }
 
     /// The condor `s` (rule ids `ids`) opens on session `j0`: its expiry, cohort, strikes and
-    /// leg slots.
+    /// where its values start in the store.
     fn open(
         &mut self,
         tape: &Tape,
         s: &Strategy,
         ids: (usize, usize),
         j0: usize,
-    ) -> Option<(NaiveDate, usize, [f64; 4], [usize; 4])> {
+    ) -> Option<(NaiveDate, usize, [f64; 4], usize)> {
         let spec = &s.condor;
         let entry = self.entries[j0].get_or_insert_with(Default::default);
         let date = tape.days[j0].session.date;
@@ -388,67 +461,72 @@ impl Memo {
                     expiry,
                     terms,
                     flat,
-                    strikes: Vec::new(),
+                    condors: Vec::new(),
                     picks: Vec::new(),
                     legs: Vec::new(),
-                    prices: Vec::new(),
                     index: Vec::new(),
                 });
                 entry.cohorts.len() - 1
             }
         };
         let cohort = &mut entry.cohorts[c];
-        let (strikes, slots) = match slot_at(&mut cohort.strikes, ids.1) {
-            Some(k) => *k,
-            None => {
-                let k = cohort
-                    .strikes(spec, &tape.quote(j0))
-                    .ok()
-                    .filter(|k| k[1] < k[2])
-                    .map(|k| (k, legs(k).map(|l| cohort.slot(l))));
-                cohort.strikes[ids.1] = Some(k);
-                self.held += 50;
-                k
-            }
-        }?;
-        Some((expiry, c, strikes, slots))
+        if slot_at(&mut cohort.condors, ids.1).is_none() {
+            let store = &mut self.store;
+            let condor = cohort.strikes(spec, &tape.quote(j0)).ok().filter(|k| k[1] < k[2]).map(|strikes| {
+                let slots = legs(strikes).map(|l| cohort.slot(store, l));
+                CondorPrices { strikes, slots, values: store.reserve(cohort.terms.len()) }
+            });
+            cohort.condors[ids.1] = Some(condor);
+            self.held += 50;
+        }
+        let condor = cohort.condors[ids.1].as_ref().and_then(|c| c.as_ref())?;
+        Some((expiry, c, condor.strikes, condor.values.start))
     }
 
-    /// Append the condor's values per share (legs in `slots`, quantities `qty`) on the sessions
-    /// from `values.len()` to `to` (sessions from the entry `j0`, before the expiry).
-    fn values_to(&mut self, tape: &Tape, o: &Open, values: &mut Vec<f64>, to: usize) {
-        let Some(entry) = self.entries[o.entry].as_deref_mut() else { return };
-        let cohort = &mut entry.cohorts[o.cohort];
+    /// Extend the values of the condor opened on session `entry` (cohort `cohort`, strike id
+    /// `sid`) to `to` sessions from the entry (at most to its expiry); returns how many it has.
+    fn extend(&mut self, tape: &Tape, (entry, cohort, sid): (usize, usize, usize), to: usize) -> usize {
+        let Some(e) = self.entries[entry].as_deref_mut() else { return 0 };
+        let cohort = &mut e.cohorts[cohort];
         let to = to.min(cohort.terms.len());
-        for slot in o.slots {
-            let n = cohort.price_to(&tape.days[o.entry..], &tape.surfaces[o.entry..], slot, to);
-            self.held += n;
-            self.computed += n;
+        let store = &mut self.store;
+        let (n, added) = cohort.values_to(store, &tape.days[entry..], &tape.surfaces[entry..], sid, to);
+        self.held += n + added;
+        self.computed += n;
+        to
+    }
+
+    /// Whether each session is an entry day of `schedule` (not used for `WhenFlat`): the
+    /// [`EntryClock`] run once over the tape.
+    fn due_days(&mut self, tape: &Tape, schedule: EntrySchedule) -> Vec<bool> {
+        if let Some((_, d)) = self.due.iter().find(|(k, _)| *k == schedule) {
+            return d.clone();
         }
-        let p = o.slots.map(|s| cohort.series(s));
-        let from = values.len();
-        values.extend((from..to).map(|i| condor_value([p[0][i], p[1][i], p[2][i], p[3][i]], o.qty)));
+        let mut clock = EntryClock::default();
+        let d: Vec<bool> =
+            tape.days.iter().map(|d| clock.due(schedule, &tape.cal, d.session, false)).collect();
+        self.due.push((schedule, d.clone()));
+        d
     }
 }
 
 /// An open condor in the kernel.
 #[derive(Debug)]
 struct Open {
-    qty: [f64; 4],
     legs: [Leg; 4],
-    /// Where its prices live in the memo: entry session, cohort, leg slots.
-    entry: usize,
-    cohort: usize,
-    slots: [usize; 4],
+    /// Where its values live in the memo: entry session, cohort, strike id.
+    key: (usize, usize, usize),
+    /// Its values per share from the entry are `store[at..at + filled]`.
+    at: usize,
+    filled: usize,
     expiry_ord: i32,
     am_settled: bool,
     contracts: u32,
     credit: f64,
+    exits: ExitLevels,
     width: f64,
     /// Buy-back cost per share at the last close.
     value: f64,
-    /// Values per share from the entry, as far as they were needed.
-    values: Vec<f64>,
 }
 
 /// What a kernel run produces: what the sweep's row needs.
@@ -471,34 +549,31 @@ pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
     memo.prepare(tape);
     let ids = memo.ids(&s.condor);
     let spec = &s.condor;
+    let due = memo.due_days(tape, spec.entry);
     let (hs, comm) = (s.half_spread_usd, s.commission_usd);
     let mut cash = s.initial_usd;
     let mut open: Vec<Open> = Vec::new();
-    let mut spare: Vec<Vec<f64>> = Vec::new();
-    let mut clock = EntryClock::default();
     let mut equity = Vec::with_capacity(tape.len() + 1);
     equity.push(s.initial_usd);
     let mut in_market = Vec::with_capacity(tape.len());
     let mut trade_pnl = Vec::with_capacity(tape.len() / 4);
-    for (j, d) in tape.days.iter().enumerate() {
+    let mut j = 0;
+    while j < tape.len() {
+        if open.len() == 1 && spec.max_concurrent == 1 {
+            // No entry until the one condor exits: the sessions up to its exit in a tight loop.
+            j = hold(s, tape, memo, &mut open[0], j, &mut cash, &mut equity);
+            in_market.resize(j, true);
+            if j == tape.len() {
+                break;
+            }
+        }
+        let d = &tape.days[j];
         cash += interest_usd(s.interest_on_cash, cash, d.rate, d.dt);
         let mut k = 0;
         while k < open.len() {
             let c = &mut open[k];
-            let expiring = d.ord >= c.expiry_ord;
-            let value = if expiring {
-                settle_value(&c.legs, if c.am_settled { d.open } else { d.spot.value })
-            } else {
-                let i = j - c.entry;
-                if i >= c.values.len() {
-                    let mut v = std::mem::take(&mut c.values);
-                    memo.values_to(tape, c, &mut v, i + BLOCK);
-                    c.values = v;
-                }
-                c.values[i]
-            };
-            let days_left = (c.expiry_ord - d.ord) as i64;
-            match exit_reason(spec, expiring, value, c.credit, days_left, false) {
+            let (expiring, value) = value_on(tape, memo, c, j);
+            match c.exits.reason(expiring, value, (c.expiry_ord - d.ord) as i64, false) {
                 None => {
                     c.value = value;
                     k += 1;
@@ -507,16 +582,13 @@ pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
                     let close = closing(reason, value, c.credit, c.contracts, hs, comm);
                     cash -= close.cash_out_usd;
                     trade_pnl.push(close.pnl_usd);
-                    let mut gone = open.remove(k);
-                    gone.values.clear();
-                    spare.push(gone.values);
+                    open.remove(k);
                 }
             }
         }
-        if clock.due(spec.entry, &tape.cal, d.session, open.is_empty())
-            && open.len() < spec.max_concurrent as usize
-        {
-            if let Some(o) = open_condor(s, tape, memo, ids, j, spare.pop().unwrap_or_default()) {
+        let due_now = if spec.entry == EntrySchedule::WhenFlat { open.is_empty() } else { due[j] };
+        if due_now && open.len() < spec.max_concurrent as usize {
+            if let Some(o) = open_condor(s, tape, memo, ids, j) {
                 let margin: f64 = open.iter().map(|c| margin_usd(c.width, c.credit, c.contracts)).sum();
                 let contracts =
                     contracts_for(spec.sizing, 1.0, o.credit, o.width, book_usd(&open, cash), margin);
@@ -524,13 +596,12 @@ pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
                     let n = contracts as f64;
                     cash += o.credit * MULTIPLIER * n - 4.0 * comm * n;
                     open.push(Open { contracts, ..o });
-                } else {
-                    spare.push(o.values);
                 }
             }
         }
         equity.push(book_usd(&open, cash));
         in_market.push(!open.is_empty());
+        j += 1;
     }
     let metrics = compute(MetricInputs {
         dates: &tape.dates,
@@ -544,38 +615,68 @@ pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
     CondorRun { initial_usd: s.initial_usd, equity_usd: equity, metrics }
 }
 
-/// The condor `s` would open on session `j` (no contracts yet), its first block priced.
-fn open_condor(
+/// The open condor `c`'s value per share on session `j` (its entry's session or later).
+#[inline]
+fn value_on(tape: &Tape, memo: &mut Memo, c: &mut Open, j: usize) -> (bool, f64) {
+    let d = &tape.days[j];
+    if d.ord >= c.expiry_ord {
+        return (true, settle_value(&c.legs, if c.am_settled { d.open } else { d.spot.value }));
+    }
+    let i = j - c.key.0;
+    if i >= c.filled {
+        c.filled = memo.extend(tape, c.key, i + BLOCK);
+        // Sessions before the expiry all have terms (see `Tape::terms`).
+        debug_assert!(i < c.filled);
+    }
+    (false, memo.store.values[c.at + i])
+}
+
+/// Run the sessions from `j` while `c`, the only condor open, stays open and no entry is
+/// possible (`max_concurrent` 1): what the daily loop does on them, without its bookkeeping.
+/// Returns the session it exits on (not run: the daily loop closes it), or the tape's end.
+fn hold(
     s: &Strategy,
     tape: &Tape,
     memo: &mut Memo,
-    ids: (usize, usize),
-    j: usize,
-    mut values: Vec<f64>,
-) -> Option<Open> {
-    let (expiry, cohort, strikes, slots) = memo.open(tape, s, ids, j)?;
-    let legs = legs(strikes);
-    let mut o = Open {
-        qty: legs.map(|l| l.qty),
-        legs,
-        entry: j,
-        cohort,
-        slots,
+    c: &mut Open,
+    mut j: usize,
+    cash: &mut f64,
+    equity: &mut Vec<f64>,
+) -> usize {
+    while j < tape.len() {
+        let (expiring, value) = value_on(tape, memo, c, j);
+        let d = &tape.days[j];
+        if c.exits.reason(expiring, value, (c.expiry_ord - d.ord) as i64, false).is_some() {
+            break;
+        }
+        *cash += interest_usd(s.interest_on_cash, *cash, d.rate, d.dt);
+        c.value = value;
+        equity.push(book_usd(std::slice::from_ref(c), *cash));
+        j += 1;
+    }
+    j
+}
+
+/// The condor `s` would open on session `j` (no contracts yet), its first block priced.
+fn open_condor(s: &Strategy, tape: &Tape, memo: &mut Memo, ids: (usize, usize), j: usize) -> Option<Open> {
+    let (expiry, cohort, strikes, at) = memo.open(tape, s, ids, j)?;
+    let key = (j, cohort, ids.1);
+    let filled = memo.extend(tape, key, BLOCK);
+    let value = memo.store.values[at];
+    let credit = value - 4.0 * s.half_spread_usd;
+    Some(Open {
+        legs: legs(strikes),
+        key,
+        at,
+        filled,
         expiry_ord: expiry.num_days_from_ce(),
         am_settled: s.condor.expiries == Expiries::Monthly,
         contracts: 0,
-        credit: 0.0,
+        credit,
+        exits: ExitLevels::new(&s.condor, credit),
         width: width_pts(strikes),
-        value: 0.0,
-        values: Vec::new(),
-    };
-    values.clear();
-    values.reserve(memo.entries[j].as_ref().map_or(0, |e| e.cohorts[cohort].terms.len()));
-    memo.values_to(tape, &o, &mut values, BLOCK);
-    o.value = values[0];
-    o.credit = o.value - 4.0 * s.half_spread_usd;
-    o.values = values;
-    Some(o)
+        value,
+    })
 }
 
 /// Tapes of one sweep, built on first use and shared (one per [`tape_key`]).
