@@ -139,26 +139,43 @@ const LEG_KEYS: [&str; 9] = [
     "capital.",
 ];
 
+/// Keys whose values choose a condor's short strikes: within a group, combinations with equal
+/// values price the same legs, so they are kept together when a group is split.
+const STRIKE_KEYS: [&str; 2] = ["condor.short_put", "condor.short_call"];
+
 /// Split `todo` into groups of combinations that share work (equal values of every key outside
 /// [`LEG_KEYS`]), in order of first appearance, none larger than `cap` (so that every thread
-/// gets work). Grouping decides only which thread runs a combination, never its row.
+/// gets work); a group is split between its strike choices ([`STRIKE_KEYS`]), so its parts
+/// price different legs. Grouping decides only which thread runs a combination, never its row.
 fn groups(spec: &SweepSpec, todo: &[u64], cap: usize) -> Vec<Vec<u64>> {
     let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut out: Vec<Vec<u64>> = Vec::new();
+    let mut out: Vec<Vec<(String, u64)>> = Vec::new();
     for &i in todo {
-        let key: String = spec
-            .assignments(i)
-            .iter()
-            .filter(|(k, _)| !LEG_KEYS.iter().any(|l| k.starts_with(l)))
-            .map(|(k, v)| format!("{k}={v:?};"))
-            .collect();
+        let (mut key, mut strikes) = (String::new(), String::new());
+        for (k, v) in spec.assignments(i) {
+            let is = |keys: &[&str]| keys.iter().any(|l| k.starts_with(l));
+            let to = if is(&STRIKE_KEYS) {
+                &mut strikes
+            } else if is(&LEG_KEYS) {
+                continue;
+            } else {
+                &mut key
+            };
+            to.push_str(&format!("{k}={v:?};"));
+        }
         let g = *slot.entry(key).or_insert_with(|| {
             out.push(Vec::new());
             out.len() - 1
         });
-        out[g].push(i);
+        out[g].push((strikes, i));
     }
-    out.into_iter().flat_map(|g| g.chunks(cap.max(1)).map(<[u64]>::to_vec).collect::<Vec<_>>()).collect()
+    out.into_iter()
+        .flat_map(|mut g| {
+            g.sort_by(|a, b| a.0.cmp(&b.0));
+            let ids: Vec<u64> = g.into_iter().map(|(_, i)| i).collect();
+            ids.chunks(cap.max(1)).map(<[u64]>::to_vec).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn progress_bar(total: u64, done: u64, on: bool) -> Option<indicatif::ProgressBar> {
