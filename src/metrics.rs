@@ -74,27 +74,34 @@ fn mean(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
-fn sample_sd(v: &[f64]) -> Option<f64> {
-    let m = mean(v)?;
-    (v.len() >= 2).then(|| (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt())
+/// Maximum drawdown (fraction) and the longest number of days spent below a previous peak,
+/// fed one equity value at a time.
+#[derive(Debug, Clone, Copy)]
+struct Drawdown {
+    peak: f64,
+    worst: f64,
+    run: usize,
+    longest: usize,
 }
 
-/// Maximum drawdown (fraction) and the longest number of days spent below a previous peak.
-pub fn drawdown(equity: &[f64]) -> (Option<f64>, usize) {
-    let (mut peak, mut worst, mut run, mut longest) = (f64::NEG_INFINITY, 0.0f64, 0usize, 0usize);
-    for &e in equity {
-        if e >= peak {
-            peak = e;
-            run = 0;
+impl Drawdown {
+    fn new() -> Self {
+        Drawdown { peak: f64::NEG_INFINITY, worst: 0.0, run: 0, longest: 0 }
+    }
+
+    #[inline]
+    fn push(&mut self, e: f64) {
+        if e >= self.peak {
+            self.peak = e;
+            self.run = 0;
         } else {
-            run += 1;
-            longest = longest.max(run);
-            if peak > 0.0 {
-                worst = worst.max((peak - e) / peak);
+            self.run += 1;
+            self.longest = self.longest.max(self.run);
+            if self.peak > 0.0 {
+                self.worst = self.worst.max((self.peak - e) / self.peak);
             }
         }
     }
-    ((!equity.is_empty()).then_some(worst), longest)
 }
 
 /// Indices of the last date of each calendar month in `dates` (the last date always included).
@@ -142,16 +149,27 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
         return Metrics { trades: m.trade_pnl.len(), ..Metrics::default() };
     }
     let (e0, en) = (eq[0], eq[eq.len() - 1]);
-    let mut returns: Vec<f64> =
-        eq.windows(2).map(|w| if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 }).collect();
-    let n = returns.len() as f64;
     let rf_d = m.rf_annual / 252.0;
-    let sd = sample_sd(&returns);
-    // One pass for both sums (each still adds its terms in date order).
-    let (excess_sum, downside_sum) = returns.iter().fold((0.0, 0.0), |(s, d), r| {
+    // One pass for the returns, their sum, the excess and downside sums and the drawdown: each
+    // still adds its terms in date order (independent chains, so the passes overlap).
+    let mut returns: Vec<f64> = Vec::with_capacity(eq.len() - 1);
+    let (mut sum, mut excess_sum, mut downside_sum) = (0.0, 0.0, 0.0);
+    let mut dd = Drawdown::new();
+    dd.push(e0);
+    for w in eq.windows(2) {
+        let r = if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 };
+        returns.push(r);
+        sum += r;
         let x = r - rf_d;
-        (s + x, d + x.min(0.0).powi(2))
-    });
+        excess_sum += x;
+        downside_sum += x.min(0.0).powi(2);
+        dd.push(w[1]);
+    }
+    let n = returns.len() as f64;
+    // Sample standard deviation (two passes: the mean first).
+    let mean_r = sum / n;
+    let sd = (returns.len() >= 2)
+        .then(|| (returns.iter().map(|x| (x - mean_r).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
     let mean_excess = excess_sum / n;
     let downside = (downside_sum / n).sqrt();
     let years = (m.dates[m.dates.len() - 1] - m.dates[0]).num_days() as f64 / 365.25;
@@ -162,7 +180,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
     } else {
         Some((en / e0).powf(1.0 / years) - 1.0)
     };
-    let (max_dd, dd_days) = drawdown(eq);
+    let (max_dd, dd_days) = (Some(dd.worst), dd.longest);
     let (win_sum, win_n, avg_win) = side(m.trade_pnl, |p| p > 0.0);
     let (loss_sum, _, avg_loss) = side(m.trade_pnl, |p| p < 0.0);
     let tail = ((n * 0.05).ceil() as usize).max(1).min(returns.len());

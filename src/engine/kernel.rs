@@ -284,7 +284,8 @@ impl Cohort {
 
     /// Extend the values of the condor of strike id `sid` to `to` sessions from the entry,
     /// pricing its legs as far as needed (`days`, `surfaces` from the entry); returns how many
-    /// leg prices it computed and how many values it added.
+    /// leg prices it computed, how many values it added, and how many it has (at least `to`
+    /// unless the expiry comes first: another combination may have gone further).
     fn values_to(
         &mut self,
         store: &mut Store,
@@ -292,11 +293,11 @@ impl Cohort {
         surfaces: &[SpxSurface],
         sid: usize,
         to: usize,
-    ) -> (usize, usize) {
-        let Some(Some(Some(c))) = self.condors.get_mut(sid) else { return (0, 0) };
+    ) -> (usize, usize, usize) {
+        let Some(Some(Some(c))) = self.condors.get_mut(sid) else { return (0, 0, 0) };
         let from = c.values.len;
         if from >= to {
-            return (0, 0);
+            return (0, 0, from);
         }
         let mut computed = 0;
         for slot in c.slots {
@@ -315,7 +316,7 @@ impl Cohort {
         for i in from..from + added {
             x[v0 + i] = condor_value([x[p0 + i], x[p1 + i], x[p2 + i], x[p3 + i]], qty);
         }
-        (computed, added)
+        (computed, added, from + added)
     }
 }
 
@@ -484,16 +485,17 @@ impl Memo {
     }
 
     /// Extend the values of the condor opened on session `entry` (cohort `cohort`, strike id
-    /// `sid`) to `to` sessions from the entry (at most to its expiry); returns how many it has.
+    /// `sid`) to `to` sessions from the entry (at most to its expiry); returns how many it has
+    /// (more than `to` when an earlier combination needed more).
     fn extend(&mut self, tape: &Tape, (entry, cohort, sid): (usize, usize, usize), to: usize) -> usize {
         let Some(e) = self.entries[entry].as_deref_mut() else { return 0 };
         let cohort = &mut e.cohorts[cohort];
         let to = to.min(cohort.terms.len());
         let store = &mut self.store;
-        let (n, added) = cohort.values_to(store, &tape.days[entry..], &tape.surfaces[entry..], sid, to);
+        let (n, added, has) = cohort.values_to(store, &tape.days[entry..], &tape.surfaces[entry..], sid, to);
         self.held += n + added;
         self.computed += n;
-        to
+        has
     }
 
     /// Whether each session is an entry day of `schedule` (not used for `WhenFlat`): the
@@ -633,7 +635,8 @@ fn value_on(tape: &Tape, memo: &mut Memo, c: &mut Open, j: usize) -> (bool, f64)
 
 /// Run the sessions from `j` while `c`, the only condor open, stays open and no entry is
 /// possible (`max_concurrent` 1): what the daily loop does on them, without its bookkeeping.
-/// Returns the session it exits on (not run: the daily loop closes it), or the tape's end.
+/// Returns the session it exits or expires on (not run: the daily loop closes it), or the
+/// tape's end.
 fn hold(
     s: &Strategy,
     tape: &Tape,
@@ -643,16 +646,23 @@ fn hold(
     cash: &mut f64,
     equity: &mut Vec<f64>,
 ) -> usize {
-    while j < tape.len() {
-        let (expiring, value) = value_on(tape, memo, c, j);
-        let d = &tape.days[j];
-        if c.exits.reason(expiring, value, (c.expiry_ord - d.ord) as i64, false).is_some() {
-            break;
+    // The condor has values on the sessions before its expiry (see `Tape::terms`), in blocks.
+    while j < tape.len() && tape.days[j].ord < c.expiry_ord {
+        let i = j - c.key.0;
+        if i >= c.filled {
+            c.filled = memo.extend(tape, c.key, i + BLOCK);
         }
-        *cash += interest_usd(s.interest_on_cash, *cash, d.rate, d.dt);
-        c.value = value;
-        equity.push(book_usd(std::slice::from_ref(c), *cash));
-        j += 1;
+        let n = c.filled.saturating_sub(i).min(tape.len() - j);
+        let values = &memo.store.values[c.at + i..c.at + i + n];
+        for (&value, d) in values.iter().zip(&tape.days[j..j + n]) {
+            if c.exits.reason(false, value, (c.expiry_ord - d.ord) as i64, false).is_some() {
+                return j;
+            }
+            *cash += interest_usd(s.interest_on_cash, *cash, d.rate, d.dt);
+            c.value = value;
+            equity.push(book_usd(std::slice::from_ref(c), *cash));
+            j += 1;
+        }
     }
     j
 }

@@ -284,7 +284,7 @@ mod tests {
         let row = |index: u64, a: &str, b: &str, v: f64| {
             let mut metrics = vec![None; METRICS.len()];
             metrics[0] = Some(v);
-            Row { index, params: vec![a.into(), b.into()], status: "ok".into(), metrics }
+            Row::new(index, vec![a.into(), b.into()], "ok".into(), metrics)
         };
         let rows = [row(0, "21", "25", 1.0), row(1, "21", "50", 2.0), row(2, "none", "none", 3.0)];
         assert_eq!(best_by(&spec, &rows, 0), vec![1.0, 2.0, 3.0]);

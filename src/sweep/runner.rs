@@ -116,8 +116,8 @@ pub fn run_one(
         }
     });
     match outcome {
-        Ok(metrics) => Row { index, params, status: "ok".into(), metrics },
-        Err(e) => Row { index, params, status: format!("invalid: {e}"), metrics: vec![None; METRICS.len()] },
+        Ok(metrics) => Row::new(index, params, "ok".into(), metrics),
+        Err(e) => Row::new(index, params, format!("invalid: {e}"), vec![None; METRICS.len()]),
     }
 }
 

@@ -46,28 +46,31 @@ pub struct Row {
     pub status: String,
     /// One per [`METRICS`] entry; `None` where undefined.
     pub metrics: Vec<Option<f64>>,
+    /// The row as one CSV line (made once, by [`Row::new`]).
+    line: String,
 }
 
 /// The metrics of a run, in [`METRICS`] order.
 pub fn metrics_of(r: &RunResult) -> Vec<Option<f64>> {
-    metric_values(&r.metrics, r.initial_usd, r.days.iter().map(|d| d.equity_usd), HedgeReport::of(r))
+    let equity: Vec<f64> = r.days.iter().map(|d| d.equity_usd).collect();
+    metric_values(&r.metrics, r.initial_usd, &equity, HedgeReport::of(r))
 }
 
 /// The metrics of a kernel run (no hedge), in [`METRICS`] order: the same as [`metrics_of`] of
 /// the engine's run of the same strategy.
 pub fn metrics_of_kernel(r: &CondorRun) -> Vec<Option<f64>> {
-    metric_values(&r.metrics, r.initial_usd, r.equity_usd.iter().copied(), None)
+    metric_values(&r.metrics, r.initial_usd, &r.equity_usd, None)
 }
 
 fn metric_values(
     m: &Metrics,
     initial_usd: f64,
-    equity_usd: impl Iterator<Item = f64> + Clone,
+    equity_usd: &[f64],
     hedge: Option<HedgeReport>,
 ) -> Vec<Option<f64>> {
-    let last = equity_usd.clone().last();
+    let last = equity_usd.last().copied();
     let mut peak = initial_usd;
-    let dd_usd = equity_usd.fold(0.0f64, |dd, e| {
+    let dd_usd = equity_usd.iter().fold(0.0f64, |dd, &e| {
         peak = peak.max(e);
         dd.max(peak - e)
     });
@@ -107,23 +110,28 @@ pub fn header(keys: &[&str]) -> String {
 }
 
 impl Row {
-    /// The row as one CSV line (numbers in shortest round-trip form, empty where undefined).
-    pub fn line(&self) -> String {
-        let mut s = self.index.to_string();
-        for p in &self.params {
+    pub fn new(index: u64, params: Vec<String>, status: String, metrics: Vec<Option<f64>>) -> Row {
+        use std::fmt::Write as _;
+        let mut s = index.to_string();
+        for p in &params {
             s.push(',');
             s.push_str(p);
         }
         s.push(',');
-        s.push_str(&self.status.replace([',', '\n', '\r', '"'], ";"));
-        for m in &self.metrics {
+        s.push_str(&status.replace([',', '\n', '\r', '"'], ";"));
+        for m in &metrics {
             s.push(',');
             if let Some(x) = m.filter(|x| x.is_finite()) {
-                s.push_str(&format!("{}", x + 0.0));
+                let _ = write!(s, "{}", x + 0.0);
             }
         }
         s.push('\n');
-        s
+        Row { index, params, status, metrics, line: s }
+    }
+
+    /// The row as one CSV line (numbers in shortest round-trip form, empty where undefined).
+    pub fn line(&self) -> &str {
+        &self.line
     }
 
     /// Parse a line written by [`Row::line`] for a table of `n_params` parameters.
@@ -137,12 +145,12 @@ impl Row {
             .map(|c| if c.is_empty() { Ok(None) } else { c.parse::<f64>().map(Some) })
             .collect::<Result<Vec<_>, _>>()
             .ok()?;
-        Some(Row {
-            index: cells[0].parse().ok()?,
-            params: cells[1..=n_params].iter().map(|c| c.to_string()).collect(),
-            status: cells[1 + n_params].to_string(),
+        Some(Row::new(
+            cells[0].parse().ok()?,
+            cells[1..=n_params].iter().map(|c| c.to_string()).collect(),
+            cells[1 + n_params].to_string(),
             metrics,
-        })
+        ))
     }
 
     /// Whether the row ran and meets every constraint.
@@ -192,7 +200,7 @@ pub fn write_final(dir: &Path, keys: &[&str], rows: &[Row]) -> Result<(), DataEr
         let parquet = scope.spawn(|| final_table(keys, rows).write(&dir.join("results.parquet")));
         let mut text = header(keys);
         for r in rows {
-            text.push_str(&r.line());
+            text.push_str(r.line());
         }
         let csv = write_atomic(&dir.join("results.csv"), text.as_bytes());
         let parquet = parquet.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -232,10 +240,10 @@ mod tests {
         let mut metrics = vec![None; METRICS.len()];
         metrics[3] = Some(0.1 + 0.2);
         metrics[8] = Some(-0.0);
-        let r = Row { index: 7, params: vec!["0.16".into(), "spxw".into()], status: "ok".into(), metrics };
+        let r = Row::new(7, vec!["0.16".into(), "spxw".into()], "ok".into(), metrics);
         let line = r.line();
         assert!(line.starts_with("7,0.16,spxw,ok,,,,0.30000000000000004,"), "{line}");
-        let back = Row::parse(&line, 2).unwrap();
+        let back = Row::parse(line, 2).unwrap();
         assert_eq!(back.metrics[3], Some(0.30000000000000004));
         assert_eq!(back.metrics[8], Some(0.0));
         assert!(Row::parse("7,0.16\n", 2).is_none());

@@ -79,10 +79,8 @@ fn run_window(
         .map_err(|e| e.to_string())
         .and_then(|s| run(&s, market, Some(from), Some(to)).map_err(|e| e.to_string()));
     match outcome {
-        Ok(r) => (Row { index, params, status: "ok".into(), metrics: metrics_of(&r) }, Some(r)),
-        Err(e) => {
-            (Row { index, params, status: format!("invalid: {e}"), metrics: vec![None; METRICS.len()] }, None)
-        }
+        Ok(r) => (Row::new(index, params, "ok".into(), metrics_of(&r)), Some(r)),
+        Err(e) => (Row::new(index, params, format!("invalid: {e}"), vec![None; METRICS.len()]), None),
     }
 }
 
