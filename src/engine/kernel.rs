@@ -28,7 +28,7 @@ use crate::config::{CondorSpec, EntrySchedule, Expiries, RateSpec, Strategy, Win
 use crate::metrics::{compute, month_ends, MetricInputs, Metrics};
 use crate::pricing::{
     vix_futures_on, AtVol, BsmExpiry, FuturesModel, OptionType, Spot, SpxSurface, StrikeError, StrikeRule,
-    VolIndices,
+    SurfaceParams, VolIndices,
 };
 use crate::replay::Replay;
 use crate::time::Calendar;
@@ -72,9 +72,14 @@ pub fn supports(s: &Strategy, m: &Market) -> bool {
     s.hedge.is_none() && s.rules.is_empty() && !(s.condor.expiries == Expiries::Monthly && m.spx.close_only)
 }
 
-/// What a tape depends on besides the market: strategies with equal keys share a tape.
-pub fn tape_key(s: &Strategy) -> String {
-    format!("{:?}|{:?}|{:?}|{:?}|{:?}", s.start, s.end, s.rate, s.dividend_yield.to_bits(), s.surface)
+/// What a tape depends on besides the market (window, rates, dividend yield, surface):
+/// strategies with equal keys share a tape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TapeKey(Option<NaiveDate>, Option<NaiveDate>, RateSpec, u64, SurfaceParams);
+
+/// The [`TapeKey`] of `s`.
+pub fn tape_key(s: &Strategy) -> TapeKey {
+    TapeKey(s.start, s.end, s.rate.clone(), s.dividend_yield.to_bits(), s.surface)
 }
 
 impl Tape {
@@ -692,7 +697,7 @@ fn open_condor(s: &Strategy, tape: &Tape, memo: &mut Memo, ids: (usize, usize), 
 /// Tapes of one sweep, built on first use and shared (one per [`tape_key`]).
 #[derive(Debug, Default)]
 pub struct Tapes {
-    built: Mutex<Vec<(String, Option<Arc<Tape>>)>>,
+    built: Mutex<Vec<(TapeKey, Option<Arc<Tape>>)>>,
 }
 
 impl Tapes {

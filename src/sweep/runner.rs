@@ -143,31 +143,28 @@ const LEG_KEYS: [&str; 9] = [
 /// values price the same legs, so they are kept together when a group is split.
 const STRIKE_KEYS: [&str; 2] = ["condor.short_put", "condor.short_call"];
 
-/// Split `todo` into groups of combinations that share work (equal values of every key outside
-/// [`LEG_KEYS`]), in order of first appearance, none larger than `cap` (so that every thread
-/// gets work); a group is split between its strike choices ([`STRIKE_KEYS`]), so its parts
-/// price different legs. Grouping decides only which thread runs a combination, never its row.
+/// Split `todo` into groups of combinations that share work (equal positions in every
+/// dimension with a key outside [`LEG_KEYS`]), in order of first appearance, none larger than
+/// `cap` (so that every thread gets work); a group is split between its strike choices (the
+/// dimensions with [`STRIKE_KEYS`]), so its parts price different legs. Grouping decides only
+/// which thread runs a combination, never its row.
 fn groups(spec: &SweepSpec, todo: &[u64], cap: usize) -> Vec<Vec<u64>> {
-    let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut out: Vec<Vec<(String, u64)>> = Vec::new();
+    let is = |key: &str, keys: &[&str]| keys.iter().any(|l| key.starts_with(l));
+    // Per dimension: does it pick the group (some key outside LEG_KEYS), or the strikes?
+    let shared: Vec<bool> = spec.dims.iter().map(|d| d.keys.iter().any(|k| !is(k, &LEG_KEYS))).collect();
+    let strikes: Vec<bool> = spec.dims.iter().map(|d| d.keys.iter().any(|k| is(k, &STRIKE_KEYS))).collect();
+    let pick = |p: &[usize], which: &[bool]| -> Vec<usize> {
+        p.iter().zip(which).filter(|(_, w)| **w).map(|(p, _)| *p).collect()
+    };
+    let mut slot: std::collections::HashMap<Vec<usize>, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Vec<(Vec<usize>, u64)>> = Vec::new();
     for &i in todo {
-        let (mut key, mut strikes) = (String::new(), String::new());
-        for (k, v) in spec.assignments(i) {
-            let is = |keys: &[&str]| keys.iter().any(|l| k.starts_with(l));
-            let to = if is(&STRIKE_KEYS) {
-                &mut strikes
-            } else if is(&LEG_KEYS) {
-                continue;
-            } else {
-                &mut key
-            };
-            to.push_str(&format!("{k}={v:?};"));
-        }
-        let g = *slot.entry(key).or_insert_with(|| {
+        let p = spec.positions(i);
+        let g = *slot.entry(pick(&p, &shared)).or_insert_with(|| {
             out.push(Vec::new());
             out.len() - 1
         });
-        out[g].push((strikes, i));
+        out[g].push((pick(&p, &strikes), i));
     }
     out.into_iter()
         .flat_map(|mut g| {
@@ -378,4 +375,51 @@ pub fn merge(
     std::fs::create_dir_all(out).map_err(|e| SweepError::Io(format!("{}: {e}", out.display())))?;
     write_final(out, &keys, &rows)?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::spec::{Combos, Dim};
+
+    fn dim(keys: &[&str], n: i64) -> Dim {
+        Dim {
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            values: (0..n).map(|v| keys.iter().map(|_| Some(toml::Value::Integer(v))).collect()).collect(),
+        }
+    }
+
+    #[test]
+    fn groups_share_every_non_leg_position_and_keep_strike_choices_together() {
+        // 3 DTEs (shared work) x 4 strike choices (a zip) x 2 wings x 2 exits = 48.
+        let dims = vec![
+            dim(&["condor.target_dte_days"], 3),
+            dim(&["condor.wing.value"], 2),
+            dim(&["condor.short_put.value", "condor.short_call.value"], 4),
+            dim(&["condor.exit_dte_days"], 2),
+        ];
+        let spec = SweepSpec {
+            dims,
+            combos: Combos::Grid(48),
+            objective: 0,
+            maximize: true,
+            top_n: 0,
+            charts: false,
+            constraints: Vec::new(),
+        };
+        let todo: Vec<u64> = (0..48).collect();
+        let work = groups(&spec, &todo, 8);
+        let mut seen: Vec<u64> = work.iter().flatten().copied().collect();
+        seen.sort();
+        assert_eq!(seen, todo, "every combination exactly once");
+        for g in &work {
+            assert!(!g.is_empty() && g.len() <= 8);
+            let dte: Vec<usize> = g.iter().map(|&i| spec.positions(i)[0]).collect();
+            assert!(dte.iter().all(|d| *d == dte[0]), "one DTE per group: {g:?}");
+            // 16 combinations per DTE, 4 per strike choice: a part of 8 holds 2 whole choices.
+            let mut strikes: Vec<usize> = g.iter().map(|&i| spec.positions(i)[2]).collect();
+            strikes.dedup();
+            assert_eq!(strikes.len(), 2, "parts split between strike choices: {g:?}");
+        }
+    }
 }

@@ -151,17 +151,23 @@ impl SweepSpec {
         self.dims.iter().flat_map(|d| d.keys.iter().map(String::as_str)).collect()
     }
 
-    /// The assignments of the `i`-th combination.
-    pub fn assignments(&self, i: u64) -> Vec<(String, Option<toml::Value>)> {
+    /// The position in each dimension (its index in the dimension's values) of the `i`-th
+    /// combination.
+    pub fn positions(&self, i: u64) -> Vec<usize> {
         let mut point = self.combos.point(i);
-        let mut out = Vec::new();
         let mut positions = vec![0usize; self.dims.len()];
         for (d, dim) in self.dims.iter().enumerate().rev() {
             let n = dim.values.len() as u64;
             positions[d] = (point % n) as usize;
             point /= n;
         }
-        for (dim, p) in self.dims.iter().zip(positions) {
+        positions
+    }
+
+    /// The assignments of the `i`-th combination.
+    pub fn assignments(&self, i: u64) -> Vec<(String, Option<toml::Value>)> {
+        let mut out = Vec::new();
+        for (dim, p) in self.dims.iter().zip(self.positions(i)) {
             for (k, key) in dim.keys.iter().enumerate() {
                 out.push((key.clone(), dim.values[p][k].clone()));
             }
