@@ -81,10 +81,19 @@ pub(crate) fn date_chart_sized<'a, 'b>(
     let date_format = if (dates.1 - dates.0).num_days() < 240 { "%Y-%m-%d" } else { "%Y-%m" };
     // One date label per ~130 pixels, so narrow panels do not overlap theirs.
     let x_labels = (area.dim_in_pixel().0 as usize / 130).clamp(2, 12);
+    // A label centred on the value axis would run into it: the first tick goes unlabelled.
+    let span_days = (dates.1 - dates.0).num_days().max(1);
+    let label = |d: &chrono::NaiveDate| {
+        if (*d - dates.0).num_days() * 33 < span_days {
+            String::new()
+        } else {
+            d.format(date_format).to_string()
+        }
+    };
     chart
         .configure_mesh()
         .x_labels(x_labels)
-        .x_label_formatter(&|d| d.format(date_format).to_string())
+        .x_label_formatter(&label)
         .y_labels(y.labels)
         .y_desc(y.desc)
         .y_label_formatter(y.format)
@@ -165,6 +174,17 @@ pub(crate) fn usd_full(v: f64) -> String {
         out.push(c);
     }
     format!("{}${out}", if v < 0.0 && out != "0" { "-" } else { "" })
+}
+
+/// A tick value without trailing zeros: `30`, `0.15`, `-2.5` (to 6 decimals).
+pub(crate) fn plain(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
 }
 
 /// Dollars scaled to a short label: `$12k`, `$150M`, `$1.2B`, `-$950`.
@@ -257,6 +277,14 @@ pub(crate) fn need_dates(path: &Path, dates: &[chrono::NaiveDate], what: &str) -
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn plain_ticks_drop_trailing_zeros() {
+        assert_eq!(plain(30.0), "30");
+        assert_eq!(plain(0.15000000000000002), "0.15");
+        assert_eq!(plain(-2.5), "-2.5");
+        assert_eq!(plain(-0.0000001), "0");
+    }
 
     #[test]
     fn legend_labels_wrap_after_commas() {

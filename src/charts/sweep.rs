@@ -3,8 +3,8 @@
 //! parameter - and the top-N equity curves overlaid. 1600 x 1000 pixels.
 
 use super::{
-    category_label, date_chart, padded_range, render_atomic, side_legend, usd_full, ChartError, ValueAxis,
-    PALETTE,
+    category_label, date_chart, padded_range, plain, render_atomic, side_legend, usd_full, ChartError,
+    ValueAxis, PALETTE,
 };
 use chrono::NaiveDate;
 use plotters::prelude::*;
@@ -14,8 +14,11 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq)]
 pub struct SensitivityLine {
     pub param: String,
+    /// The values on a numeric axis; with `labels`, the positions 0, 1, .. of the categories.
     pub x: Vec<f64>,
     pub y: Vec<f64>,
+    /// Category names, one per `x` (empty: a numeric axis).
+    pub labels: Vec<String>,
 }
 
 /// One equity curve to overlay.
@@ -33,7 +36,9 @@ pub fn sensitivity_chart(
     metric: &str,
     lines: &[SensitivityLine],
 ) -> Result<(), ChartError> {
-    let bad = lines.iter().find(|l| l.x.is_empty() || l.x.len() != l.y.len());
+    let bad = lines.iter().find(|l| {
+        l.x.is_empty() || l.x.len() != l.y.len() || !(l.labels.is_empty() || l.labels.len() == l.x.len())
+    });
     if lines.is_empty() || bad.is_some() {
         return Err(ChartError::NoData {
             path: path.to_path_buf(),
@@ -46,7 +51,12 @@ pub fn sensitivity_chart(
     render_atomic(path, |tmp| {
         let root = super::canvas(tmp, title)?;
         for (area, l) in root.split_evenly((rows, cols)).iter().zip(lines) {
-            let xr = padded_range(l.x.iter().copied(), 1e-9).unwrap_or(0.0..1.0);
+            let categories = !l.labels.is_empty();
+            let xr = if categories {
+                -0.5..l.labels.len() as f64 - 0.5
+            } else {
+                padded_range(l.x.iter().copied(), 1e-9).unwrap_or(0.0..1.0)
+            };
             let yr = padded_range(l.y.iter().copied(), 1e-9).unwrap_or(0.0..1.0);
             let mut chart = ChartBuilder::on(area)
                 .margin(16)
@@ -55,9 +65,22 @@ pub fn sensitivity_chart(
                 .y_label_area_size(100)
                 .build_cartesian_2d(xr, yr)
                 .map_err(|e| e.to_string())?;
-            chart
-                .configure_mesh()
-                .x_desc(l.param.as_str())
+            let name = |i: usize| l.labels.get(i).cloned();
+            let category = |x: &f64| category_label(*x, &name);
+            let number = |x: &f64| plain(*x);
+            let dollars = |y: &f64| usd_full(*y);
+            let mut mesh = chart.configure_mesh();
+            if categories {
+                mesh.disable_x_mesh().x_labels(l.labels.len()).x_label_formatter(&category);
+            } else {
+                mesh.x_label_formatter(&number);
+            }
+            if metric.ends_with("_usd") {
+                mesh.y_label_formatter(&dollars);
+            } else {
+                mesh.y_label_formatter(&number);
+            }
+            mesh.x_desc(l.param.as_str())
                 .y_desc(metric)
                 .label_style(("sans-serif", 20))
                 .axis_desc_style(("sans-serif", 22))

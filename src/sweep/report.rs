@@ -145,15 +145,16 @@ pub fn draw_sweep_charts(
     }
     let lines: Vec<SensitivityLine> = (0..spec.dims.len())
         .map(|d| {
-            // Numbers on the axis when the first key's values are distinct numbers, else positions.
+            // Numbers on the axis when the first key's values are distinct numbers.
             let shown: Vec<String> = spec.dims[d].values.iter().map(|v| super::spec::show(&v[0])).collect();
             let numeric: Option<Vec<f64>> = shown.iter().map(|s| s.parse().ok()).collect();
             let numeric = numeric.filter(|x| x.iter().enumerate().all(|(i, a)| !x[..i].contains(a)));
-            SensitivityLine {
-                param: spec.dims[d].keys.join(" + "),
-                x: numeric.unwrap_or_else(|| (0..shown.len()).map(|i| i as f64).collect()),
-                y: best_by(spec, rows, d),
-            }
+            // Categories (named by every key's value) otherwise.
+            let (x, labels) = match numeric {
+                Some(x) => (x, Vec::new()),
+                None => ((0..shown.len()).map(|i| i as f64).collect(), dim_labels(spec, d)),
+            };
+            SensitivityLine { param: spec.dims[d].keys.join(" + "), x, y: best_by(spec, rows, d), labels }
         })
         .collect();
     let p = dir.join("sensitivity.png");

@@ -122,8 +122,19 @@ fn sweep_charts_are_drawn() {
         center: Some(0.0),
     };
     let lines = vec![
-        SensitivityLine { param: "short delta".into(), x: vec![0.1, 0.16, 0.2], y: vec![0.4, 0.1, -0.6] },
-        SensitivityLine { param: "wing".into(), x: vec![25.0, 50.0], y: vec![0.3, 0.4] },
+        SensitivityLine {
+            param: "short delta".into(),
+            x: vec![0.1, 0.16, 0.2],
+            y: vec![0.4, 0.1, -0.6],
+            labels: Vec::new(),
+        },
+        SensitivityLine { param: "wing".into(), x: vec![25.0, 50.0], y: vec![0.3, 0.4], labels: Vec::new() },
+        SensitivityLine {
+            param: "exit".into(),
+            x: vec![0.0, 1.0, 2.0],
+            y: vec![0.1, 0.2, 0.5],
+            labels: vec!["25 / 21".into(), "50 / 21".into(), "none / none".into()],
+        },
     ];
     let dates: Vec<NaiveDate> =
         (0..100).map(|i| NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(i)).collect();
@@ -136,6 +147,10 @@ fn sweep_charts_are_drawn() {
         .collect();
     heatmap_chart(&dir.path().join("h.png"), &h).unwrap();
     sensitivity_chart(&dir.path().join("s.png"), "sensitivity", "sharpe", &lines).unwrap();
+    let mut unnamed = lines.clone();
+    unnamed[2].labels.pop();
+    let e = sensitivity_chart(&dir.path().join("s2.png"), "sensitivity", "sharpe", &unnamed);
+    assert!(e.is_err(), "a category without a name is refused");
     top_equity_chart(&dir.path().join("t.png"), "top 3", &curves).unwrap();
     for f in ["h.png", "s.png", "t.png"] {
         assert_eq!(png_size(&dir.path().join(f)), (1600, 1000), "{f}");
