@@ -12,6 +12,7 @@
 //! | Sharpe | `mean(r - rf_d) / sd(r) x sqrt 252` |
 //! | Sortino | `mean(r - rf_d) / sqrt(mean(min(r - rf_d, 0)^2)) x sqrt 252` |
 //! | max drawdown | `max_i (P_i - E_i) / P_i`, `P_i` the running peak (a fraction) |
+//! | max drawdown (USD) | `max_i (P_i - E_i)` in dollars (0 when equity never fell) |
 //! | drawdown duration | the longest run of trading days spent below a previous peak |
 //! | Calmar | CAGR / max drawdown |
 //! | win rate | winning trades / closed trades (a trade at exactly 0 is not a win) |
@@ -36,6 +37,8 @@ pub struct Metrics {
     pub sharpe: Option<f64>,
     pub sortino: Option<f64>,
     pub max_drawdown: Option<f64>,
+    /// The largest fall from a peak in dollars (0 when equity never fell).
+    pub max_drawdown_usd: f64,
     pub max_drawdown_days: usize,
     pub calmar: Option<f64>,
     pub trades: usize,
@@ -80,13 +83,14 @@ fn mean(v: &[f64]) -> Option<f64> {
 struct Drawdown {
     peak: f64,
     worst: f64,
+    worst_usd: f64,
     run: usize,
     longest: usize,
 }
 
 impl Drawdown {
     fn new() -> Self {
-        Drawdown { peak: f64::NEG_INFINITY, worst: 0.0, run: 0, longest: 0 }
+        Drawdown { peak: f64::NEG_INFINITY, worst: 0.0, worst_usd: 0.0, run: 0, longest: 0 }
     }
 
     #[inline]
@@ -97,6 +101,7 @@ impl Drawdown {
         } else {
             self.run += 1;
             self.longest = self.longest.max(self.run);
+            self.worst_usd = self.worst_usd.max(self.peak - e);
             if self.peak > 0.0 {
                 self.worst = self.worst.max((self.peak - e) / self.peak);
             }
@@ -193,6 +198,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
         sharpe: sd.and_then(|s| ratio(mean_excess, s)).map(|x| x * sqrt252),
         sortino: ratio(mean_excess, downside).map(|x| x * sqrt252),
         max_drawdown: max_dd,
+        max_drawdown_usd: dd.worst_usd,
         max_drawdown_days: dd_days,
         calmar: cagr.zip(max_dd).and_then(|(c, d)| ratio(c, d)),
         trades: m.trade_pnl.len(),
@@ -241,6 +247,7 @@ mod tests {
         assert!(close(m.sortino, (0.1 / 3.0) / (0.01f64 / 3.0).sqrt() * 252f64.sqrt()));
         assert!(close(m.max_drawdown, 0.1));
         assert_eq!(m.max_drawdown_days, 2, "99 and 108.9 are both below the 110 peak");
+        assert!((m.max_drawdown_usd - 11.0).abs() < 1e-9, "110 - 99");
         assert!(close(m.win_rate, 2.0 / 3.0));
         assert!(close(m.profit_factor, 3.5));
         assert!(close(m.avg_win, 17.5) && close(m.avg_loss, -10.0));

@@ -69,11 +69,6 @@ fn metric_values(
     hedge: Option<HedgeReport>,
 ) -> Vec<Option<f64>> {
     let last = equity_usd.last().copied();
-    let mut peak = initial_usd;
-    let dd_usd = equity_usd.iter().fold(0.0f64, |dd, &e| {
-        peak = peak.max(e);
-        dd.max(peak - e)
-    });
     vec![
         m.total_return,
         m.cagr,
@@ -94,7 +89,7 @@ fn metric_values(
         m.time_in_market,
         last,
         last.map(|e| e - initial_usd),
-        Some(dd_usd),
+        Some(m.max_drawdown_usd),
         hedge.as_ref().map(|h| h.total.net_cost_usd),
         hedge.and_then(|h| h.total.cost_pct_of_credit),
     ]
