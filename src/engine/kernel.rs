@@ -427,6 +427,8 @@ impl Memo {
             self.entries.clear();
             self.entries.resize_with(tape.len(), || None);
             self.store.values.clear();
+            // Room for a typical group's values up front: growing by doubling copies them all.
+            self.store.values.reserve(tape.len() * 256);
             self.held = 0;
         }
     }
