@@ -1,0 +1,348 @@
+//! The kernel's memo: the work that the combinations one thread runs one after another share
+//! (see the parent module): per entry session the expiry choices, each expiry's terms, the strike
+//! choices, and the leg prices and condor values, in one store, filled in blocks of [`BLOCK`]
+//! sessions as open condors reach them.
+
+use super::{Tape, TapeDay, Terms};
+use crate::config::Strategy;
+use crate::config::{CondorSpec, EntrySchedule, Expiries, WingSpec};
+use crate::engine::book::{condor_value, EntryClock};
+use crate::engine::condor::{choose_expiry, legs, Leg, Quote, StrikeAdjust, StrikeChooser};
+use crate::pricing::{OptionType, Spot, SpxSurface, StrikeError, StrikeRule};
+use chrono::{Days, NaiveDate};
+
+type StrikeKey = (StrikeRule, StrikeRule, WingSpec);
+
+/// A run of values in a memo's [`Store`]: `len` filled of `cap` reserved from `start`.
+#[derive(Debug, Clone, Copy)]
+struct Series {
+    start: usize,
+    len: usize,
+    cap: usize,
+}
+
+/// A memo's values (leg prices, condor values) in one allocation, each series in a range
+/// reserved for it up to its expiry. Kept (and reused) when the memo forgets: no allocation per
+/// series, no free.
+#[derive(Debug, Default)]
+pub(super) struct Store {
+    pub(super) values: Vec<f64>,
+}
+
+impl Store {
+    /// Reserve a series of up to `cap` values.
+    fn reserve(&mut self, cap: usize) -> Series {
+        let start = self.values.len();
+        self.values.resize(start + cap, f64::NAN);
+        Series { start, len: 0, cap }
+    }
+
+    /// The unfilled part of `s` up to `to` (`to <= cap`), marked filled.
+    fn fill(&mut self, s: &mut Series, to: usize) -> &mut [f64] {
+        let from = s.len;
+        s.len = to.min(s.cap).max(from);
+        &mut self.values[s.start + from..s.start + s.len]
+    }
+}
+
+/// One leg (a strike of a kind) of a cohort and where its prices per share from the entry are.
+#[derive(Debug)]
+struct LegPrices {
+    kind: OptionType,
+    strike: Spot,
+    prices: Series,
+}
+
+/// The condor one strike choice opens in a cohort: its strikes, its legs' slots in
+/// [`Cohort::legs`], and where its values per share from the entry are (shared by every
+/// combination that opens it, whatever its exits or size).
+#[derive(Debug)]
+struct CondorPrices {
+    strikes: [f64; 4],
+    slots: [usize; 4],
+    values: Series,
+}
+
+/// Condors that can be opened on one session for one expiry.
+#[derive(Debug)]
+struct Cohort {
+    expiry: NaiveDate,
+    /// Sessions from the entry while the date is before the expiry.
+    terms: Vec<Terms>,
+    /// No smile: every strike at the ATM vol.
+    flat: bool,
+    /// By [`Keys`] strike id: `None` until tried, then the condor (`None`: no valid condor).
+    condors: Vec<Option<Option<CondorPrices>>>,
+    /// What each (kind, rule) picked (the strike choices' expensive part, shared by wings).
+    picks: Vec<((OptionType, StrikeRule), Result<f64, StrikeError>)>,
+    legs: Vec<LegPrices>,
+    /// `(strike bits << 1 | call, slot in legs)`, sorted.
+    index: Vec<(u64, usize)>,
+}
+
+impl Cohort {
+    /// The slot of `leg` in `legs` (added, with no prices yet, on first use).
+    fn slot(&mut self, store: &mut Store, leg: Leg) -> usize {
+        // Strikes are positive: the sign bit is free for the kind.
+        let key = leg.strike.to_bits() << 1 | u64::from(leg.kind == OptionType::Call);
+        match self.index.binary_search_by_key(&key, |e| e.0) {
+            Ok(i) => self.index[i].1,
+            Err(i) => {
+                let prices = store.reserve(self.terms.len());
+                self.legs.push(LegPrices { kind: leg.kind, strike: Spot::new(leg.strike), prices });
+                self.index.insert(i, (key, self.legs.len() - 1));
+                self.legs.len() - 1
+            }
+        }
+    }
+
+    /// The strikes `spec` picks on session `q` (picks shared between strike rules).
+    fn strikes(&mut self, spec: &CondorSpec, q: &Quote<'_>) -> Result<[f64; 4], StrikeError> {
+        let chooser = StrikeChooser::new(q, self.expiry)?;
+        let picks = &mut self.picks;
+        chooser.strikes(spec, StrikeAdjust::default(), |kind, rule| {
+            if let Some((_, p)) = picks.iter().find(|(k, _)| *k == (kind, rule)) {
+                return *p;
+            }
+            let p = chooser.pick(kind, rule);
+            picks.push(((kind, rule), p));
+            p
+        })
+    }
+
+    /// Extend the values of the condor of strike id `sid` to `to` sessions from the entry,
+    /// pricing its legs as far as needed (`days`, `surfaces` from the entry); returns how many
+    /// leg prices it computed, how many values it added, and how many it has (at least `to`
+    /// unless the expiry comes first: another combination may have gone further).
+    fn values_to(
+        &mut self,
+        store: &mut Store,
+        days: &[TapeDay],
+        surfaces: &[SpxSurface],
+        sid: usize,
+        to: usize,
+    ) -> (usize, usize, usize) {
+        let Some(Some(Some(c))) = self.condors.get_mut(sid) else { return (0, 0, 0) };
+        let from = c.values.len;
+        if from >= to {
+            return (0, 0, from);
+        }
+        let mut computed = 0;
+        for slot in c.slots {
+            let leg = &mut self.legs[slot];
+            let at = leg.prices.len;
+            let out = store.fill(&mut leg.prices, to);
+            computed += out.len();
+            let inputs = (&self.terms[at..], &days[at..], &surfaces[at..]);
+            price_into(inputs, self.flat, leg.kind, leg.strike, out);
+        }
+        let [p0, p1, p2, p3] = c.slots.map(|s| self.legs[s].prices.start);
+        let qty = legs(c.strikes).map(|l| l.qty);
+        let v0 = c.values.start;
+        let added = store.fill(&mut c.values, to).len();
+        let x = &mut store.values;
+        for i in from..from + added {
+            x[v0 + i] = condor_value([x[p0 + i], x[p1 + i], x[p2 + i], x[p3 + i]], qty);
+        }
+        (computed, added, from + added)
+    }
+}
+
+/// Price a leg (`kind`, strike `k`) into `out`, one price per session of `terms`, `days` and
+/// `surfaces` (which start at the first session to price).
+fn price_into(
+    (terms, days, surfaces): (&[Terms], &[TapeDay], &[SpxSurface]),
+    flat: bool,
+    kind: OptionType,
+    k: Spot,
+    out: &mut [f64],
+) {
+    for (p, ((x, d), sf)) in out.iter_mut().zip(terms.iter().zip(days).zip(surfaces)) {
+        let v = if flat { x.at_atm } else { x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm)) };
+        *p = x.bsm.price_at(kind, d.spot, k, v).0;
+    }
+}
+
+/// What one entry session has worked out so far.
+#[derive(Debug, Default)]
+struct EntryMemo {
+    /// By [`Keys`] expiry id: `None` until tried, then the expiry (`None`: none in the window).
+    expiries: Vec<Option<Option<NaiveDate>>>,
+    cohorts: Vec<Cohort>,
+}
+
+/// Sessions priced at a time when an open condor needs prices it does not have yet.
+pub const BLOCK: usize = 8;
+
+/// Values (8 bytes each) a memo keeps at most (4M, 32 MB) before it forgets them.
+const MEMO_BUDGET: usize = 4 << 20;
+
+/// Small ids for the expiry rules and strike rules a memo has seen: a run looks its own up
+/// once, and the memo's tables are indexed by them.
+#[derive(Debug, Default)]
+struct Keys {
+    expiries: Vec<(u32, Expiries)>,
+    strikes: Vec<StrikeKey>,
+}
+
+fn intern<T: PartialEq>(seen: &mut Vec<T>, key: T) -> usize {
+    seen.iter().position(|k| *k == key).unwrap_or_else(|| {
+        seen.push(key);
+        seen.len() - 1
+    })
+}
+
+/// Grow `v` to hold index `i` and return that slot.
+fn slot_at<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if v.len() <= i {
+        v.resize_with(i + 1, T::default);
+    }
+    &mut v[i]
+}
+
+/// The work shared by the combinations one thread runs on one tape (see the module doc).
+#[derive(Debug)]
+pub struct Memo {
+    keys: Keys,
+    /// Values the memo may hold before a run starts; beyond it the memo forgets its work.
+    budget: usize,
+    tape: u64,
+    entries: Vec<Option<Box<EntryMemo>>>,
+    pub(super) store: Store,
+    /// The tape's entry days per schedule.
+    due: Vec<(EntrySchedule, Vec<bool>)>,
+    /// Values held (prices, 14 per session of terms, about 50 per strike choice).
+    held: usize,
+    /// Leg prices computed so far (for tests and measurements).
+    pub computed: usize,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Memo::with_budget(MEMO_BUDGET)
+    }
+}
+
+impl Memo {
+    /// A memo that forgets its work when it holds more than `values` (8 bytes each) at the start
+    /// of a run; the default is 4M (32 MB). No result depends on it.
+    pub fn with_budget(values: usize) -> Self {
+        Memo {
+            keys: Keys::default(),
+            budget: values,
+            tape: 0,
+            entries: Vec::new(),
+            store: Store::default(),
+            due: Vec::new(),
+            held: 0,
+            computed: 0,
+        }
+    }
+
+    /// Ready for `tape`: forgets another tape's work, and its own when it holds more than the
+    /// budget (a forgotten price is recomputed to the bit).
+    pub(super) fn prepare(&mut self, tape: &Tape) {
+        if self.tape != tape.id {
+            self.due.clear();
+        }
+        if self.tape != tape.id || self.held > self.budget {
+            self.tape = tape.id;
+            self.entries.clear();
+            self.entries.resize_with(tape.len(), || None);
+            self.store.values.clear();
+            // Room for a typical group's values up front: growing by doubling copies them all.
+            self.store.values.reserve(tape.len() * 256);
+            self.held = 0;
+        }
+    }
+
+    /// The ids of `spec`'s expiry rule and strike rules.
+    pub(super) fn ids(&mut self, spec: &CondorSpec) -> (usize, usize) {
+        (
+            intern(&mut self.keys.expiries, (spec.target_dte_days, spec.expiries)),
+            intern(&mut self.keys.strikes, (spec.short_put, spec.short_call, spec.wing)),
+        )
+    }
+
+    /// The condor `s` (rule ids `ids`) opens on session `j0`: its expiry, cohort, strikes and
+    /// where its values start in the store.
+    pub(super) fn open(
+        &mut self,
+        tape: &Tape,
+        s: &Strategy,
+        ids: (usize, usize),
+        j0: usize,
+    ) -> Option<(NaiveDate, usize, [f64; 4], usize)> {
+        let spec = &s.condor;
+        let entry = self.entries[j0].get_or_insert_with(Default::default);
+        let date = tape.days[j0].session.date;
+        let expiry = *slot_at(&mut entry.expiries, ids.0).get_or_insert_with(|| {
+            let target = date + Days::new(spec.target_dte_days as u64);
+            choose_expiry(&tape.cal, date, spec.target_dte_days, spec.expiries)
+                .filter(|e| *e <= tape.last_day && target <= tape.last_day)
+        });
+        let expiry = expiry?;
+        let c = match entry.cohorts.iter().position(|c| c.expiry == expiry) {
+            Some(c) => c,
+            None => {
+                let terms = tape.terms(j0, expiry);
+                self.held += 14 * terms.len();
+                let flat = s.surface.smile.is_flat();
+                entry.cohorts.push(Cohort {
+                    expiry,
+                    terms,
+                    flat,
+                    condors: Vec::new(),
+                    picks: Vec::new(),
+                    legs: Vec::new(),
+                    index: Vec::new(),
+                });
+                entry.cohorts.len() - 1
+            }
+        };
+        let cohort = &mut entry.cohorts[c];
+        if slot_at(&mut cohort.condors, ids.1).is_none() {
+            let store = &mut self.store;
+            let condor = cohort.strikes(spec, &tape.quote(j0)).ok().filter(|k| k[1] < k[2]).map(|strikes| {
+                let slots = legs(strikes).map(|l| cohort.slot(store, l));
+                CondorPrices { strikes, slots, values: store.reserve(cohort.terms.len()) }
+            });
+            cohort.condors[ids.1] = Some(condor);
+            self.held += 50;
+        }
+        let condor = cohort.condors[ids.1].as_ref().and_then(|c| c.as_ref())?;
+        Some((expiry, c, condor.strikes, condor.values.start))
+    }
+
+    /// Extend the values of the condor opened on session `entry` (cohort `cohort`, strike id
+    /// `sid`) to `to` sessions from the entry (at most to its expiry); returns how many it has
+    /// (more than `to` when an earlier combination needed more).
+    pub(super) fn extend(
+        &mut self,
+        tape: &Tape,
+        (entry, cohort, sid): (usize, usize, usize),
+        to: usize,
+    ) -> usize {
+        let Some(e) = self.entries[entry].as_deref_mut() else { return 0 };
+        let cohort = &mut e.cohorts[cohort];
+        let to = to.min(cohort.terms.len());
+        let store = &mut self.store;
+        let (n, added, has) = cohort.values_to(store, &tape.days[entry..], &tape.surfaces[entry..], sid, to);
+        self.held += n + added;
+        self.computed += n;
+        has
+    }
+
+    /// Whether each session is an entry day of `schedule` (not used for `WhenFlat`): the
+    /// [`EntryClock`] run once over the tape.
+    pub(super) fn due_days(&mut self, tape: &Tape, schedule: EntrySchedule) -> Vec<bool> {
+        if let Some((_, d)) = self.due.iter().find(|(k, _)| *k == schedule) {
+            return d.clone();
+        }
+        let mut clock = EntryClock::default();
+        let d: Vec<bool> =
+            tape.days.iter().map(|d| clock.due(schedule, &tape.cal, d.session, false)).collect();
+        self.due.push((schedule, d.clone()));
+        d
+    }
+}
