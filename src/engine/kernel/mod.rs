@@ -305,8 +305,9 @@ fn value_on(tape: &Tape, memo: &mut Memo, c: &mut Open, j: usize) -> (bool, f64)
     let i = j - c.key.0;
     if i >= c.filled {
         c.filled = memo.extend(tape, c.key, i + BLOCK);
-        // Sessions before the expiry all have terms (see `Tape::terms`).
-        debug_assert!(i < c.filled);
+        // Sessions before the expiry all have terms (see `Tape::terms`): past them the store
+        // holds another series, so stop rather than read it.
+        assert!(i < c.filled, "kernel: no value for session {j} of a condor before its expiry");
     }
     (false, memo.store.values[c.at + i])
 }
@@ -331,6 +332,10 @@ fn hold(
             c.filled = memo.extend(tape, c.key, i + BLOCK);
         }
         let n = c.filled.saturating_sub(i).min(tape.len() - j);
+        if n == 0 {
+            // Cannot happen (see above); the daily loop's `value_on` reports it.
+            return j;
+        }
         let values = &memo.store.values[c.at + i..c.at + i + n];
         for (&value, d) in values.iter().zip(&tape.days[j..j + n]) {
             if c.exits.reason(false, value, (c.expiry_ord - d.ord) as i64, false).is_some() {
