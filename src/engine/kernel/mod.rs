@@ -302,14 +302,22 @@ fn value_on(tape: &Tape, memo: &mut Memo, c: &mut Open, j: usize) -> (bool, f64)
     if d.ord >= c.expiry_ord {
         return (true, settle_value(&c.legs, if c.am_settled { d.open } else { d.spot.value }));
     }
+    let i = fill_to(tape, memo, c, j);
+    // Sessions before the expiry all have values (see `Tape::terms`): past them the store holds
+    // another series, so stop rather than read it.
+    assert!(i < c.filled, "kernel: no value for session {j} of a condor before its expiry");
+    (false, memo.store.values[c.at + i])
+}
+
+/// Make sure the open condor `c` has its value on session `j` (before its expiry) if it can,
+/// pricing the next block; returns `j`'s offset from its entry.
+#[inline]
+fn fill_to(tape: &Tape, memo: &mut Memo, c: &mut Open, j: usize) -> usize {
     let i = j - c.key.0;
     if i >= c.filled {
         c.filled = memo.extend(tape, c.key, i + BLOCK);
-        // Sessions before the expiry all have terms (see `Tape::terms`): past them the store
-        // holds another series, so stop rather than read it.
-        assert!(i < c.filled, "kernel: no value for session {j} of a condor before its expiry");
     }
-    (false, memo.store.values[c.at + i])
+    i
 }
 
 /// Run the sessions from `j` while `c`, the only condor open, stays open and no entry is
@@ -327,10 +335,7 @@ fn hold(
 ) -> usize {
     // The condor has values on the sessions before its expiry (see `Tape::terms`), in blocks.
     while j < tape.len() && tape.days[j].ord < c.expiry_ord {
-        let i = j - c.key.0;
-        if i >= c.filled {
-            c.filled = memo.extend(tape, c.key, i + BLOCK);
-        }
+        let i = fill_to(tape, memo, c, j);
         let n = c.filled.saturating_sub(i).min(tape.len() - j);
         if n == 0 {
             // Cannot happen (see above); the daily loop's `value_on` reports it.
