@@ -170,26 +170,49 @@ impl BsmExpiry {
     /// the same `(s, k, vol)`, for loops that hoist the logarithms and the vol terms.
     #[inline]
     pub fn price_at(&self, kind: OptionType, s: Spot, k: Spot, v: AtVol) -> (f64, f64) {
-        let w = kind.sign();
-        let (s_df, k_df) = (s.value * self.dq, k.value * self.dr);
-        if v.srt.is_nan() || v.srt <= 1e-12 {
-            let intrinsic = w * (s_df - k_df);
-            let step = if intrinsic > 0.0 {
-                1.0
-            } else if intrinsic == 0.0 {
-                0.5
-            } else {
-                0.0
-            };
-            return (intrinsic.max(0.0), w * step * self.dq);
-        }
-        let d1 = v.d1(s, k);
-        let d2 = d1 - v.srt;
-        let nd1 = self.cdf.cdf(w * d1);
-        let nd2 = self.cdf.cdf(w * d2);
-        let price = w * (s_df * nd1 - k_df * nd2);
-        (bounded(w, price, s_df, k_df), w * nd1 * self.dq)
+        price_with(self.cdf, (self.dq, self.dr), kind, s, k, v)
     }
+
+    /// e^{-qT}
+    pub(super) fn dq(&self) -> f64 {
+        self.dq
+    }
+
+    /// e^{-rT}
+    pub(super) fn dr(&self) -> f64 {
+        self.dr
+    }
+}
+
+/// [`BsmExpiry::price_at`] from the parts it reads: the discount factors `(e^{-qT}, e^{-rT})`.
+#[inline]
+pub(super) fn price_with(
+    cdf: CdfTable,
+    (dq, dr): (f64, f64),
+    kind: OptionType,
+    s: Spot,
+    k: Spot,
+    v: AtVol,
+) -> (f64, f64) {
+    let w = kind.sign();
+    let (s_df, k_df) = (s.value * dq, k.value * dr);
+    if v.srt.is_nan() || v.srt <= 1e-12 {
+        let intrinsic = w * (s_df - k_df);
+        let step = if intrinsic > 0.0 {
+            1.0
+        } else if intrinsic == 0.0 {
+            0.5
+        } else {
+            0.0
+        };
+        return (intrinsic.max(0.0), w * step * dq);
+    }
+    let d1 = v.d1(s, k);
+    let d2 = d1 - v.srt;
+    let nd1 = cdf.cdf(w * d1);
+    let nd2 = cdf.cdf(w * d2);
+    let price = w * (s_df * nd1 - k_df * nd2);
+    (bounded(w, price, s_df, k_df), w * nd1 * dq)
 }
 
 /// A positive price level (spot or strike) with its natural logarithm.

@@ -25,6 +25,7 @@ mod market;
 mod normal;
 mod settlement;
 mod strikes;
+mod strip;
 mod surface;
 mod vix;
 
@@ -40,5 +41,6 @@ pub use settlement::{
     SettlementStyle,
 };
 pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeRule};
+pub use strip::Strip;
 pub use surface::{Smile, SpxSurface, SurfaceError, SurfaceParams, VolIndices};
 pub use vix::{CurveError, FuturesModel, VixFutures, VixVolParams};

@@ -37,8 +37,10 @@ pub fn norm_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / SQRT_2)
 }
 
-const GRID: f64 = 128.0;
-const LIMIT: f64 = 10.0;
+pub(super) const GRID: f64 = 128.0;
+pub(super) const LIMIT: f64 = 10.0;
+/// 1.5 x 2^52: adding it rounds to an integer held in the mantissa's low bits.
+pub(super) const MAGIC: f64 = 6_755_399_441_055_744.0;
 const ROWS: usize = (2.0 * LIMIT * GRID) as usize + 1;
 const TERMS: usize = 7;
 
@@ -78,6 +80,11 @@ impl CdfTable {
         CdfTable(TABLE.get_or_init(build_rows))
     }
 
+    /// The rows as one run of doubles (row `i` at `8 i`), for vector loads.
+    pub(super) fn rows(self) -> *const f64 {
+        self.0.as_ptr().cast()
+    }
+
     /// Standard normal CDF to ~1e-16 (see the module doc).
     #[inline]
     pub fn cdf(self, x: f64) -> f64 {
@@ -86,7 +93,6 @@ impl CdfTable {
         }
         // Round (x + 10) * 128 to the nearest integer by adding 1.5 * 2^52: the FPU rounds into
         // the mantissa's low bits, read directly (no saturating float-to-int conversion).
-        const MAGIC: f64 = 6_755_399_441_055_744.0;
         let y = (x + LIMIT) * GRID + MAGIC;
         let i = (y.to_bits() & 0xFFFF_FFFF) as usize;
         let c = &self.0[i].0;

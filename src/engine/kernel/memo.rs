@@ -8,7 +8,7 @@ use crate::config::Strategy;
 use crate::config::{CondorSpec, EntrySchedule, Expiries, WingSpec};
 use crate::engine::book::{condor_value, EntryClock};
 use crate::engine::condor::{choose_expiry, legs, Leg, Quote, StrikeAdjust, StrikeChooser};
-use crate::pricing::{OptionType, Spot, SpxSurface, StrikeError, StrikeRule};
+use crate::pricing::{OptionType, Spot, SpxSurface, StrikeError, StrikeRule, Strip};
 use chrono::{Days, NaiveDate};
 
 type StrikeKey = (StrikeRule, StrikeRule, WingSpec);
@@ -63,14 +63,30 @@ struct CondorPrices {
     values: Series,
 }
 
+/// What a cohort prices its legs from, per session from the entry while the date is before the
+/// expiry.
+#[derive(Debug)]
+enum Inputs {
+    /// No smile: every strike at the ATM vol, by column (vectorised: [`Strip`]).
+    Flat(Strip),
+    /// A smile: each strike's vol from the session's surface.
+    Smile(Vec<Terms>),
+}
+
+impl Inputs {
+    fn sessions(&self) -> usize {
+        match self {
+            Inputs::Flat(s) => s.len(),
+            Inputs::Smile(t) => t.len(),
+        }
+    }
+}
+
 /// Condors that can be opened on one session for one expiry.
 #[derive(Debug)]
 struct Cohort {
     expiry: NaiveDate,
-    /// Sessions from the entry while the date is before the expiry.
-    terms: Vec<Terms>,
-    /// No smile: every strike at the ATM vol.
-    flat: bool,
+    inputs: Inputs,
     /// By [`Keys`] strike id: `None` until tried, then the condor (`None`: no valid condor).
     condors: Vec<Option<Option<CondorPrices>>>,
     /// What each (kind, rule) picked (the strike choices' expensive part, shared by wings).
@@ -88,7 +104,7 @@ impl Cohort {
         match self.index.binary_search_by_key(&key, |e| e.0) {
             Ok(i) => self.index[i].1,
             Err(i) => {
-                let prices = store.reserve(self.terms.len());
+                let prices = store.reserve(self.inputs.sessions());
                 self.legs.push(LegPrices { kind: leg.kind, strike: Spot::new(leg.strike), prices });
                 self.index.insert(i, (key, self.legs.len() - 1));
                 self.legs.len() - 1
@@ -133,8 +149,12 @@ impl Cohort {
             let at = leg.prices.len;
             let out = store.fill(&mut leg.prices, to);
             computed += out.len();
-            let inputs = (&self.terms[at..], &days[at..], &surfaces[at..]);
-            price_into(inputs, self.flat, leg.kind, leg.strike, out);
+            match &self.inputs {
+                Inputs::Flat(strip) => strip.price_into(at, leg.kind, leg.strike, out),
+                Inputs::Smile(terms) => {
+                    price_smile((&terms[at..], &days[at..], &surfaces[at..]), leg.kind, leg.strike, out)
+                }
+            }
         }
         let [p0, p1, p2, p3] = c.slots.map(|s| self.legs[s].prices.start);
         let qty = legs(c.strikes).map(|l| l.qty);
@@ -148,17 +168,16 @@ impl Cohort {
     }
 }
 
-/// Price a leg (`kind`, strike `k`) into `out`, one price per session of `terms`, `days` and
-/// `surfaces` (which start at the first session to price).
-fn price_into(
+/// Price a leg (`kind`, strike `k`) on a smile into `out`, one price per session of `terms`,
+/// `days` and `surfaces` (which start at the first session to price).
+fn price_smile(
     (terms, days, surfaces): (&[Terms], &[TapeDay], &[SpxSurface]),
-    flat: bool,
     kind: OptionType,
     k: Spot,
     out: &mut [f64],
 ) {
     for (p, ((x, d), sf)) in out.iter_mut().zip(terms.iter().zip(days).zip(surfaces)) {
-        let v = if flat { x.at_atm } else { x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm)) };
+        let v = x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm));
         *p = x.bsm.price_at(kind, d.spot, k, v).0;
     }
 }
@@ -287,11 +306,18 @@ impl Memo {
             None => {
                 let terms = tape.terms(j0, expiry);
                 self.held += 14 * terms.len();
-                let flat = s.surface.smile.is_flat();
+                let inputs = if s.surface.smile.is_flat() {
+                    let mut strip = Strip::with_capacity(terms.len());
+                    for (x, d) in terms.iter().zip(&tape.days[j0..]) {
+                        strip.push(d.spot, x.bsm, x.at_atm);
+                    }
+                    Inputs::Flat(strip)
+                } else {
+                    Inputs::Smile(terms)
+                };
                 entry.cohorts.push(Cohort {
                     expiry,
-                    terms,
-                    flat,
+                    inputs,
                     condors: Vec::new(),
                     picks: Vec::new(),
                     legs: Vec::new(),
@@ -305,7 +331,7 @@ impl Memo {
             let store = &mut self.store;
             let condor = cohort.strikes(spec, &tape.quote(j0)).ok().filter(|k| k[1] < k[2]).map(|strikes| {
                 let slots = legs(strikes).map(|l| cohort.slot(store, l));
-                CondorPrices { strikes, slots, values: store.reserve(cohort.terms.len()) }
+                CondorPrices { strikes, slots, values: store.reserve(cohort.inputs.sessions()) }
             });
             cohort.condors[ids.1] = Some(condor);
             self.held += 50;
@@ -325,7 +351,7 @@ impl Memo {
     ) -> usize {
         let Some(e) = self.entries[entry].as_deref_mut() else { return 0 };
         let cohort = &mut e.cohorts[cohort];
-        let to = to.min(cohort.terms.len());
+        let to = to.min(cohort.inputs.sessions());
         let store = &mut self.store;
         let (n, added, has) = cohort.values_to(store, &tape.days[entry..], &tape.surfaces[entry..], sid, to);
         self.held += n + added;
