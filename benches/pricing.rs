@@ -10,7 +10,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ironhedge::pricing::{
     bsm_greeks, bsm_price_delta, norm_cdf, norm_cdf_fast, select_strike, BsmExpiry, OptionType, Spot,
-    SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VolIndices,
+    SpxSurface, StrikeGrid, StrikeRule, Strip, SurfaceParams, VolIndices,
 };
 use std::hint::black_box;
 
@@ -70,6 +70,31 @@ fn per_call(c: &mut Criterion) {
                     p + d
                 })
                 .sum::<f64>()
+        })
+    });
+    // One leg over 64 sessions of one expiry at the ATM vol, as the kernel prices a flat cohort:
+    // session by session with `price_at`, and by `Strip` (four sessions at a time with AVX2).
+    let sessions: Vec<_> = (0..64)
+        .map(|i| {
+            let e = BsmExpiry::new(t - i as f64 / 365.0 / 4.0, r, q);
+            (Spot::new(s + 3.0 * i as f64), e, e.at_vol(vols[i]))
+        })
+        .collect();
+    let mut strip = Strip::with_capacity(64);
+    for (spot, e, v) in &sessions {
+        strip.push(*spot, *e, *v);
+    }
+    let leg = Spot::new(4600.0);
+    g.bench_function("one leg, 64 sessions: price_at", |b| {
+        b.iter(|| {
+            black_box(&sessions).iter().map(|(spot, e, v)| e.price_at(PUT, *spot, leg, *v).0).sum::<f64>()
+        })
+    });
+    let mut out = [0.0; 64];
+    g.bench_function("one leg, 64 sessions: Strip::price_into", |b| {
+        b.iter(|| {
+            black_box(&strip).price_into(0, PUT, black_box(leg), &mut out);
+            out.iter().sum::<f64>()
         })
     });
     g.bench_function("bsm_greeks x64", |b| {

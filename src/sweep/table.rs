@@ -59,7 +59,7 @@ pub fn metrics_of(r: &RunResult) -> Vec<Option<f64>> {
 /// The metrics of a kernel run (no hedge), in [`METRICS`] order: the same as [`metrics_of`] of
 /// the engine's run of the same strategy.
 pub fn metrics_of_kernel(r: &CondorRun) -> Vec<Option<f64>> {
-    metric_values(&r.metrics, r.initial_usd, &r.equity_usd, None)
+    metric_values(&r.metrics, r.initial_usd, r.equity_usd(), None)
 }
 
 fn metric_values(

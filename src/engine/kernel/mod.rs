@@ -213,9 +213,16 @@ struct Open {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CondorRun {
     pub initial_usd: f64,
-    /// Equity at each session's close.
-    pub equity_usd: Vec<f64>,
+    /// The starting capital, then equity at each session's close.
+    equity: Vec<f64>,
     pub metrics: Metrics,
+}
+
+impl CondorRun {
+    /// Equity at each session's close.
+    pub fn equity_usd(&self) -> &[f64] {
+        &self.equity[1..]
+    }
 }
 
 /// Book equity at a close: cash less the open condors' buy-back cost.
@@ -291,8 +298,7 @@ pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
         in_market: &in_market,
         rf_annual: tape.rf_annual,
     });
-    equity.remove(0);
-    CondorRun { initial_usd: s.initial_usd, equity_usd: equity, metrics }
+    CondorRun { initial_usd: s.initial_usd, equity, metrics }
 }
 
 /// The open condor `c`'s value per share on session `j` (its entry's session or later).
