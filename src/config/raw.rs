@@ -1,6 +1,6 @@
 //! The strategy file as written: serde structs that mirror the TOML one to one, with every
 //! default stated. Unknown keys are rejected (`deny_unknown_fields`) so a typo never silently
-//! falls back to a default. Ranges are checked later, in [`super::validate`].
+//! falls back to a default. Ranges are checked later, in `config::validate`.
 
 use serde::{Deserialize, Serialize};
 

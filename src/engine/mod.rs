@@ -1,4 +1,4 @@
-//! The backtest engine: replays a [`Market`] through a [`Strategy`]'s iron-condor rules and keeps
+//! The backtest engine: replays a [`Market`] through a [`Strategy`](crate::config::Strategy)'s iron-condor rules and keeps
 //! the ledger. It sees data only through the event replay (so no decision can see the future):
 //! bars update the market state; at each SPX session close a decision tick runs the day, in order:
 //!

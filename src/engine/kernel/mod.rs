@@ -1,5 +1,5 @@
 //! The sweep's fast path for condor-only strategies (no hedge layers, no rules): the engine's own
-//! book rules ([`super::book`]) run over a [`Tape`], the market's sessions replayed once and
+//! book rules (`engine::book`) run over a [`Tape`], the market's sessions replayed once and
 //! shared read-only by every combination of a sweep, with a [`Memo`] of the work combinations
 //! share.
 //!
