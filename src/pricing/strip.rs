@@ -26,6 +26,9 @@ pub struct Strip {
 }
 
 impl Strip {
+    /// Doubles a strip holds per session.
+    pub const VALUES_PER_SESSION: usize = 7;
+
     /// An empty strip with room for `n` sessions.
     pub fn with_capacity(n: usize) -> Self {
         let v = || Vec::with_capacity(n);

@@ -74,6 +74,14 @@ enum Inputs {
 }
 
 impl Inputs {
+    /// Values (8 bytes each) held per session.
+    fn values_per_session(&self) -> usize {
+        match self {
+            Inputs::Flat(_) => Strip::VALUES_PER_SESSION,
+            Inputs::Smile(_) => std::mem::size_of::<Terms>() / 8,
+        }
+    }
+
     fn sessions(&self) -> usize {
         match self {
             Inputs::Flat(s) => s.len(),
@@ -230,7 +238,7 @@ pub struct Memo {
     pub(super) store: Store,
     /// The tape's entry days per schedule.
     due: Vec<(EntrySchedule, Vec<bool>)>,
-    /// Values held (prices, 14 per session of terms, about 50 per strike choice).
+    /// Values held (prices, each cohort's inputs per session, about 50 per strike choice).
     held: usize,
     /// Leg prices computed so far (for tests and measurements).
     pub computed: usize,
@@ -305,7 +313,6 @@ impl Memo {
             Some(c) => c,
             None => {
                 let terms = tape.terms(j0, expiry);
-                self.held += 14 * terms.len();
                 let inputs = if s.surface.smile.is_flat() {
                     let mut strip = Strip::with_capacity(terms.len());
                     for (x, d) in terms.iter().zip(&tape.days[j0..]) {
@@ -315,6 +322,7 @@ impl Memo {
                 } else {
                     Inputs::Smile(terms)
                 };
+                self.held += inputs.values_per_session() * inputs.sessions();
                 entry.cohorts.push(Cohort {
                     expiry,
                     inputs,
