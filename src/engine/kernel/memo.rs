@@ -315,12 +315,12 @@ impl Memo {
                 let terms = tape.terms(j0, expiry);
                 let inputs = if s.surface.smile.is_flat() {
                     let mut strip = Strip::with_capacity(terms.len());
-                    for (x, d) in terms.iter().zip(&tape.days[j0..]) {
+                    for (x, d) in terms.zip(&tape.days[j0..]) {
                         strip.push(d.spot, x.bsm, x.at_atm);
                     }
                     Inputs::Flat(strip)
                 } else {
-                    Inputs::Smile(terms)
+                    Inputs::Smile(terms.collect())
                 };
                 self.held += inputs.values_per_session() * inputs.sessions();
                 entry.cohorts.push(Cohort {

@@ -158,24 +158,20 @@ impl Tape {
     }
 
     /// The terms of `expiry` on each session from `j0` while the date is before it.
-    fn terms(&self, j0: usize, expiry: NaiveDate) -> Vec<Terms> {
+    fn terms(&self, j0: usize, expiry: NaiveDate) -> impl ExactSizeIterator<Item = Terms> + '_ {
         let n = self.dates[j0..].partition_point(|d| *d < expiry);
-        self.days[j0..j0 + n]
-            .iter()
-            .zip(&self.surfaces[j0..])
-            .map(|(d, surface)| {
-                let t = (expiry - d.session.date).num_days().max(0) as f64 / 365.0;
-                let atm = surface.atm_vol(t);
-                let bsm = BsmExpiry::new(t, d.rate, self.div);
-                Terms {
-                    t,
-                    forward: d.spot.value * ((d.rate - self.div) * t).exp(),
-                    atm,
-                    at_atm: bsm.at_vol(atm),
-                    bsm,
-                }
-            })
-            .collect()
+        self.days[j0..j0 + n].iter().zip(&self.surfaces[j0..]).map(move |(d, surface)| {
+            let t = (expiry - d.session.date).num_days().max(0) as f64 / 365.0;
+            let atm = surface.atm_vol(t);
+            let bsm = BsmExpiry::new(t, d.rate, self.div);
+            Terms {
+                t,
+                forward: d.spot.value * ((d.rate - self.div) * t).exp(),
+                atm,
+                at_atm: bsm.at_vol(atm),
+                bsm,
+            }
+        })
     }
 }
 
