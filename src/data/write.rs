@@ -158,7 +158,15 @@ impl OutTable {
                     // Buffered: the writer emits the footer a few bytes at a time (thousands of
                     // one-byte syscalls unbuffered).
                     let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-                    ParquetWriter::new(&mut w).finish(&mut df).map_err(|e| write_err(path, e))?;
+                    // Row groups of polars' default 512^2 rows, or one of the table's height when
+                    // it is smaller: the same file, without the path that splits and re-joins a
+                    // small table's columns (a zeroed buffer per column: 2 ms and 6 MB for the
+                    // condor grid's 1600 rows).
+                    let rows = Some(df.height().clamp(1, 512 * 512));
+                    ParquetWriter::new(&mut w)
+                        .with_row_group_size(rows)
+                        .finish(&mut df)
+                        .map_err(|e| write_err(path, e))?;
                     w.flush().map_err(|e| write_err(path, e))
                 })
             }
