@@ -2,18 +2,14 @@
 
 mod cli;
 
+/// mimalloc, not the system allocator: a sweep allocates and frees many small per-combination
+/// buffers while its memos hold tens of MB; mimalloc reuses freed memory per thread instead of
+/// page-faulting fresh heap in (on the condor grid: 5,100 -> 860 page faults at 1.6 us each on
+/// the 2-core machine, -8 ms of CPU; the 101,000-combination sweep 6.5 -> 5.9 s, peak RSS 285
+/// -> 333 MB).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // A sweep builds and frees tens of MB of shared prices per group of combinations; glibc's
-        // defaults hand freed memory back to the kernel at once and page-fault it in again (8% of
-        // the condor grid's time). Keep up to 512 MB of freed heap for reuse instead.
-        // SAFETY: mallopt only tunes the allocator; called before any thread starts.
-        unsafe {
-            libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
-            libc::mallopt(libc::M_TOP_PAD, 64 << 20);
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
-        }
-    }
     cli::run()
 }
