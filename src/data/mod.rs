@@ -33,4 +33,4 @@ pub use macro_calendar::{analyse_calendar, load_calendar, MacroEvent};
 pub use rates::{load_rates, RateSeries, RateUnit};
 pub use schema::StreamKind;
 pub use vx::{load_vx_contracts, load_vx_term, vx_rescale_date, VxContracts, VxTermStructure};
-pub use write::{remove_stale_temps, write_atomic, OutColumn, OutTable};
+pub use write::{remove_stale_temps, write_atomic, write_lines_atomic, OutColumn, OutTable};

@@ -19,6 +19,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
     write_atomic_with(path, |f| f.write_all(bytes).map_err(|e| write_err(path, e)))
 }
 
+/// Write `lines` (each with its own line ending) to `path` atomically, through a buffer: no copy
+/// of the whole text in memory.
+pub fn write_lines_atomic<'a>(
+    path: &Path,
+    lines: impl IntoIterator<Item = &'a str>,
+) -> Result<(), DataError> {
+    write_atomic_with(path, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        lines
+            .into_iter()
+            .try_for_each(|l| w.write_all(l.as_bytes()))
+            .and_then(|()| w.flush())
+            .map_err(|e| write_err(path, e))
+    })
+}
+
 /// Remove the temporary files (`.<name>.tmp-<pid>...`) that a killed writer left in `dir`: they
 /// are never results, and a new writer of the same folder starts clean.
 pub fn remove_stale_temps(dir: &Path) {

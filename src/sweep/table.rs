@@ -2,7 +2,7 @@
 //! every metric), its text form (one CSV line, the same bytes whichever thread or process made
 //! it), the checkpoint file rows are appended to as they complete, and the final table.
 
-use crate::data::{write_atomic, DataError, OutColumn, OutTable};
+use crate::data::{write_lines_atomic, DataError, OutColumn, OutTable};
 use crate::engine::kernel::CondorRun;
 use crate::engine::{HedgeReport, RunResult};
 use crate::metrics::Metrics;
@@ -193,11 +193,9 @@ pub fn write_final(dir: &Path, keys: &[&str], rows: &[Row]) -> Result<(), DataEr
     // The two files are independent: the Parquet one is written on a second thread.
     std::thread::scope(|scope| {
         let parquet = scope.spawn(|| final_table(keys, rows).write(&dir.join("results.parquet")));
-        let mut text = header(keys);
-        for r in rows {
-            text.push_str(r.line());
-        }
-        let csv = write_atomic(&dir.join("results.csv"), text.as_bytes());
+        let head = header(keys);
+        let lines = std::iter::once(head.as_str()).chain(rows.iter().map(Row::line));
+        let csv = write_lines_atomic(&dir.join("results.csv"), lines);
         let parquet = parquet.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         csv.and(parquet)
     })
