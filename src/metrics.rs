@@ -84,26 +84,34 @@ struct Drawdown {
     peak: f64,
     worst: f64,
     worst_usd: f64,
+    /// The deepest fall below the current peak so far (dollars).
+    deepest: f64,
     run: usize,
     longest: usize,
 }
 
 impl Drawdown {
     fn new() -> Self {
-        Drawdown { peak: f64::NEG_INFINITY, worst: 0.0, worst_usd: 0.0, run: 0, longest: 0 }
+        Drawdown { peak: f64::NEG_INFINITY, worst: 0.0, worst_usd: 0.0, deepest: 0.0, run: 0, longest: 0 }
     }
 
+    /// `worst` is the largest `(peak - e) / peak`; under one peak the division is monotone in
+    /// `peak - e` (IEEE division rounds monotonically), so it is done only for a new deepest
+    /// fall: the same value as dividing every day.
     #[inline]
     fn push(&mut self, e: f64) {
         if e >= self.peak {
             self.peak = e;
+            self.deepest = 0.0;
             self.run = 0;
         } else {
             self.run += 1;
             self.longest = self.longest.max(self.run);
-            self.worst_usd = self.worst_usd.max(self.peak - e);
-            if self.peak > 0.0 {
-                self.worst = self.worst.max((self.peak - e) / self.peak);
+            let fall = self.peak - e;
+            self.worst_usd = self.worst_usd.max(fall);
+            if self.peak > 0.0 && fall > self.deepest {
+                self.deepest = fall;
+                self.worst = self.worst.max(fall / self.peak);
             }
         }
     }
@@ -155,20 +163,24 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
     }
     let (e0, en) = (eq[0], eq[eq.len() - 1]);
     let rf_d = m.rf_annual / 252.0;
-    // One pass for the returns, their sum, the excess and downside sums and the drawdown: each
-    // still adds its terms in date order (independent chains, so the passes overlap).
-    let mut returns: Vec<f64> = Vec::with_capacity(eq.len() - 1);
+    // The returns in a pass of their own (no dependency between days: it vectorises), then
+    // their sum and the excess and downside sums, each adding its terms in date order
+    // (independent chains), then the drawdown.
+    let mut returns: Vec<f64> = eq[..eq.len() - 1]
+        .iter()
+        .zip(&eq[1..])
+        .map(|(&a, &b)| if a != 0.0 { b / a - 1.0 } else { 0.0 })
+        .collect();
     let (mut sum, mut excess_sum, mut downside_sum) = (0.0, 0.0, 0.0);
-    let mut dd = Drawdown::new();
-    dd.push(e0);
-    for w in eq.windows(2) {
-        let r = if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 };
-        returns.push(r);
+    for &r in &returns {
         sum += r;
         let x = r - rf_d;
         excess_sum += x;
         downside_sum += x.min(0.0).powi(2);
-        dd.push(w[1]);
+    }
+    let mut dd = Drawdown::new();
+    for &e in eq {
+        dd.push(e);
     }
     let n = returns.len() as f64;
     // Sample standard deviation (two passes: the mean first).
@@ -325,6 +337,74 @@ mod tests {
         assert!(close(m.worst_month, -0.1));
         assert_eq!(m.max_drawdown_days, 3);
         assert!(close(m.max_drawdown, 0.1));
+    }
+
+    /// The definitions of the module doc, computed the plain way: one division a day.
+    fn plain_drawdown(eq: &[f64]) -> (f64, f64) {
+        let (mut peak, mut worst, mut worst_usd) = (f64::NEG_INFINITY, 0.0f64, 0.0f64);
+        for &e in eq {
+            if e >= peak {
+                peak = e;
+            } else {
+                worst_usd = worst_usd.max(peak - e);
+                if peak > 0.0 {
+                    worst = worst.max((peak - e) / peak);
+                }
+            }
+        }
+        (worst, worst_usd)
+    }
+
+    #[test]
+    fn drawdown_and_returns_match_the_plain_definitions_to_the_bit() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for case in 0..200 {
+            let n = 2 + (next() % 400) as usize;
+            let mut e = 1000.0 + (next() % 1000) as f64;
+            let mut eq = vec![e];
+            for _ in 1..n {
+                e *= 1.0 + ((next() % 2001) as f64 - 1000.0) / 20_000.0;
+                // Zero and negative equity: the edge cases.
+                match next() % 40 {
+                    0 => e = 0.0,
+                    1 => e = -e.abs(),
+                    _ => {}
+                }
+                eq.push(e);
+                if e <= 0.0 {
+                    e = 500.0;
+                }
+            }
+            let d = dates(n - 1);
+            let m = compute(MetricInputs {
+                dates: &d,
+                month_ends: &month_ends(&d),
+                equity: &eq,
+                trade_pnl: &[],
+                in_market: &vec![true; n - 1],
+                rf_annual: 0.02,
+            });
+            let (worst, worst_usd) = plain_drawdown(&eq);
+            assert_eq!(m.max_drawdown.map(f64::to_bits), Some(worst.to_bits()), "case {case}");
+            assert_eq!(m.max_drawdown_usd.to_bits(), worst_usd.to_bits(), "case {case}");
+            let r: Vec<f64> =
+                eq.windows(2).map(|w| if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 }).collect();
+            let mean = r.iter().sum::<f64>() / r.len() as f64;
+            let worst_day = r.iter().copied().min_by(f64::total_cmp);
+            assert_eq!(m.worst_day.map(f64::to_bits), worst_day.map(f64::to_bits), "case {case}");
+            let total = eq[n - 1] / eq[0] - 1.0;
+            assert_eq!(m.total_return.map(f64::to_bits), Some(total.to_bits()), "case {case}");
+            if r.len() >= 2 {
+                let sd = (r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (r.len() as f64 - 1.0)).sqrt();
+                assert_eq!(m.ann_vol.map(f64::to_bits), Some((sd * 252f64.sqrt()).to_bits()), "case {case}");
+            }
+        }
     }
 
     #[test]
