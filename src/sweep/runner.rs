@@ -316,7 +316,7 @@ pub fn run_sweep(
                 None => {}
             }
         }
-        file.sync_data().map_err(failed)
+        Ok(())
     });
     written?;
     if let Some(b) = bar {
@@ -324,9 +324,13 @@ pub fn run_sweep(
     }
     let interrupted = (rows.len() as u64) < slice.len() as u64;
     rows.sort_by_key(|r| r.index);
-    if !interrupted {
-        write_final(&opts.out, &keys, &rows)?;
-    }
+    // The checkpoint's last sync runs beside the final table's writing (both are waited for).
+    std::thread::scope(|scope| {
+        let synced = scope.spawn(|| file.sync_data().map_err(io));
+        let finals = if interrupted { Ok(()) } else { write_final(&opts.out, &keys, &rows) };
+        let synced = synced.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        synced.and(finals.map_err(SweepError::from))
+    })?;
     Ok(SweepOutcome { rows, ran_now: ran, slice: slice.len() as u64, interrupted })
 }
 
