@@ -1,10 +1,9 @@
 //! Running a sweep: combinations in parallel (rayon, `jobs` threads) over one shared, read-only
-//! [`Market`], in groups that share a kernel memo (one group at a time per thread); finished rows
-//! are appended to `rows.csv` when their group ends or within 50 ms (synced at most every 0.2 s),
-//! so a killed sweep loses at most 50 ms of each thread's work, and `--resume` runs only what is
-//! missing. The final
-//! table is the checkpoint's rows sorted by index: the same bytes for any `jobs`, any shard split
-//! and any number of interruptions.
+//! [`Market`], in groups that share a kernel memo (one group at a time per thread); each worker
+//! appends its finished rows to `rows.csv` when their group ends or within 50 ms (synced at most
+//! every 0.2 s), so a killed sweep loses at most 50 ms of each thread's work, and `--resume` runs
+//! only what is missing. The final table is the checkpoint's rows sorted by index: the same bytes
+//! for any `jobs`, any shard split and any number of interruptions.
 
 use super::spec::{show, SweepSpec};
 use super::table::{
@@ -15,7 +14,9 @@ use crate::data::DataError;
 use crate::engine::kernel::{self, Memo, Tapes};
 use crate::engine::{run, Market};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
 
 /// Why a sweep could not run.
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +122,97 @@ pub fn run_one(
     }
 }
 
-/// How long a worker keeps finished rows before handing them to the writer.
+/// The checkpoint file (`rows.csv`) that the workers append their finished rows to, one at a
+/// time: a killed sweep keeps every row written before the kill (the page cache survives the
+/// process) and loses at most the last 50 ms of work of each thread; a sync at most every 0.2 s
+/// (and at the end) bounds what a crash of the machine could lose. Also the progress report.
+struct Checkpoint {
+    /// The file and when it was last synced.
+    file: Mutex<(std::fs::File, Instant)>,
+    /// The first write error (the sweep stops and reports it).
+    error: Mutex<Option<std::io::Error>>,
+    bar: Option<indicatif::ProgressBar>,
+    /// Plain progress lines (every 10%) when there is no bar.
+    plain: bool,
+    finished: AtomicU64,
+    total: u64,
+}
+
+impl Checkpoint {
+    /// Append `rows` (nothing when empty) and report progress; on a write error, keep the first
+    /// and raise `quit` so that every worker stops.
+    fn append(&self, rows: &[Row], quit: &AtomicBool) {
+        if rows.is_empty() {
+            return;
+        }
+        let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let (file, synced) = &mut *guard;
+        let mut written = append(file, rows);
+        if written.is_ok() && synced.elapsed() > SYNC {
+            written = file.sync_data();
+            *synced = Instant::now();
+        }
+        if let Err(e) = written {
+            quit.store(true, Ordering::SeqCst);
+            self.error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+            return;
+        }
+        // Under the file's lock: the lines come out in order.
+        let before = self.finished.fetch_add(rows.len() as u64, Ordering::SeqCst);
+        let now = before + rows.len() as u64;
+        match &self.bar {
+            Some(b) => b.set_position(now),
+            None if self.plain && 10 * before / self.total.max(1) != 10 * now / self.total.max(1) => {
+                eprintln!("sweep: {now}/{} combinations ({}%)", self.total, 100 * now / self.total.max(1));
+            }
+            None => {}
+        }
+    }
+}
+
+/// What the sweep's workers share: the sweep, its tapes, the checkpoint and the stop flags.
+struct Workers<'a> {
+    source: &'a StrategySource,
+    spec: &'a SweepSpec,
+    market: &'a Market,
+    tapes: Tapes,
+    /// Run condor-only combinations on the kernel.
+    kernel: bool,
+    checkpoint: &'a Checkpoint,
+    /// Ctrl-C.
+    stop: &'a AtomicBool,
+    /// A checkpoint write failed.
+    quit: AtomicBool,
+}
+
+impl Workers<'_> {
+    /// Run a group's combinations on this thread with one memo, appending their rows to the
+    /// checkpoint when the group ends or every 50 ms, whichever comes first. On Ctrl-C (or a
+    /// failed write) the combination in flight finishes (its row is kept) and no other starts.
+    fn run_group(&self, group: &[u64]) -> Vec<Row> {
+        let mut memo = Memo::default();
+        let mut out = Vec::with_capacity(group.len());
+        let (mut written, mut flushed) = (0, Instant::now());
+        for &i in group {
+            if self.stop.load(Ordering::SeqCst) || self.quit.load(Ordering::SeqCst) {
+                break;
+            }
+            let shared = self.kernel.then_some((&self.tapes, &mut memo));
+            out.push(run_one(self.source, self.spec, self.market, shared, i));
+            if flushed.elapsed() > FLUSH {
+                self.checkpoint.append(&out[written..], &self.quit);
+                (written, flushed) = (out.len(), Instant::now());
+            }
+        }
+        self.checkpoint.append(&out[written..], &self.quit);
+        out
+    }
+}
+
+/// How often at most the checkpoint is synced to disk.
+const SYNC: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How long a worker keeps finished rows before appending them to the checkpoint.
 const FLUSH: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Keys whose values change only a condor's strikes, exits, sizing or costs. Combinations that
@@ -245,80 +336,37 @@ pub fn run_sweep(
         .map_err(|e| SweepError::Io(e.to_string()))?;
     let rows_path = opts.out.join("rows.csv");
     let io = |e: std::io::Error| SweepError::Io(format!("{}: {e}", rows_path.display()));
-    let mut file = std::fs::OpenOptions::new().append(true).open(&rows_path).map_err(io)?;
-    let bar = progress_bar(slice.len() as u64, done.len() as u64, opts.progress);
-    let shared = Tapes::default();
-    let kernel = opts.kernel;
+    let file = std::fs::OpenOptions::new().append(true).open(&rows_path).map_err(io)?;
+    let checkpoint = Checkpoint {
+        file: Mutex::new((file, Instant::now())),
+        error: Mutex::new(None),
+        bar: progress_bar(slice.len() as u64, done.len() as u64, opts.progress),
+        plain: opts.progress,
+        finished: AtomicU64::new(done.len() as u64),
+        total: slice.len() as u64,
+    };
     let work = groups(spec, &todo, todo.len().div_ceil(8 * opts.jobs.max(1)).clamp(1, 256));
-    let (tx, rx) = std::sync::mpsc::channel::<Vec<Row>>();
-    let mut ran = 0u64;
-    let mut next_report = 10u64;
-    let mut synced = std::time::Instant::now();
-    let quit = AtomicBool::new(false);
-    let (quit, shared) = (&quit, &shared);
-    let written: Result<(), SweepError> = std::thread::scope(|scope| {
-        scope.spawn(move || {
-            pool.install(|| {
-                use rayon::prelude::*;
-                work.par_iter().for_each_with(tx, |tx, group| {
-                    let mut memo = Memo::default();
-                    let mut out = Vec::new();
-                    let mut sent = std::time::Instant::now();
-                    for &i in group {
-                        // Ctrl-C: finish the combinations in flight (their rows are kept), start no more.
-                        if stop.load(Ordering::SeqCst) || quit.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        out.push(run_one(source, spec, market, kernel.then_some((shared, &mut memo)), i));
-                        // Rows go to the writer when the group ends or every 50 ms, whichever
-                        // comes first. The receiver stops only on a write error, which the sweep
-                        // reports.
-                        if sent.elapsed() > FLUSH {
-                            let _ = tx.send(std::mem::take(&mut out));
-                            sent = std::time::Instant::now();
-                        }
-                    }
-                    if !out.is_empty() {
-                        let _ = tx.send(out);
-                    }
-                });
-            });
-        });
-        // Rows are appended as they arrive: a killed sweep keeps every row written before the
-        // kill (the page cache survives the process) and loses at most the last 50 ms of work of
-        // each thread; a sync at most every 0.2 s (and at the end) bounds what a crash of the
-        // machine could lose.
-        let failed = |e: std::io::Error| {
-            quit.store(true, Ordering::SeqCst);
-            io(e)
-        };
-        while let Ok(first) = rx.recv() {
-            let mut new = first;
-            new.extend(rx.try_iter().flatten());
-            append(&mut file, &new).map_err(failed)?;
-            if synced.elapsed() > std::time::Duration::from_millis(200) {
-                file.sync_data().map_err(failed)?;
-                synced = std::time::Instant::now();
-            }
-            ran += new.len() as u64;
-            rows.extend(new);
-            let finished = rows.len() as u64;
-            match &bar {
-                Some(b) => b.set_position(finished),
-                None if opts.progress && 100 * finished >= next_report * slice.len() as u64 => {
-                    eprintln!(
-                        "sweep: {finished}/{} combinations ({}%)",
-                        slice.len(),
-                        100 * finished / slice.len().max(1) as u64
-                    );
-                    next_report = 100 * finished / slice.len().max(1) as u64 / 10 * 10 + 10;
-                }
-                None => {}
-            }
-        }
-        Ok(())
+    let ctx = Workers {
+        source,
+        spec,
+        market,
+        tapes: Tapes::default(),
+        kernel: opts.kernel,
+        checkpoint: &checkpoint,
+        stop,
+        quit: AtomicBool::new(false),
+    };
+    let parts: Vec<Vec<Row>> = pool.install(|| {
+        use rayon::prelude::*;
+        work.par_iter().map(|group| ctx.run_group(group)).collect()
     });
-    written?;
+    let Checkpoint { file, error, bar, .. } = checkpoint;
+    if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(io(e));
+    }
+    let (file, _) = file.into_inner().unwrap_or_else(|p| p.into_inner());
+    let ran = parts.iter().map(Vec::len).sum::<usize>() as u64;
+    rows.extend(parts.into_iter().flatten());
     if let Some(b) = bar {
         b.finish_and_clear();
     }
