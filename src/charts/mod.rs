@@ -19,7 +19,9 @@ pub use hedge::hedge_chart;
 pub use run::{draw_run_charts, CondorSpan, HedgeLayerDays, RunChartData, GREEKS};
 pub use signals::signals_chart;
 pub use study::{study_attribution_chart, study_paths_chart, AttributionBars, PathPanel};
-pub use sweep::{sensitivity_chart, top_equity_chart, walk_forward_chart, Curve, SensitivityLine};
+pub use sweep::{
+    metric_text, sensitivity_chart, top_equity_chart, walk_forward_chart, Curve, SensitivityLine,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;

@@ -3,8 +3,8 @@
 //! parameter - and the top-N equity curves overlaid. 1600 x 1000 pixels.
 
 use super::{
-    category_label, date_chart, padded_range, plain, render_atomic, side_legend, usd_full, ChartError,
-    ValueAxis, PALETTE,
+    category_label, date_chart, padded_range, plain, render_atomic, side_legend, usd_full, usd_short,
+    ChartError, ValueAxis, PALETTE,
 };
 use chrono::NaiveDate;
 use plotters::prelude::*;
@@ -27,6 +27,70 @@ pub struct Curve {
     pub label: String,
     pub dates: Vec<NaiveDate>,
     pub equity: Vec<f64>,
+}
+
+/// How a sweep metric reads (see `sweep::METRICS` and the metrics module doc).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum MetricKind {
+    /// Dollars (`*_usd`).
+    Usd,
+    /// A fraction shown as a percentage (returns, drawdown, rates, shares).
+    Fraction,
+    /// Already in percent (`*_pct*`).
+    Percent,
+    /// A count of trades or days.
+    Count,
+    /// A ratio (Sharpe, Sortino, Calmar, profit factor) or anything else.
+    Ratio,
+}
+
+fn metric_kind(metric: &str) -> MetricKind {
+    const FRACTIONS: [&str; 9] = [
+        "total_return",
+        "cagr",
+        "ann_vol",
+        "max_drawdown",
+        "win_rate",
+        "worst_day",
+        "worst_month",
+        "cvar_95",
+        "time_in_market",
+    ];
+    if metric.ends_with("_usd") {
+        MetricKind::Usd
+    } else if FRACTIONS.contains(&metric) {
+        MetricKind::Fraction
+    } else if metric.contains("_pct") {
+        MetricKind::Percent
+    } else if metric == "trades" || metric.ends_with("_days") {
+        MetricKind::Count
+    } else {
+        MetricKind::Ratio
+    }
+}
+
+/// A metric's value as a heatmap cell shows it: `$100,383` (`$100k` when `compact`), `12.3%`,
+/// `52`, `1.23`.
+pub fn metric_text(metric: &str, v: f64, compact: bool) -> String {
+    match metric_kind(metric) {
+        MetricKind::Usd if compact => usd_short(v),
+        MetricKind::Usd => usd_full(v),
+        MetricKind::Fraction => format!("{:.1}%", 100.0 * v),
+        MetricKind::Percent => format!("{v:.1}%"),
+        MetricKind::Count => format!("{v:.0}"),
+        MetricKind::Ratio if v.abs() >= 1000.0 => format!("{v:.0}"),
+        MetricKind::Ratio => format!("{v:.2}"),
+    }
+}
+
+/// A metric's axis tick: dollars, a percentage or the plain number (no rounding of the steps).
+fn metric_tick(metric: &str, v: f64) -> String {
+    match metric_kind(metric) {
+        MetricKind::Usd => usd_full(v),
+        MetricKind::Fraction => format!("{}%", plain(100.0 * v)),
+        MetricKind::Percent => format!("{}%", plain(v)),
+        MetricKind::Count | MetricKind::Ratio => plain(v),
+    }
 }
 
 /// One panel per parameter: `metric` against the parameter's values.
@@ -68,18 +132,14 @@ pub fn sensitivity_chart(
             let name = |i: usize| l.labels.get(i).cloned();
             let category = |x: &f64| category_label(*x, &name);
             let number = |x: &f64| plain(*x);
-            let dollars = |y: &f64| usd_full(*y);
+            let tick = |y: &f64| metric_tick(metric, *y);
             let mut mesh = chart.configure_mesh();
             if categories {
                 mesh.disable_x_mesh().x_labels(l.labels.len()).x_label_formatter(&category);
             } else {
                 mesh.x_label_formatter(&number);
             }
-            if metric.ends_with("_usd") {
-                mesh.y_label_formatter(&dollars);
-            } else {
-                mesh.y_label_formatter(&number);
-            }
+            mesh.y_label_formatter(&tick);
             mesh.x_desc(l.param.as_str())
                 .y_desc(metric)
                 .label_style(("sans-serif", 20))
@@ -215,4 +275,24 @@ pub fn walk_forward_chart(
         )?;
         root.present().map_err(|e| e.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_metric_reads_in_its_unit() {
+        assert_eq!(metric_text("total_pnl_usd", 100_383.4, false), "$100,383");
+        assert_eq!(metric_text("total_pnl_usd", -2_500.0, true), "-$2k");
+        assert_eq!(metric_text("max_drawdown", 0.0917, false), "9.2%");
+        assert_eq!(metric_text("hedge_cost_pct_of_credit", 12.34, false), "12.3%");
+        assert_eq!(metric_text("trades", 52.0, false), "52");
+        assert_eq!(metric_text("max_drawdown_days", 130.0, true), "130");
+        assert_eq!(metric_text("sharpe", 1.234, false), "1.23");
+        assert_eq!(metric_text("profit_factor", 12_345.6, false), "12346");
+        assert_eq!(metric_tick("cagr", 0.025), "2.5%");
+        assert_eq!(metric_tick("sortino", 0.125), "0.125");
+        assert_eq!(metric_tick("final_equity_usd", 1e5), "$100,000");
+    }
 }

@@ -6,7 +6,8 @@
 use super::spec::SweepSpec;
 use super::table::{metrics_of, Row, METRICS};
 use crate::charts::{
-    heatmap_chart, sensitivity_chart, top_equity_chart, ChartError, Curve, Heatmap, SensitivityLine,
+    heatmap_chart, metric_text, sensitivity_chart, top_equity_chart, ChartError, Curve, Heatmap,
+    SensitivityLine,
 };
 use crate::config::StrategySource;
 use crate::data::DataError;
@@ -83,7 +84,7 @@ pub fn write_top(
             format!("# window: {:?} .. {:?}\n# sweep combination {}\n{resolved}", s.start, s.end, row.index);
         let id = format!("{:02}-{}", rank + 1, run_id(&s.name, &config));
         let path = write_results(&dir.join("top"), &id, &s.name, &config, &r, false)?;
-        let label = format!("#{} ({})", rank + 1, row.params.join(", "));
+        let label = format!("#{} {}", rank + 1, param_list(&spec.keys(), &row.params));
         out.push((
             path,
             Curve {
@@ -94,6 +95,20 @@ pub fn write_top(
         ));
     }
     Ok(out)
+}
+
+/// `key=value` pairs by each key's short name (`target_dte_days=35, wing=150`): the last part of
+/// the key, or the one before a final `value`.
+fn param_list(keys: &[&str], values: &[String]) -> String {
+    let short = |key: &str| {
+        let mut parts = key.rsplit('.');
+        match (parts.next(), parts.next()) {
+            (Some("value"), Some(name)) => name.to_string(),
+            (Some(last), _) => last.to_string(),
+            (None, _) => key.to_string(),
+        }
+    };
+    keys.iter().zip(values).map(|(k, v)| format!("{}={v}", short(k))).collect::<Vec<_>>().join(", ")
 }
 
 /// Equal to the bit (NaN equal to NaN).
@@ -112,9 +127,10 @@ pub fn draw_sweep_charts(
     let objective = METRICS[spec.objective];
     let how = if spec.maximize { "best" } else { "lowest" };
     let mut written = Vec::new();
-    let fmt = |v: f64| if v.abs() >= 1000.0 { format!("{v:.0}") } else { format!("{v:.3}") };
     if spec.dims.len() >= 2 {
         let (xs, ys) = (dim_labels(spec, 0), dim_labels(spec, 1));
+        let compact = xs.len() > 10;
+        let fmt = |v: f64| metric_text(objective, v, compact);
         let mut values = vec![vec![f64::NAN; xs.len()]; ys.len()];
         for r in rows.iter().filter(|r| r.eligible(spec)) {
             let (Some(x), Some(y)) = (dim_position(spec, 0, r), dim_position(spec, 1, r)) else {
@@ -246,7 +262,8 @@ pub fn heatmap_from_results(dir: &Path, req: &HeatmapRequest, out: &Path) -> Res
         let f: Vec<String> = req.fixed.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         format!("{}; {how} over the rest", f.join(", "))
     };
-    let fmt = |v: f64| if v.abs() >= 1000.0 { format!("{v:.0}") } else { format!("{v:.3}") };
+    let compact = xs.len() > 10;
+    let fmt = |v: f64| metric_text(&req.metric, v, compact);
     let h = Heatmap {
         title: format!("{} by {} x {} ({scope})", req.metric, req.x, req.y),
         x_desc: &req.x,
@@ -290,5 +307,20 @@ mod tests {
         let rows = [row(0, "21", "25", 1.0), row(1, "21", "50", 2.0), row(2, "none", "none", 3.0)];
         assert_eq!(best_by(&spec, &rows, 0), vec![1.0, 2.0, 3.0]);
         assert_eq!(dim_labels(&spec, 0), vec!["21 / 25", "21 / 50", "none / none"]);
+    }
+
+    #[test]
+    fn legend_labels_name_each_parameter_by_its_short_name() {
+        let keys = [
+            "condor.target_dte_days",
+            "condor.wing.value",
+            "condor.profit_target_pct",
+            "hedge.layers.0.share",
+        ];
+        let values: Vec<String> = ["35", "150", "none", "0.5"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            param_list(&keys, &values),
+            "target_dte_days=35, wing=150, profit_target_pct=none, share=0.5"
+        );
     }
 }
