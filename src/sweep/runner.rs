@@ -13,6 +13,7 @@ use crate::config::StrategySource;
 use crate::data::DataError;
 use crate::engine::kernel::{self, Memo, Tapes};
 use crate::engine::{run, Market};
+use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -105,8 +106,25 @@ pub fn run_one(
     shared: Option<(&Tapes, &mut Memo)>,
     index: u64,
 ) -> Row {
-    let assignments = spec.assignments(index);
+    run_one_in(source, spec, market, shared, index, None)
+}
+
+/// [`run_one`] on the trading days from `window.0` to `window.1` (the strategy's dates replaced):
+/// the same numbers as [`run`] given that window.
+pub(super) fn run_one_in(
+    source: &StrategySource,
+    spec: &SweepSpec,
+    market: &Market,
+    shared: Option<(&Tapes, &mut Memo)>,
+    index: u64,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Row {
+    let mut assignments = spec.assignments(index);
     let params = assignments.iter().map(|(_, v)| show(v)).collect();
+    if let Some((from, to)) = window {
+        let date = |d: NaiveDate| Some(toml::Value::String(d.to_string()));
+        assignments.extend([("dates.start".to_string(), date(from)), ("dates.end".to_string(), date(to))]);
+    }
     let outcome = source.with(&assignments, "sweep").map_err(|e| e.to_string()).and_then(|s| {
         let kernel = shared
             .filter(|_| kernel::supports(&s, market))
@@ -239,7 +257,7 @@ const STRIKE_KEYS: [&str; 2] = ["condor.short_put", "condor.short_call"];
 /// `cap` (so that every thread gets work); a group is split between its strike choices (the
 /// dimensions with [`STRIKE_KEYS`]), so its parts price different legs. Grouping decides only
 /// which thread runs a combination, never its row.
-fn groups(spec: &SweepSpec, todo: &[u64], cap: usize) -> Vec<Vec<u64>> {
+pub(super) fn groups(spec: &SweepSpec, todo: &[u64], cap: usize) -> Vec<Vec<u64>> {
     let is = |key: &str, keys: &[&str]| keys.iter().any(|l| key.starts_with(l));
     // Per dimension: does it pick the group (some key outside LEG_KEYS), or the strikes?
     let shared: Vec<bool> = spec.dims.iter().map(|d| d.keys.iter().any(|k| !is(k, &LEG_KEYS))).collect();

@@ -4,9 +4,11 @@
 //! in-sample window always starts at the first day). The out-of-sample equity segments are
 //! stitched by compounding: each segment's returns continue from where the previous one ended.
 
+use super::runner::{groups, run_one_in};
 use super::spec::{show, SweepSpec};
 use super::table::{metrics_of, Row, METRICS};
 use crate::config::StrategySource;
+use crate::engine::kernel::{Memo, Tapes};
 use crate::engine::{run, Market};
 use chrono::NaiveDate;
 
@@ -100,15 +102,28 @@ pub fn walk_forward(
         .collect();
     let layout = windows(&days, w)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("a thread pool");
+    let all: Vec<u64> = (0..spec.combos.len()).collect();
+    // In sample, the sweep's way: condor-only combinations on the kernel (the engine's numbers to
+    // the bit), in groups that share a memo; one tape per training window.
+    let parts = groups(spec, &all, all.len().div_ceil(8 * jobs.max(1)).clamp(1, 256));
+    let tapes = Tapes::default();
     let mut out = Vec::new();
     for (train, test) in layout {
-        let rows: Vec<Row> = pool.install(|| {
+        let mut rows: Vec<Row> = pool.install(|| {
             use rayon::prelude::*;
-            (0..spec.combos.len())
-                .into_par_iter()
-                .map(|i| run_window(source, spec, market, i, train.0, train.1).0)
+            parts
+                .par_iter()
+                .flat_map_iter(|part| {
+                    let mut memo = Memo::default();
+                    let rows: Vec<Row> = part
+                        .iter()
+                        .map(|&i| run_one_in(source, spec, market, Some((&tapes, &mut memo)), i, Some(train)))
+                        .collect();
+                    rows
+                })
                 .collect()
         });
+        rows.sort_by_key(|r| r.index);
         let best = super::report::ranked(spec, &rows, 1).first().map(|r| (*r).clone());
         let Some(best) = best else {
             out.push(Window {

@@ -330,6 +330,15 @@ fn walk_forward_applies_the_in_sample_best_out_of_sample() {
             let s = source.with(&spec.assignments(i), "t").unwrap();
             let r = run(&s, &market, Some(win.train.0), Some(win.train.1)).unwrap();
             let ok = r.metrics.max_drawdown.is_some_and(|d| d < 0.25);
+            if i == best {
+                // In sample the sweep kernel runs it: the engine's numbers to the bit.
+                let m = |name: &str| win.in_sample[METRICS.iter().position(|x| *x == name).unwrap()];
+                let bits = |x: Option<f64>| x.map(f64::to_bits);
+                assert_eq!(bits(m("sharpe")), bits(r.metrics.sharpe), "window {:?}", win.train);
+                assert_eq!(bits(m("total_return")), bits(r.metrics.total_return), "window {:?}", win.train);
+                assert_eq!(bits(m("max_drawdown")), bits(r.metrics.max_drawdown), "window {:?}", win.train);
+                assert_eq!(bits(m("cvar_95")), bits(r.metrics.cvar_95), "window {:?}", win.train);
+            }
             if ok {
                 assert!(
                     r.metrics.sharpe.unwrap() <= win.in_sample[sharpe].unwrap() + 1e-12,
