@@ -179,8 +179,11 @@ pub enum SurfaceError {
 /// A volatility surface for one day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpxSurface {
-    /// (T in years, total variance), T ascending, variance non-decreasing.
-    nodes: Vec<(f64, f64)>,
+    /// (T in years, total variance), T ascending, variance non-decreasing: the first `len`
+    /// (1 to 4, one per VIX-family index; the rest zero). Inline, not on the heap: a sweep reads
+    /// a surface per session for every expiry it prices.
+    nodes: [(f64, f64); 4],
+    len: usize,
     pub params: SurfaceParams,
 }
 
@@ -198,7 +201,7 @@ impl SpxSurface {
             ("VIX3M", ix.vix3m, 93.0),
             ("VIX6M", ix.vix6m, 183.0),
         ];
-        let mut nodes: Vec<(f64, f64)> = Vec::with_capacity(4);
+        let (mut nodes, mut len) = ([(0.0, 0.0); 4], 0);
         for (name, level, days) in quotes {
             let Some(value) = level else { continue };
             if !(value.is_finite() && value > 0.0) {
@@ -206,24 +209,26 @@ impl SpxSurface {
             }
             let t = days / 365.0;
             let vol = params.atm_ratio * value / 100.0;
-            let w = nodes.last().map_or(vol * vol * t, |&(_, prev)| (vol * vol * t).max(prev));
-            nodes.push((t, w));
+            let w = nodes[..len].last().map_or(vol * vol * t, |&(_, prev)| (vol * vol * t).max(prev));
+            nodes[len] = (t, w);
+            len += 1;
         }
-        Ok(SpxSurface { nodes, params })
+        Ok(SpxSurface { nodes, len, params })
     }
 
     /// ATM volatility for time to expiry `t` (years).
     pub fn atm_vol(&self, t: f64) -> f64 {
-        let (t0, w0) = self.nodes[0];
-        let (tn, wn) = self.nodes[self.nodes.len() - 1];
+        let nodes = &self.nodes[..self.len];
+        let (t0, w0) = nodes[0];
+        let (tn, wn) = nodes[nodes.len() - 1];
         if t <= t0 {
             return (w0 / t0).sqrt();
         }
         if t >= tn {
             return (wn / tn).sqrt();
         }
-        let i = self.nodes.partition_point(|&(ti, _)| ti <= t);
-        let ((ta, wa), (tb, wb)) = (self.nodes[i - 1], self.nodes[i]);
+        let i = nodes.partition_point(|&(ti, _)| ti <= t);
+        let ((ta, wa), (tb, wb)) = (nodes[i - 1], nodes[i]);
         let w = wa + (wb - wa) * (t - ta) / (tb - ta);
         (w / t).sqrt()
     }

@@ -10,6 +10,8 @@ use crate::engine::book::{condor_value, EntryClock};
 use crate::engine::condor::{choose_expiry, legs, Leg, Quote, StrikeAdjust, StrikeChooser};
 use crate::pricing::{OptionType, Spot, SpxSurface, StrikeError, StrikeRule, Strip};
 use chrono::{Days, NaiveDate};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 type StrikeKey = (StrikeRule, StrikeRule, WingSpec);
 
@@ -100,8 +102,28 @@ struct Cohort {
     /// What each (kind, rule) picked (the strike choices' expensive part, shared by wings).
     picks: Vec<((OptionType, StrikeRule), Result<f64, StrikeError>)>,
     legs: Vec<LegPrices>,
-    /// `(strike bits << 1 | call, slot in legs)`, sorted.
-    index: Vec<(u64, usize)>,
+    /// `strike bits << 1 | call` -> slot in `legs`.
+    index: HashMap<u64, usize, BuildHasherDefault<KeyHasher>>,
+}
+
+/// A hasher for the memo's integer keys (one multiply; no defence against chosen keys needed).
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0 ^ x ^ (x >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 impl Cohort {
@@ -109,15 +131,12 @@ impl Cohort {
     fn slot(&mut self, store: &mut Store, leg: Leg) -> usize {
         // Strikes are positive: the sign bit is free for the kind.
         let key = leg.strike.to_bits() << 1 | u64::from(leg.kind == OptionType::Call);
-        match self.index.binary_search_by_key(&key, |e| e.0) {
-            Ok(i) => self.index[i].1,
-            Err(i) => {
-                let prices = store.reserve(self.inputs.sessions());
-                self.legs.push(LegPrices { kind: leg.kind, strike: Spot::new(leg.strike), prices });
-                self.index.insert(i, (key, self.legs.len() - 1));
-                self.legs.len() - 1
-            }
-        }
+        let legs = &mut self.legs;
+        *self.index.entry(key).or_insert_with(|| {
+            let prices = store.reserve(self.inputs.sessions());
+            legs.push(LegPrices { kind: leg.kind, strike: Spot::new(leg.strike), prices });
+            legs.len() - 1
+        })
     }
 
     /// The strikes `spec` picks on session `q` (picks shared between strike rules).
@@ -310,6 +329,9 @@ impl Memo {
                 .filter(|e| *e <= tape.last_day && target <= tape.last_day)
         });
         let expiry = expiry?;
+        // Room for the strike choices a group typically brings (at least 32), so that a cohort's
+        // tables do not grow by copying as later combinations add theirs (-5 ms on the grid).
+        let room = self.keys.strikes.len().max(32);
         let c = match entry.cohorts.iter().position(|c| c.expiry == expiry) {
             Some(c) => c,
             None => {
@@ -327,10 +349,10 @@ impl Memo {
                 entry.cohorts.push(Cohort {
                     expiry,
                     inputs,
-                    condors: Vec::new(),
-                    picks: Vec::new(),
-                    legs: Vec::new(),
-                    index: Vec::new(),
+                    condors: Vec::with_capacity(room),
+                    picks: Vec::with_capacity(room),
+                    legs: Vec::with_capacity(2 * room),
+                    index: HashMap::with_capacity_and_hasher(2 * room, Default::default()),
                 });
                 entry.cohorts.len() - 1
             }
