@@ -187,9 +187,13 @@ impl Cohort {
         let qty = legs(c.strikes).map(|l| l.qty);
         let v0 = c.values.start;
         let added = store.fill(&mut c.values, to).len();
-        let x = &mut store.values;
-        for i in from..from + added {
-            x[v0 + i] = condor_value([x[p0 + i], x[p1 + i], x[p2 + i], x[p3 + i]], qty);
+        // A condor's legs are reserved before its values (see `Memo::open`), so they lie below
+        // `v0`: read them and write the values through two halves of the store.
+        let (legs, values) = store.values.split_at_mut(v0);
+        let leg = |p: usize| &legs[p + from..p + from + added];
+        let prices = leg(p0).iter().zip(leg(p1)).zip(leg(p2)).zip(leg(p3));
+        for (v, (((a, b), c), d)) in values[from..from + added].iter_mut().zip(prices) {
+            *v = condor_value([*a, *b, *c, *d], qty);
         }
         (computed, added, from + added)
     }
