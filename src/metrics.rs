@@ -140,11 +140,15 @@ fn worst_month(month_ends: &[usize], equity: &[f64]) -> Option<f64> {
 
 /// The `k` smallest values of `v` in ascending order (`f64::total_cmp`), reordering `v`: a
 /// selection, then a sort of the head only (the same values in the same order as a full sort).
-fn smallest(v: &mut [f64], k: usize) -> &[f64] {
-    if k < v.len() {
-        v.select_nth_unstable_by(k, f64::total_cmp);
+/// `under` is a guess of a value with at least `k` values at or below it: the selection then
+/// runs on those alone (they hold the `k` smallest), else on all of `v`.
+fn smallest(v: &mut [f64], k: usize, under: f64) -> Vec<f64> {
+    let mut few: Vec<f64> = v.iter().copied().filter(|x| x.total_cmp(&under).is_le()).collect();
+    let pool: &mut [f64] = if few.len() >= k { &mut few } else { v };
+    if k < pool.len() {
+        pool.select_nth_unstable_by(k, f64::total_cmp);
     }
-    let head = &mut v[..k];
+    let mut head = pool[..k].to_vec();
     head.sort_by(f64::total_cmp);
     head
 }
@@ -201,7 +205,9 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
     let (win_sum, win_n, avg_win) = side(m.trade_pnl, |p| p > 0.0);
     let (loss_sum, _, avg_loss) = side(m.trade_pnl, |p| p < 0.0);
     let tail = ((n * 0.05).ceil() as usize).max(1).min(returns.len());
-    let worst = smallest(&mut returns, tail);
+    // One standard deviation below the mean usually leaves 10-20% of the days: the 5% tail's
+    // selection runs on those.
+    let worst = smallest(&mut returns, tail, sd.map_or(f64::INFINITY, |s| mean_r - s));
     let sqrt252 = 252f64.sqrt();
     Metrics {
         total_return: ratio(en, e0).map(|x| x - 1.0),
@@ -220,7 +226,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
         avg_loss,
         worst_day: worst.first().copied(),
         worst_month: worst_month(m.month_ends, eq),
-        cvar_95: mean(worst),
+        cvar_95: mean(&worst),
         time_in_market: ratio(m.in_market.iter().filter(|x| **x).count() as f64, m.in_market.len() as f64),
     }
 }
@@ -429,8 +435,11 @@ mod tests {
             let mut sorted = v.clone();
             sorted.sort_by(f64::total_cmp);
             let want: Vec<u64> = sorted[..k].iter().map(|x| x.to_bits()).collect();
-            let got: Vec<u64> = smallest(&mut v.clone(), k).iter().map(|x| x.to_bits()).collect();
-            assert_eq!(got, want, "k = {k}");
+            // Guesses that leave enough values under them, too few, and none.
+            for under in [f64::INFINITY, 0.0, -5.0, -9.0, f64::NEG_INFINITY] {
+                let got: Vec<u64> = smallest(&mut v.clone(), k, under).iter().map(|x| x.to_bits()).collect();
+                assert_eq!(got, want, "k = {k}, under {under}");
+            }
         }
     }
 }
