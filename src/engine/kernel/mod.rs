@@ -57,6 +57,8 @@ struct TapeDay {
 pub struct Tape {
     id: u64,
     days: Vec<TapeDay>,
+    /// Each session's `ord` (apart from `days`: the hold loop reads only these, 4 bytes a session).
+    ords: Vec<i32>,
     /// Each session's vol surface (apart from `days`: the daily loop does not read it).
     surfaces: Vec<SpxSurface>,
     dates: Vec<NaiveDate>,
@@ -125,6 +127,7 @@ impl Tape {
         let dates: Vec<NaiveDate> = days.iter().map(|d| d.session.date).collect();
         Some(Tape {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            ords: days.iter().map(|d| d.ord).collect(),
             month_ends: month_ends(&dates),
             dates,
             days,
@@ -336,7 +339,7 @@ fn hold(
     equity: &mut Vec<f64>,
 ) -> usize {
     // The condor has values on the sessions before its expiry (see `Tape::terms`), in blocks.
-    while j < tape.len() && tape.days[j].ord < c.expiry_ord {
+    while j < tape.len() && tape.ords[j] < c.expiry_ord {
         let i = fill_to(tape, memo, c, j);
         let n = c.filled.saturating_sub(i).min(tape.len() - j);
         if n == 0 {
@@ -344,15 +347,21 @@ fn hold(
             return j;
         }
         let values = &memo.store.values[c.at + i..c.at + i + n];
-        for (&value, d) in values.iter().zip(&tape.days[j..j + n]) {
-            if c.exits.reason(false, value, (c.expiry_ord - d.ord) as i64, false).is_some() {
-                return j;
+        for (k, (&value, &ord)) in values.iter().zip(&tape.ords[j..j + n]).enumerate() {
+            if c.exits.reason(false, value, (c.expiry_ord - ord) as i64, false).is_some() {
+                return j + k;
             }
-            *cash += interest_usd(s.interest_on_cash, *cash, d.rate, d.dt);
+            if s.interest_on_cash {
+                let d = &tape.days[j + k];
+                *cash += interest_usd(true, *cash, d.rate, d.dt);
+            } else {
+                // What the engine adds without interest (not a no-op on -0.0).
+                *cash += 0.0;
+            }
             c.value = value;
             equity.push(book_usd(std::slice::from_ref(c), *cash));
-            j += 1;
         }
+        j += n;
     }
     j
 }
