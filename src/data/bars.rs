@@ -90,10 +90,27 @@ impl BarSeries {
 
 /// Load and validate a bar file. Errors name file, line, column, expected and found.
 pub fn load_bars(path: &Path, opts: &BarOptions) -> Result<BarSeries, DataError> {
-    let (mut bars, findings) = load_with(path, |t, out| analyse_bars(t, opts, out))?;
+    let (bars, findings) = load_with(path, |t, out| analyse_bars(t, opts, out))?;
+    Ok(with_repairs(bars, findings))
+}
+
+/// [`load_bars`] of one file with options `a` and with `b` (e.g. the SPX and VIX closes of one
+/// table): the file read and parsed once, each series validated on its own (the same series and
+/// errors as two loads).
+pub fn load_bars_pair(path: &Path, a: &BarOptions, b: &BarOptions) -> Result<(BarSeries, BarSeries), DataError> {
+    let table = Table::read(path)?;
+    let one = |opts: &BarOptions| {
+        let mut out = Findings::default();
+        let bars = analyse_bars(&table, opts, &mut out)?;
+        Ok::<_, DataError>(with_repairs(bars, out.into_result(path)?))
+    };
+    Ok((one(a)?, one(b)?))
+}
+
+fn with_repairs(mut bars: BarSeries, findings: Vec<Finding>) -> BarSeries {
     bars.repairs = findings;
     bars.repairs.retain(|f| f.severity == Severity::Repair);
-    Ok(bars)
+    bars
 }
 
 fn finite_positive(x: Option<f64>, row: usize, col: &str, t: &Table, out: &mut Findings) -> Option<f64> {

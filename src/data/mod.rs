@@ -20,7 +20,7 @@ mod vx;
 mod write;
 
 pub use axis::{Session, TimeAxis};
-pub use bars::{load_bars, BarOptions, BarSeries};
+pub use bars::{load_bars, load_bars_pair, BarOptions, BarSeries};
 pub use check::{check_file, CheckReport};
 pub use columns::{read_columns, read_dated_columns, Columns};
 pub use crypto::{

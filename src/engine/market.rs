@@ -4,7 +4,7 @@
 
 use crate::config::{RateSpec, Strategy};
 use crate::data::{
-    load_bars, load_calendar, load_funding, load_liquidation_stream, load_rates, load_vx_term, BarOptions,
+    load_bars, load_bars_pair, load_calendar, load_funding, load_liquidation_stream, load_rates, load_vx_term, BarOptions,
     BarSeries, DataError, FundingRates, LiquidationStream, MacroEvent, RateSeries, VxTermStructure,
 };
 use crate::replay::{EventClass, Source};
@@ -60,12 +60,17 @@ impl Market {
                 Some(Arc::new(load_rates(path, column.as_deref(), *unit)?))
             }
         };
+        let vix_opts = BarOptions { value_column: s.data.vix_column.clone(), ..BarOptions::default() };
+        let (spx, vix) = if s.data.vix == s.data.spx {
+            // One file with both (a `vix_column` beside the SPX bars): read and parsed once.
+            let (spx, vix) = load_bars_pair(&s.data.spx, &BarOptions::default(), &vix_opts)?;
+            (Arc::new(spx), Arc::new(vix))
+        } else {
+            (bars(&s.data.spx)?, Arc::new(load_bars(&s.data.vix, &vix_opts)?))
+        };
         Ok(Market {
-            spx: bars(&s.data.spx)?,
-            vix: Arc::new(load_bars(
-                &s.data.vix,
-                &BarOptions { value_column: s.data.vix_column.clone(), ..BarOptions::default() },
-            )?),
+            spx,
+            vix,
             vix9d: opt(&s.data.vix9d)?,
             vix3m: opt(&s.data.vix3m)?,
             vix6m: opt(&s.data.vix6m)?,

@@ -114,3 +114,23 @@ fn parquet_with_typed_datetime_columns_loads() {
     let e = load_buckets(&q).unwrap_err().to_string();
     assert!(e.contains("row 1"), "{e}");
 }
+
+#[test]
+fn a_file_with_spx_and_vix_closes_loads_once_into_the_same_two_series() {
+    use ironhedge::data::load_bars_pair;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("both.csv");
+    std::fs::write(&p, "date,close,vix\n2024-01-02,4742.83,13.20\n2024-01-03,4704.81,14.04\n2024-01-04,4688.68,14.13\n")
+        .unwrap();
+    let vix_opts = BarOptions { value_column: Some("vix".into()), ..BarOptions::default() };
+    let (spx, vix) = load_bars_pair(&p, &BarOptions::default(), &vix_opts).unwrap();
+    let (spx1, vix1) = (load_bars(&p, &BarOptions::default()).unwrap(), load_bars(&p, &vix_opts).unwrap());
+    assert_eq!((spx.close.clone(), spx.known_at.clone()), (spx1.close, spx1.known_at));
+    assert_eq!((vix.close.clone(), vix.known_at.clone()), (vix1.close, vix1.known_at));
+    assert_eq!(vix.close, vec![13.20, 14.04, 14.13]);
+    // A bad VIX print is reported as the VIX load alone reports it.
+    std::fs::write(&p, "date,close,vix\n2024-01-02,4742.83,13.20\n2024-01-03,4704.81,-1\n").unwrap();
+    let pair = load_bars_pair(&p, &BarOptions::default(), &vix_opts).unwrap_err().to_string();
+    assert_eq!(pair, load_bars(&p, &vix_opts).unwrap_err().to_string());
+    assert!(pair.contains("line 3") && pair.contains("vix"), "{pair}");
+}
