@@ -169,7 +169,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
     let rf_d = m.rf_annual / 252.0;
     // The returns in a pass of their own (no dependency between days: it vectorises), then
     // their sum and the excess and downside sums, each adding its terms in date order
-    // (independent chains), then the drawdown.
+    // (independent chains), then the squares about the mean beside the drawdown.
     let mut returns: Vec<f64> = eq[..eq.len() - 1]
         .iter()
         .zip(&eq[1..])
@@ -182,15 +182,18 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
         excess_sum += x;
         downside_sum += x.min(0.0).powi(2);
     }
+    let n = returns.len() as f64;
+    // Sample standard deviation (two passes: the mean first). Its sum of squares and the
+    // drawdown share a loop: two independent chains of dependent operations that overlap.
+    let mean_r = sum / n;
     let mut dd = Drawdown::new();
-    for &e in eq {
+    dd.push(e0);
+    let mut squares = 0.0;
+    for (&r, &e) in returns.iter().zip(&eq[1..]) {
+        squares += (r - mean_r).powi(2);
         dd.push(e);
     }
-    let n = returns.len() as f64;
-    // Sample standard deviation (two passes: the mean first).
-    let mean_r = sum / n;
-    let sd = (returns.len() >= 2)
-        .then(|| (returns.iter().map(|x| (x - mean_r).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+    let sd = (returns.len() >= 2).then(|| (squares / (n - 1.0)).sqrt());
     let mean_excess = excess_sum / n;
     let downside = (downside_sum / n).sqrt();
     let years = (m.dates[m.dates.len() - 1] - m.dates[0]).num_days() as f64 / 365.25;

@@ -97,7 +97,11 @@ pub fn load_bars(path: &Path, opts: &BarOptions) -> Result<BarSeries, DataError>
 /// [`load_bars`] of one file with options `a` and with `b` (e.g. the SPX and VIX closes of one
 /// table): the file read and parsed once, each series validated on its own (the same series and
 /// errors as two loads).
-pub fn load_bars_pair(path: &Path, a: &BarOptions, b: &BarOptions) -> Result<(BarSeries, BarSeries), DataError> {
+pub fn load_bars_pair(
+    path: &Path,
+    a: &BarOptions,
+    b: &BarOptions,
+) -> Result<(BarSeries, BarSeries), DataError> {
     let table = Table::read(path)?;
     let one = |opts: &BarOptions| {
         let mut out = Findings::default();

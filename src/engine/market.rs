@@ -4,8 +4,9 @@
 
 use crate::config::{RateSpec, Strategy};
 use crate::data::{
-    load_bars, load_bars_pair, load_calendar, load_funding, load_liquidation_stream, load_rates, load_vx_term, BarOptions,
-    BarSeries, DataError, FundingRates, LiquidationStream, MacroEvent, RateSeries, VxTermStructure,
+    load_bars, load_bars_pair, load_calendar, load_funding, load_liquidation_stream, load_rates,
+    load_vx_term, BarOptions, BarSeries, DataError, FundingRates, LiquidationStream, MacroEvent, RateSeries,
+    VxTermStructure,
 };
 use crate::replay::{EventClass, Source};
 use crate::time::Timestamp;

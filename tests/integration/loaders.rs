@@ -120,8 +120,11 @@ fn a_file_with_spx_and_vix_closes_loads_once_into_the_same_two_series() {
     use ironhedge::data::load_bars_pair;
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("both.csv");
-    std::fs::write(&p, "date,close,vix\n2024-01-02,4742.83,13.20\n2024-01-03,4704.81,14.04\n2024-01-04,4688.68,14.13\n")
-        .unwrap();
+    std::fs::write(
+        &p,
+        "date,close,vix\n2024-01-02,4742.83,13.20\n2024-01-03,4704.81,14.04\n2024-01-04,4688.68,14.13\n",
+    )
+    .unwrap();
     let vix_opts = BarOptions { value_column: Some("vix".into()), ..BarOptions::default() };
     let (spx, vix) = load_bars_pair(&p, &BarOptions::default(), &vix_opts).unwrap();
     let (spx1, vix1) = (load_bars(&p, &BarOptions::default()).unwrap(), load_bars(&p, &vix_opts).unwrap());

@@ -226,7 +226,13 @@ impl CondorRun {
 
 /// Book equity at a close: cash less the open condors' buy-back cost.
 fn book_usd(open: &[Open], cash: f64) -> f64 {
-    equity_usd(cash, open.iter().map(|c| c.value * c.contracts as f64 * MULTIPLIER), 0.0)
+    equity_usd(cash, open.iter().map(|c| buy_back_usd(c.value, c.contracts)), 0.0)
+}
+
+/// The cost of buying back `contracts` condors worth `value` per share.
+#[inline]
+fn buy_back_usd(value: f64, contracts: u32) -> f64 {
+    value * contracts as f64 * MULTIPLIER
 }
 
 /// Run the condor-only strategy `s` (see [`supports`]) over `tape`, sharing work through `memo`:
@@ -347,19 +353,41 @@ fn hold(
             return j;
         }
         let values = &memo.store.values[c.at + i..c.at + i + n];
-        for (k, (&value, &ord)) in values.iter().zip(&tape.ords[j..j + n]).enumerate() {
-            if c.exits.reason(false, value, (c.expiry_ord - ord) as i64, false).is_some() {
-                return j + k;
-            }
-            if s.interest_on_cash {
+        let ords = &tape.ords[j..j + n];
+        if s.interest_on_cash {
+            for (k, (&value, &ord)) in values.iter().zip(ords).enumerate() {
+                if c.exits.reason(false, value, (c.expiry_ord - ord) as i64, false).is_some() {
+                    return j + k;
+                }
                 let d = &tape.days[j + k];
                 *cash += interest_usd(true, *cash, d.rate, d.dt);
-            } else {
-                // What the engine adds without interest (not a no-op on -0.0).
-                *cash += 0.0;
+                c.value = value;
+                equity.push(book_usd(std::slice::from_ref(c), *cash));
             }
-            c.value = value;
-            equity.push(book_usd(std::slice::from_ref(c), *cash));
+        } else {
+            // Cash is constant without interest: find the exit first, then the equity of the
+            // sessions before it in one pass (the same arithmetic as `book_usd`, vectorised).
+            let exits = &c.exits;
+            let stay = values
+                .iter()
+                .zip(ords)
+                .position(|(&v, &ord)| exits.reason(false, v, (c.expiry_ord - ord) as i64, false).is_some())
+                .unwrap_or(n);
+            if stay > 0 {
+                // What the engine adds each session without interest: idempotent, and not a
+                // no-op on -0.0.
+                *cash += 0.0;
+                let (cash, contracts) = (*cash, c.contracts);
+                equity.extend(
+                    values[..stay]
+                        .iter()
+                        .map(|&v| equity_usd(cash, std::iter::once(buy_back_usd(v, contracts)), 0.0)),
+                );
+                c.value = values[stay - 1];
+            }
+            if stay < n {
+                return j + stay;
+            }
         }
         j += n;
     }
