@@ -21,6 +21,8 @@ pub struct Heatmap<'a> {
     pub format: &'a dyn Fn(f64) -> String,
     /// Diverging around this value, or viridis when `None`.
     pub center: Option<f64>,
+    /// Viridis reversed: the lowest values brightest (a minimised objective's best cells).
+    pub bright_low: bool,
 }
 
 /// Monthly returns (fractions) from daily equity, `initial` being the equity before the first
@@ -46,12 +48,12 @@ pub fn monthly_returns(dates: &[NaiveDate], equity: &[f64], initial: f64) -> Vec
     out
 }
 
-fn color(v: f64, lo: f64, hi: f64, center: Option<f64>) -> RGBColor {
+fn color(v: f64, lo: f64, hi: f64, h: &Heatmap<'_>) -> RGBColor {
     use plotters::style::colors::colormaps::{ColorMap, ViridisRGB};
     if !v.is_finite() {
         return RGBColor(225, 225, 225);
     }
-    match center {
+    match h.center {
         Some(c) => {
             let span = (hi - c).abs().max((c - lo).abs()).max(1e-12);
             let t = ((v - c) / span).clamp(-1.0, 1.0);
@@ -62,6 +64,7 @@ fn color(v: f64, lo: f64, hi: f64, center: Option<f64>) -> RGBColor {
                 RGBColor(fade(215), fade(48), fade(39))
             }
         }
+        None if h.bright_low => ViridisRGB.get_color_normalized(hi - (v - lo), lo, hi.max(lo + 1e-12)),
         None => ViridisRGB.get_color_normalized(v, lo, hi.max(lo + 1e-12)),
     }
 }
@@ -126,7 +129,7 @@ pub fn heatmap_chart(path: &Path, h: &Heatmap<'_>) -> Result<(), ChartError> {
         chart
             .draw_series(cells.clone().map(|(r, c)| {
                 let (x, y) = (c as i32, r as i32);
-                let fill = color(h.values[r][c], lo, hi, h.center);
+                let fill = color(h.values[r][c], lo, hi, h);
                 Rectangle::new(
                     [
                         (SegmentValue::Exact(x), SegmentValue::Exact(y)),
@@ -140,7 +143,7 @@ pub fn heatmap_chart(path: &Path, h: &Heatmap<'_>) -> Result<(), ChartError> {
         chart
             .draw_series(cells.filter(|(r, c)| labelled && h.values[*r][*c].is_finite()).map(|(r, c)| {
                 // White text on dark cells, black on light ones.
-                let RGBColor(cr, cg, cb) = color(h.values[r][c], lo, hi, h.center);
+                let RGBColor(cr, cg, cb) = color(h.values[r][c], lo, hi, h);
                 let luminance = 0.299 * f64::from(cr) + 0.587 * f64::from(cg) + 0.114 * f64::from(cb);
                 let ink: &'static RGBColor = if luminance < 110.0 { &WHITE } else { &BLACK };
                 let style = TextStyle::from(("sans-serif", size).into_font())
@@ -170,7 +173,7 @@ fn colour_bar(
         let v = lo + (hi - lo) * f64::from(i) / f64::from(steps - 1);
         let y1 = bottom - (bottom - top) * i / steps;
         let y0 = bottom - (bottom - top) * (i + 1) / steps;
-        area.draw(&Rectangle::new([(x0, y0), (x1, y1)], color(v, lo, hi, h.center).filled()))
+        area.draw(&Rectangle::new([(x0, y0), (x1, y1)], color(v, lo, hi, h).filled()))
             .map_err(|e| e.to_string())?;
     }
     for (v, y) in [(hi, top), ((lo + hi) / 2.0, (top + bottom) / 2), (lo, bottom)] {
@@ -202,6 +205,7 @@ pub fn monthly_returns_chart(
         values: rows.iter().map(|(_, r)| r.to_vec()).collect(),
         format: &pct,
         center: Some(0.0),
+        bright_low: false,
     };
     heatmap_chart(path, &h)
 }
@@ -241,6 +245,7 @@ mod tests {
             values: vec![vec![1.0]],
             format: &f,
             center: None,
+            bright_low: false,
         };
         heatmap_chart(&dir.path().join("one.png"), &h).unwrap();
         h.values = vec![vec![f64::NAN]];
@@ -251,10 +256,30 @@ mod tests {
     }
 
     #[test]
-    fn diverging_colours() {
-        assert_eq!(color(0.0, -1.0, 1.0, Some(0.0)), RGBColor(255, 255, 255));
-        assert_eq!(color(1.0, -1.0, 1.0, Some(0.0)), RGBColor(26, 150, 65));
-        assert_eq!(color(-1.0, -1.0, 1.0, Some(0.0)), RGBColor(215, 48, 39));
-        assert_eq!(color(f64::NAN, -1.0, 1.0, None), RGBColor(225, 225, 225));
+    fn diverging_and_reversed_colours() {
+        let f = |v: f64| format!("{v}");
+        let mut h = Heatmap {
+            title: "t".into(),
+            x_desc: "x",
+            y_desc: "y",
+            x_labels: vec![],
+            y_labels: vec![],
+            values: vec![],
+            format: &f,
+            center: Some(0.0),
+            bright_low: false,
+        };
+        assert_eq!(color(0.0, -1.0, 1.0, &h), RGBColor(255, 255, 255));
+        assert_eq!(color(1.0, -1.0, 1.0, &h), RGBColor(26, 150, 65));
+        assert_eq!(color(-1.0, -1.0, 1.0, &h), RGBColor(215, 48, 39));
+        h.center = None;
+        assert_eq!(color(f64::NAN, -1.0, 1.0, &h), RGBColor(225, 225, 225));
+        // Viridis: dark purple at the low end, bright yellow at the high end; reversed for a
+        // minimised objective, so that its best (lowest) cells are the bright ones.
+        let (dark, bright) = (color(0.1, 0.1, 0.3, &h), color(0.3, 0.1, 0.3, &h));
+        assert!(bright.1 > 200 && dark.1 < 20, "{dark:?} {bright:?}");
+        h.bright_low = true;
+        assert_eq!(color(0.1, 0.1, 0.3, &h), bright);
+        assert_eq!(color(0.3, 0.1, 0.3, &h), dark);
     }
 }

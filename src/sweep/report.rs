@@ -154,6 +154,7 @@ pub fn draw_sweep_charts(
             values,
             format: &fmt,
             center: None,
+            bright_low: !spec.maximize,
         };
         let p = dir.join("heatmap.png");
         heatmap_chart(&p, &h)?;
@@ -273,6 +274,7 @@ pub fn heatmap_from_results(dir: &Path, req: &HeatmapRequest, out: &Path) -> Res
         values,
         format: &fmt,
         center: None,
+        bright_low: req.minimize,
     };
     heatmap_chart(out, &h)?;
     Ok(())

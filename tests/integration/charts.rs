@@ -120,6 +120,7 @@ fn sweep_charts_are_drawn() {
         values: vec![vec![0.1, -0.2, 0.3], vec![0.4, f64::NAN, -0.6]],
         format: &fmt,
         center: Some(0.0),
+        bright_low: false,
     };
     let lines = vec![
         SensitivityLine {
