@@ -97,27 +97,36 @@ impl Drawdown {
 
     /// `worst` is the largest `(peak - e) / peak`; under one peak the division is monotone in
     /// `peak - e` (IEEE division rounds monotonically), so it is done only for a new deepest
-    /// fall: the same value as dividing every day.
+    /// fall: the same value as dividing every day. `worst_usd`, the largest fall, is likewise
+    /// the largest of the deepest falls, and the longest run below a peak is taken when a run
+    /// ends ([`Drawdown::longest_days`] takes the one still running): no dependency from one
+    /// day to the next on the common path, only the comparisons.
     #[inline]
     fn push(&mut self, e: f64) {
         if e >= self.peak {
             self.peak = e;
             self.deepest = 0.0;
+            self.longest = self.longest.max(self.run);
             self.run = 0;
         } else {
             self.run += 1;
-            self.longest = self.longest.max(self.run);
             let fall = self.peak - e;
-            self.worst_usd = self.worst_usd.max(fall);
-            if self.peak > 0.0 && fall > self.deepest {
+            if fall > self.deepest {
                 self.deepest = fall;
-                self.worst = self.worst.max(fall / self.peak);
+                self.worst_usd = self.worst_usd.max(fall);
+                if self.peak > 0.0 {
+                    self.worst = self.worst.max(fall / self.peak);
+                }
             }
         }
     }
+
+    /// The longest run of days below a previous peak, the current one included.
+    fn longest_days(&self) -> usize {
+        self.longest.max(self.run)
+    }
 }
 
-/// Indices of the last date of each calendar month in `dates` (the last date always included).
 pub fn month_ends(dates: &[NaiveDate]) -> Vec<usize> {
     let month = |d: &NaiveDate| (d.year(), d.month());
     (0..dates.len()).filter(|&i| dates.get(i + 1).map(month) != Some(month(&dates[i]))).collect()
@@ -204,7 +213,7 @@ pub fn compute(m: MetricInputs<'_>) -> Metrics {
     } else {
         Some((en / e0).powf(1.0 / years) - 1.0)
     };
-    let (max_dd, dd_days) = (Some(dd.worst), dd.longest);
+    let (max_dd, dd_days) = (Some(dd.worst), dd.longest_days());
     let (win_sum, win_n, avg_win) = side(m.trade_pnl, |p| p > 0.0);
     let (loss_sum, _, avg_loss) = side(m.trade_pnl, |p| p < 0.0);
     let tail = ((n * 0.05).ceil() as usize).max(1).min(returns.len());
@@ -348,20 +357,25 @@ mod tests {
         assert!(close(m.max_drawdown, 0.1));
     }
 
-    /// The definitions of the module doc, computed the plain way: one division a day.
-    fn plain_drawdown(eq: &[f64]) -> (f64, f64) {
+    /// The definitions of the module doc, computed the plain way: one division a day, and the
+    /// longest run below a peak updated every day.
+    fn plain_drawdown(eq: &[f64]) -> (f64, f64, usize) {
         let (mut peak, mut worst, mut worst_usd) = (f64::NEG_INFINITY, 0.0f64, 0.0f64);
+        let (mut run, mut longest) = (0, 0);
         for &e in eq {
             if e >= peak {
                 peak = e;
+                run = 0;
             } else {
+                run += 1;
+                longest = longest.max(run);
                 worst_usd = worst_usd.max(peak - e);
                 if peak > 0.0 {
                     worst = worst.max((peak - e) / peak);
                 }
             }
         }
-        (worst, worst_usd)
+        (worst, worst_usd, longest)
     }
 
     #[test]
@@ -399,9 +413,10 @@ mod tests {
                 in_market: &vec![true; n - 1],
                 rf_annual: 0.02,
             });
-            let (worst, worst_usd) = plain_drawdown(&eq);
+            let (worst, worst_usd, longest) = plain_drawdown(&eq);
             assert_eq!(m.max_drawdown.map(f64::to_bits), Some(worst.to_bits()), "case {case}");
             assert_eq!(m.max_drawdown_usd.to_bits(), worst_usd.to_bits(), "case {case}");
+            assert_eq!(m.max_drawdown_days, longest, "case {case}");
             let r: Vec<f64> =
                 eq.windows(2).map(|w| if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 }).collect();
             let mean = r.iter().sum::<f64>() / r.len() as f64;
