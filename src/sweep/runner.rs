@@ -155,8 +155,8 @@ fn warm_tape(tapes: &Tapes, source: &StrategySource, spec: &SweepSpec, market: &
 /// process) and loses at most the last 50 ms of work of each thread; a sync at most every 0.2 s
 /// (and at the end) bounds what a crash of the machine could lose. Also the progress report.
 struct Checkpoint {
-    /// The file and when it was last synced.
-    file: Mutex<(std::fs::File, Instant)>,
+    /// The file, when it was last synced, and the buffer its rows are written through.
+    file: Mutex<(std::fs::File, Instant, Vec<u8>)>,
     /// The first write error (the sweep stops and reports it).
     error: Mutex<Option<std::io::Error>>,
     bar: Option<indicatif::ProgressBar>,
@@ -174,8 +174,8 @@ impl Checkpoint {
             return;
         }
         let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        let (file, synced) = &mut *guard;
-        let mut written = append(file, rows);
+        let (file, synced, buf) = &mut *guard;
+        let mut written = append(file, buf, rows);
         if written.is_ok() && synced.elapsed() > SYNC {
             written = file.sync_data();
             *synced = Instant::now();
@@ -375,7 +375,7 @@ pub fn run_sweep(
     let io = |e: std::io::Error| SweepError::Io(format!("{}: {e}", rows_path.display()));
     let file = std::fs::OpenOptions::new().append(true).open(&rows_path).map_err(io)?;
     let checkpoint = Checkpoint {
-        file: Mutex::new((file, Instant::now())),
+        file: Mutex::new((file, Instant::now(), Vec::new())),
         error: Mutex::new(None),
         bar: progress_bar(slice.len() as u64, done.len() as u64, opts.progress),
         plain: opts.progress,
@@ -401,7 +401,7 @@ pub fn run_sweep(
     if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(io(e));
     }
-    let (file, _) = file.into_inner().unwrap_or_else(|p| p.into_inner());
+    let (file, _, _) = file.into_inner().unwrap_or_else(|p| p.into_inner());
     let ran = parts.iter().map(Vec::len).sum::<usize>() as u64;
     rows.extend(parts.into_iter().flatten());
     if let Some(b) = bar {

@@ -182,10 +182,14 @@ pub fn read_checkpoint(path: &Path, head: &str, n_params: usize) -> Result<Vec<R
         .collect()
 }
 
-/// Append rows to the checkpoint (one write; the caller syncs).
-pub fn append(file: &mut std::fs::File, rows: &[Row]) -> std::io::Result<()> {
-    let text: String = rows.iter().map(Row::line).collect();
-    file.write_all(text.as_bytes())
+/// Append rows to the checkpoint (one write; the caller syncs), through `buf`, which the caller
+/// keeps from one call to the next: no new allocation (and no fresh memory) per append.
+pub fn append(file: &mut std::fs::File, buf: &mut Vec<u8>, rows: &[Row]) -> std::io::Result<()> {
+    buf.clear();
+    for r in rows {
+        buf.extend_from_slice(r.line().as_bytes());
+    }
+    file.write_all(buf)
 }
 
 /// Write the final table (rows sorted by index) as CSV and Parquet, atomically.
