@@ -356,14 +356,16 @@ pub fn run_sweep(
     let (shard_i, shard_n) = opts.shard.unwrap_or((0, 1));
     let slice: Vec<u64> = (0..spec.combos.len()).filter(|i| i % shard_n == shard_i).collect();
     let tapes = Tapes::default();
-    // The slice's first tape is built while the checkpoint is opened (its fsyncs wait on the
-    // disk): the workers would otherwise wait for it.
+    // The slice's first tape is built while the checkpoint is opened on a second thread (its
+    // fsyncs wait on the disk): the workers would otherwise wait for it. The tape is built here,
+    // where freed memory is at hand (a new thread's allocations fault fresh pages in).
+    let meta_text = meta(source, spec, opts);
     let mut rows = std::thread::scope(|scope| {
+        let opened = scope.spawn(|| open_checkpoint(&opts.out, &meta_text, &head, keys.len(), opts.resume));
         if let Some(&first) = slice.first().filter(|_| opts.kernel) {
-            let tapes = &tapes;
-            scope.spawn(move || warm_tape(tapes, source, spec, market, first));
+            warm_tape(&tapes, source, spec, market, first);
         }
-        open_checkpoint(&opts.out, &meta(source, spec, opts), &head, keys.len(), opts.resume)
+        opened.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
     })?;
     let done: std::collections::HashSet<u64> = rows.iter().map(|r| r.index).collect();
     let todo: Vec<u64> = slice.iter().copied().filter(|i| !done.contains(i)).collect();
