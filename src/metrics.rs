@@ -158,7 +158,8 @@ fn smallest(v: &mut [f64], k: usize, under: f64) -> Vec<f64> {
         pool.select_nth_unstable_by(k, f64::total_cmp);
     }
     let mut head = pool[..k].to_vec();
-    head.sort_by(f64::total_cmp);
+    // Unstable is enough: values equal under `total_cmp` have the same bits.
+    head.sort_unstable_by(f64::total_cmp);
     head
 }
 

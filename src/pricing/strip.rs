@@ -206,7 +206,9 @@ mod x86 {
             }
             n += 4;
         }
-        strip.price_scalar(from + n, kind, k, &mut out[n..]);
+        if n < out.len() {
+            strip.price_scalar(from + n, kind, k, &mut out[n..]);
+        }
         vector
     }
 }
