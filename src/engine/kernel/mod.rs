@@ -163,8 +163,11 @@ impl Tape {
     /// The terms of `expiry` on each session from `j0` while the date is before it.
     fn terms(&self, j0: usize, expiry: NaiveDate) -> impl ExactSizeIterator<Item = Terms> + '_ {
         let n = self.dates[j0..].partition_point(|d| *d < expiry);
+        let expiry_ord = expiry.num_days_from_ce();
         self.days[j0..j0 + n].iter().zip(&self.surfaces[j0..]).map(move |(d, surface)| {
-            let t = (expiry - d.session.date).num_days().max(0) as f64 / 365.0;
+            // Calendar days by ordinals: the same count as the dates' difference, without its
+            // calendar arithmetic.
+            let t = i64::from(expiry_ord - d.ord).max(0) as f64 / 365.0;
             let atm = surface.atm_vol(t);
             let bsm = BsmExpiry::new(t, d.rate, self.div);
             Terms {
