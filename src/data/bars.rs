@@ -7,7 +7,7 @@
 //! reported as a repair (real Cboe VIX history 1992-2006 has 47 such bars).
 
 use super::axis::{AxisSpec, Session, TimeAxis};
-use super::findings::{load_with, Finding, Findings, Severity};
+use super::findings::{analyse_with, load_with, Finding, Findings, Severity};
 use super::parse::number_column;
 use super::schema::{CLOSE, HIGH, LOW, OPEN, VOLUME};
 use super::table::Table;
@@ -104,9 +104,7 @@ pub fn load_bars_pair(
 ) -> Result<(BarSeries, BarSeries), DataError> {
     let table = Table::read(path)?;
     let one = |opts: &BarOptions| {
-        let mut out = Findings::default();
-        let bars = analyse_bars(&table, opts, &mut out)?;
-        Ok::<_, DataError>(with_repairs(bars, out.into_result(path)?))
+        analyse_with(&table, path, |t, out| analyse_bars(t, opts, out)).map(|(b, f)| with_repairs(b, f))
     };
     Ok((one(a)?, one(b)?))
 }

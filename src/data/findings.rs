@@ -138,8 +138,17 @@ pub fn load_with<T>(
     path: &Path,
     analyse: impl FnOnce(&super::table::Table, &mut Findings) -> Result<T, DataError>,
 ) -> Result<(T, Vec<Finding>), DataError> {
-    let table = super::table::Table::read(path)?;
+    analyse_with(&super::table::Table::read(path)?, path, analyse)
+}
+
+/// Run `analyse` over `table`, read from `path`, and fail with the first error found (see
+/// [`load_with`]): for a table that several analyses share.
+pub fn analyse_with<T>(
+    table: &super::table::Table,
+    path: &Path,
+    analyse: impl FnOnce(&super::table::Table, &mut Findings) -> Result<T, DataError>,
+) -> Result<(T, Vec<Finding>), DataError> {
     let mut out = Findings::default();
-    let value = analyse(&table, &mut out)?;
+    let value = analyse(table, &mut out)?;
     Ok((value, out.into_result(path)?))
 }
