@@ -72,7 +72,8 @@ impl StrategySource {
     }
 
     /// Validate with `assignments` applied (`None` removes an optional key); errors about an
-    /// assigned key name `origin` (e.g. `sweep`) and the assignment.
+    /// assigned key name `origin` (e.g. `sweep`) and the assignment. One combination of a sweep:
+    /// its resolved configuration has no `[sweep]` table.
     pub fn with(
         &self,
         assignments: &[(String, Option<toml::Value>)],
@@ -99,7 +100,9 @@ impl StrategySource {
             let shown = value.as_ref().map_or("none".to_string(), |v| v.to_string());
             applied.push((key.clone(), format!("{origin}: {key} = {shown}")));
         }
-        self.validate_tree(tree, &applied)
+        let mut s = self.validate_tree(tree, &applied)?;
+        s.resolved.sweep = None;
+        Ok(s)
     }
 
     /// The fast path of [`Self::with`] (a sweep calls it once per combination): the base
@@ -108,7 +111,12 @@ impl StrategySource {
     /// any failure or unusual key (a list of tables, an unknown section), where the full path runs
     /// and reports the error in its usual words.
     fn with_sections(&self, assignments: &[(String, Option<toml::Value>)]) -> Option<Strategy> {
-        let base = self.base.get_or_init(|| toml::Value::Table(self.tree.clone()).try_into().ok());
+        // The base without its `[sweep]` table, which validation does not read: cloning it for
+        // every combination cost more than deserializing the section the combination changes.
+        let base = self.base.get_or_init(|| {
+            let raw: Option<RawStrategy> = toml::Value::Table(self.tree.clone()).try_into().ok();
+            raw.map(|r| RawStrategy { sweep: None, ..r })
+        });
         let mut raw = base.clone()?;
         let mut sections: Vec<(&str, toml::Table)> = Vec::new();
         for (key, value) in assignments {

@@ -1,7 +1,8 @@
 //! Parameter sweeps: the `[sweep]` specification ([`spec`]), the results table and its
-//! checkpoint ([`table`]), the parallel, resumable, shardable runner ([`runner`]) and what comes
+//! checkpoint ([`table`]) and its numbers ([`number`]), the parallel, resumable, shardable runner ([`runner`]) and what comes
 //! after - the top N re-run in full and the sweep charts ([`report`]).
 
+pub mod number;
 pub mod report;
 pub mod runner;
 pub mod spec;

@@ -106,7 +106,6 @@ pub fn header(keys: &[&str]) -> String {
 
 impl Row {
     pub fn new(index: u64, params: Vec<String>, status: String, metrics: Vec<Option<f64>>) -> Row {
-        use std::fmt::Write as _;
         let mut s = index.to_string();
         for p in &params {
             s.push(',');
@@ -117,7 +116,7 @@ impl Row {
         for m in &metrics {
             s.push(',');
             if let Some(x) = m.filter(|x| x.is_finite()) {
-                let _ = write!(s, "{}", x + 0.0);
+                super::number::push_shortest(&mut s, x + 0.0);
             }
         }
         s.push('\n');
