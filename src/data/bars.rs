@@ -103,8 +103,21 @@ pub fn load_bars_pair(
     b: &BarOptions,
 ) -> Result<(BarSeries, BarSeries), DataError> {
     let table = Table::read(path)?;
+    let spec = |o: &BarOptions| AxisSpec::periods(o.session, o.period_s);
+    // Both series read the same time column the same way: its axis (and what it found) is
+    // worked out once (the NYSE close of every date is a time-zone conversion).
+    let mut axis_found = Findings::default();
+    let shared = (spec(a) == spec(b)).then(|| TimeAxis::build(&table, spec(a), &mut axis_found));
     let one = |opts: &BarOptions| {
-        analyse_with(&table, path, |t, out| analyse_bars(t, opts, out)).map(|(b, f)| with_repairs(b, f))
+        analyse_with(&table, path, |t, out| match &shared {
+            Some(Ok(axis)) => {
+                out.extend(&axis_found);
+                bars_on_axis(t, opts, axis.clone(), out)
+            }
+            // No shared axis, or one that failed: the series' own analysis (and its error).
+            _ => analyse_bars(t, opts, out),
+        })
+        .map(|(b, f)| with_repairs(b, f))
     };
     Ok((one(a)?, one(b)?))
 }
@@ -132,6 +145,16 @@ fn finite_positive(x: Option<f64>, row: usize, col: &str, t: &Table, out: &mut F
 /// out of the returned series.
 pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<BarSeries, DataError> {
     let axis = TimeAxis::build(t, AxisSpec::periods(opts.session, opts.period_s), out)?;
+    bars_on_axis(t, opts, axis, out)
+}
+
+/// [`analyse_bars`] with the time column already read into `axis`.
+fn bars_on_axis(
+    t: &Table,
+    opts: &BarOptions,
+    axis: TimeAxis,
+    out: &mut Findings,
+) -> Result<BarSeries, DataError> {
     let ohlc = opts.value_column.is_none() && [OPEN, HIGH, LOW, CLOSE].iter().all(|a| t.find(a).is_some());
     let close_col = match opts.value_column.as_deref().or(t.find(CLOSE)) {
         Some(c) if t.find(&[c]).is_none() => return Err(t.missing(&[c])),

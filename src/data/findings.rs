@@ -53,6 +53,11 @@ impl Findings {
         self.items.push(f);
     }
 
+    /// Record every finding of `other` after these.
+    pub fn extend(&mut self, other: &Findings) {
+        self.items.extend(other.items.iter().cloned());
+    }
+
     /// Record a finding at data row `row` of a table-like source.
     #[allow(clippy::too_many_arguments)]
     pub fn at(
