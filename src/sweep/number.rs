@@ -5,7 +5,8 @@
 //! The digits come from `ryu` (shortest round-trip digits, the one nearest the value when several
 //! are shortest: the same digits as the standard library's Grisu/Dragon path), whose own layout
 //! (`1.0`, `1e21`, `1.5e-7`) is re-laid out here as `Display` does (`1`,
-//! `1000000000000000000000`, `0.00000015`). Tests compare both on edge values and on random bit
+//! `1000000000000000000000`, `0.00000015`); its positional form with a fraction (most values) is
+//! already `Display`'s and is copied as it is. Tests compare both on edge values and on random bit
 //! patterns.
 
 /// Append finite `x` to `out` as `format!("{x}")` would.
@@ -22,6 +23,11 @@ pub fn push_shortest(out: &mut String, x: f64) {
     }
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(x);
+    // Most values: ryu's positional form with a fraction is already `Display`'s.
+    if !text.contains('e') && !text.ends_with(".0") {
+        out.push_str(text);
+        return;
+    }
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
