@@ -136,4 +136,10 @@ fn a_file_with_spx_and_vix_closes_loads_once_into_the_same_two_series() {
     let pair = load_bars_pair(&p, &BarOptions::default(), &vix_opts).unwrap_err().to_string();
     assert_eq!(pair, load_bars(&p, &vix_opts).unwrap_err().to_string());
     assert!(pair.contains("line 3") && pair.contains("vix"), "{pair}");
+    // A bad date is found once for both series (their shared time axis) and reported as the SPX
+    // load alone reports it.
+    std::fs::write(&p, "date,close,vix\n2024-01-03,4742.83,13.20\n2024-01-02,4704.81,14.04\n").unwrap();
+    let pair = load_bars_pair(&p, &BarOptions::default(), &vix_opts).unwrap_err().to_string();
+    assert_eq!(pair, load_bars(&p, &BarOptions::default()).unwrap_err().to_string());
+    assert!(pair.contains("line 3") && pair.contains("expected a time after"), "{pair}");
 }
