@@ -1,6 +1,7 @@
 //! Parameter sweeps: the `[sweep]` specification ([`spec`]), the results table and its
-//! checkpoint ([`table`]) and its numbers ([`number`]), the parallel, resumable, shardable runner ([`runner`]) and what comes
-//! after - the top N re-run in full and the sweep charts ([`report`]).
+//! checkpoint ([`table`]) and its numbers ([`number`]), the parallel, resumable, shardable
+//! runner ([`runner`]) and what comes after - the top N re-run in full and the sweep charts
+//! ([`report`]).
 
 pub mod number;
 pub mod report;
