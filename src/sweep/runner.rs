@@ -1,22 +1,21 @@
 //! Running a sweep: combinations in parallel (rayon, `jobs` threads) over one shared, read-only
 //! [`Market`], in groups that share a kernel memo (one group at a time per thread); each worker
-//! appends its finished rows to `rows.csv` when their group ends or within 50 ms (synced at most
-//! every 0.2 s), so a killed sweep loses at most 50 ms of each thread's work, and `--resume` runs
-//! only what is missing. The final table is the checkpoint's rows sorted by index: the same bytes
+//! appends its finished rows to `rows.csv` within 50 ms on the engine and when their group ends
+//! on the kernel (a group of at most 256 runs in step: milliseconds), synced at most every 0.2 s,
+//! so a killed sweep loses little of each thread's work, and `--resume` runs only what is
+//! missing. The final table is the checkpoint's rows sorted by index: the same bytes
 //! for any `jobs`, any shard split and any number of interruptions.
 
 use super::spec::{show, SweepSpec};
-use super::table::{
-    append, header, metrics_of, metrics_of_kernel, read_checkpoint, write_final, Row, METRICS,
-};
+use super::table::{append, header, metrics_of, metrics_of_kernel, read_checkpoint, write_final, Row};
 use crate::config::StrategySource;
 use crate::data::DataError;
-use crate::engine::kernel::{self, Memo, Tapes};
+use crate::engine::kernel::{self, CondorRules, Memo, Tape, Tapes};
 use crate::engine::{run, Market};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Why a sweep could not run.
@@ -119,24 +118,59 @@ pub(super) fn run_one_in(
     index: u64,
     window: Option<(NaiveDate, NaiveDate)>,
 ) -> Row {
+    let (tapes, memo) = shared.unzip();
+    match plan(source, spec, market, tapes, index, window) {
+        Plan::Done(row) => row,
+        Plan::Kernel(k) => {
+            let memo = memo.expect("a kernel plan comes with a memo");
+            let run = kernel::run_condors(&k.rules, &k.tape, memo);
+            Row::new(k.index, k.params, "ok".into(), metrics_of_kernel(&run))
+        }
+    }
+}
+
+/// What running a combination takes: nothing more (its row, invalid or run on the engine), or
+/// a run on the kernel.
+enum Plan {
+    Done(Row),
+    Kernel(KernelRun),
+}
+
+/// A combination the kernel runs: its strategy and tape.
+struct KernelRun {
+    index: u64,
+    params: Vec<String>,
+    rules: CondorRules,
+    tape: Arc<Tape>,
+}
+
+/// Resolve combination `index` (on `window`, if any): an invalid combination's row, the engine's
+/// row (without `tapes`, or when the kernel does not support it), or its kernel run.
+fn plan(
+    source: &StrategySource,
+    spec: &SweepSpec,
+    market: &Market,
+    tapes: Option<&Tapes>,
+    index: u64,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Plan {
     let mut assignments = spec.assignments(index);
     let params = assignments.iter().map(|(_, v)| show(v)).collect();
     if let Some((from, to)) = window {
         let date = |d: NaiveDate| Some(toml::Value::String(d.to_string()));
         assignments.extend([("dates.start".to_string(), date(from)), ("dates.end".to_string(), date(to))]);
     }
-    let outcome = source.with(&assignments, "sweep").map_err(|e| e.to_string()).and_then(|s| {
-        let kernel = shared
-            .filter(|_| kernel::supports(&s, market))
-            .and_then(|(t, memo)| Some((t.get(&s, market)?, memo)));
-        match kernel {
-            Some((tape, memo)) => Ok(metrics_of_kernel(&kernel::run_condors(&s, &tape, memo))),
-            None => run(&s, market, None, None).map(|r| metrics_of(&r)).map_err(|e| e.to_string()),
-        }
-    });
-    match outcome {
-        Ok(metrics) => Row::new(index, params, "ok".into(), metrics),
-        Err(e) => Row::new(index, params, format!("invalid: {e}"), vec![None; METRICS.len()]),
+    let strategy = match source.with(&assignments, "sweep") {
+        Ok(s) => s,
+        Err(e) => return Plan::Done(Row::invalid(index, params, &e.to_string())),
+    };
+    let tape = tapes.filter(|_| kernel::supports(&strategy, market)).and_then(|t| t.get(&strategy, market));
+    match tape {
+        Some(tape) => Plan::Kernel(KernelRun { index, params, rules: CondorRules::of(&strategy), tape }),
+        None => Plan::Done(match run(&strategy, market, None, None) {
+            Ok(r) => Row::new(index, params, "ok".into(), metrics_of(&r)),
+            Err(e) => Row::invalid(index, params, &e.to_string()),
+        }),
     }
 }
 
@@ -214,26 +248,53 @@ struct Workers<'a> {
 }
 
 impl Workers<'_> {
-    /// Run a group's combinations on this thread with one memo, appending their rows to the
-    /// checkpoint when the group ends or every 50 ms, whichever comes first. On Ctrl-C (or a
-    /// failed write) the combination in flight finishes (its row is kept) and no other starts.
+    /// Run a group's combinations on this thread: the engine's one after another, appending
+    /// their rows to the checkpoint every 50 ms, then the kernel's in step with one memo
+    /// ([`kernel::run_in_step`]), appending their rows when they all finish. On Ctrl-C (or a
+    /// failed write) the engine's combination in flight finishes (its row is kept), the kernel's
+    /// runs in flight are dropped (a resumed sweep runs them), and no other starts.
     fn run_group(&self, group: &[u64]) -> Vec<Row> {
-        let mut memo = Memo::default();
         let mut out = Vec::with_capacity(group.len());
+        let mut on_kernel = Vec::with_capacity(group.len());
         let (mut written, mut flushed) = (0, Instant::now());
         for &i in group {
-            if self.stop.load(Ordering::SeqCst) || self.quit.load(Ordering::SeqCst) {
+            if self.stopped() {
                 break;
             }
-            let shared = self.kernel.then_some((&self.tapes, &mut memo));
-            out.push(run_one(self.source, self.spec, self.market, shared, i));
+            let tapes = self.kernel.then_some(&self.tapes);
+            match plan(self.source, self.spec, self.market, tapes, i, None) {
+                Plan::Done(row) => out.push(row),
+                Plan::Kernel(k) => on_kernel.push(k),
+            }
             if flushed.elapsed() > FLUSH {
                 self.checkpoint.append(&out[written..], &self.quit);
                 (written, flushed) = (out.len(), Instant::now());
             }
         }
+        let mut memo = Memo::default();
+        let mut tapes: Vec<&Arc<Tape>> = Vec::new();
+        for k in &on_kernel {
+            if !tapes.iter().any(|t| Arc::ptr_eq(t, &k.tape)) {
+                tapes.push(&k.tape);
+            }
+        }
+        // The group's runs on one tape at a time (a group shares one unless its keys say otherwise).
+        for tape in tapes {
+            let on_tape: Vec<&KernelRun> = on_kernel.iter().filter(|k| Arc::ptr_eq(&k.tape, tape)).collect();
+            let rules: Vec<&CondorRules> = on_tape.iter().map(|k| &k.rules).collect();
+            let Some(runs) = kernel::run_in_step(&rules, tape, &mut memo, || !self.stopped()) else { break };
+            let rows = on_tape.iter().zip(runs);
+            out.extend(
+                rows.map(|(k, r)| Row::new(k.index, k.params.clone(), "ok".into(), metrics_of_kernel(&r))),
+            );
+        }
         self.checkpoint.append(&out[written..], &self.quit);
         out
+    }
+
+    /// Whether the sweep is stopping (Ctrl-C, or a failed checkpoint write).
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst) || self.quit.load(Ordering::SeqCst)
     }
 }
 

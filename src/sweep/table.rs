@@ -123,6 +123,11 @@ impl Row {
         Row { index, params, status, metrics, line: s }
     }
 
+    /// The row of a combination that could not run, saying why.
+    pub fn invalid(index: u64, params: Vec<String>, why: &str) -> Row {
+        Row::new(index, params, format!("invalid: {why}"), vec![None; METRICS.len()])
+    }
+
     /// The row as one CSV line (numbers in shortest round-trip form, empty where undefined).
     pub fn line(&self) -> &str {
         &self.line

@@ -82,7 +82,7 @@ fn run_window(
         .and_then(|s| run(&s, market, Some(from), Some(to)).map_err(|e| e.to_string()));
     match outcome {
         Ok(r) => (Row::new(index, params, "ok".into(), metrics_of(&r)), Some(r)),
-        Err(e) => (Row::new(index, params, format!("invalid: {e}"), vec![None; METRICS.len()]), None),
+        Err(e) => (Row::invalid(index, params, &e), None),
     }
 }
 

@@ -176,6 +176,65 @@ objective = "total_return"
     assert!(forward.iter().all(|r| r.status == "ok"), "{forward:?}");
 }
 
+/// Runs advanced in step (the sweep's way: [`kernel::run_in_step`], whose memo forgets the
+/// entries every run has left behind) give each run's result as run alone on a fresh memo, with
+/// smiles, one or several condors open at once, monthly expiries and interest on cash; a run
+/// stopped before its end gives nothing.
+#[test]
+fn runs_in_step_match_runs_alone() {
+    use ironhedge::engine::kernel::{self, CondorRules, Memo, Tapes};
+    let d = tempfile::tempdir().unwrap();
+    let s = strategy_with(
+        d.path(),
+        r#"[sweep]
+objective = "total_return"
+[sweep.params]
+"condor.target_dte_days" = [30, 60]
+"condor.wing.value" = [25.0, 50.0]
+"model.smile" = [true, false]
+"condor.max_concurrent" = [1, 3]
+"capital.interest_on_cash" = [true, false]
+"condor.expiries" = ["spxw", "monthly"]
+[[sweep.zip]]
+"condor.short_put.value" = [0.10, 0.16]
+"condor.short_call.value" = [0.12, 0.16]
+[[sweep.zip]]
+"condor.profit_target_pct" = [50.0, "none"]
+"condor.exit_dte_days" = [21, "none"]
+"#,
+    );
+    let source = ironhedge::config::StrategySource::read(&s, &[]).unwrap();
+    let spec = ironhedge::sweep::parse(&source, false).unwrap();
+    let market = ironhedge::engine::Market::load(&source.validate().unwrap()).unwrap();
+    let tapes = Tapes::default();
+    let mut runs = Vec::new();
+    for i in 0..spec.combos.len() as u64 {
+        let s = source.with(&spec.assignments(i), "sweep").unwrap();
+        assert!(kernel::supports(&s, &market));
+        runs.push((CondorRules::of(&s), tapes.get(&s, &market).unwrap()));
+    }
+    let tape = runs[0].1.clone();
+    let on_tape: Vec<&CondorRules> =
+        runs.iter().filter(|(_, t)| std::sync::Arc::ptr_eq(t, &tape)).map(|(r, _)| r).collect();
+    assert!(on_tape.len() >= 64 && on_tape.len() < runs.len(), "{}", on_tape.len());
+    let mut memo = Memo::default();
+    let in_step = kernel::run_in_step(&on_tape, &tape, &mut memo, || true).unwrap();
+    assert!(memo.computed > 0, "the kernel ran");
+    for (rules, got) in on_tape.iter().zip(&in_step) {
+        let alone = kernel::run_condors(rules, &tape, &mut Memo::default());
+        assert_eq!(got, &alone);
+    }
+    // The same memo again (its store's slabs reused), and a stop after three steps.
+    assert_eq!(kernel::run_in_step(&on_tape, &tape, &mut memo, || true).unwrap(), in_step);
+    let mut steps = 0;
+    let stopped = kernel::run_in_step(&on_tape, &tape, &mut memo, || {
+        steps += 1;
+        steps <= 3
+    });
+    assert!(stopped.is_none());
+    assert_eq!(steps, 4);
+}
+
 /// A sweep big enough to be caught mid-way (about 400 combinations, 1 thread).
 const LONG: &str = r#"[sweep]
 objective = "total_return"

@@ -4,7 +4,6 @@
 //! sessions as open condors reach them.
 
 use super::{Tape, TapeDay, Terms};
-use crate::config::Strategy;
 use crate::config::{CondorSpec, EntrySchedule, Expiries, WingSpec};
 use crate::engine::book::{condor_value, EntryClock};
 use crate::engine::condor::{choose_expiry, legs, Leg, Quote, StrikeAdjust, StrikeChooser};
@@ -24,39 +23,98 @@ struct Series {
 }
 
 /// A memo's values (leg prices, condor values) in one allocation, each series in a range
-/// reserved for it up to its expiry. Kept (and reused) when the memo forgets: no allocation per
-/// series, no free.
+/// reserved for it up to its expiry, carved from slabs of [`SLAB`] values. Kept (and reused)
+/// when the memo forgets: no allocation per series, no free.
 ///
 /// The allocation is zeroed memory from the allocator (fresh pages the kernel maps on first
-/// write), and a reservation only moves `top`: a series' unpriced tail (a condor that exits
-/// early) is never written, so its pages are never touched. Nothing reads past a series' filled
-/// length (see [`Series`]), so what lies there (zeros, or a forgotten series' values) is never
-/// seen.
+/// write), and a reservation only moves a slab's fill mark: a series' unpriced tail (a condor that
+/// exits early) is never written, so its pages are never touched. A slab that nothing will read
+/// again ([`Store::release`]) is reused before fresh memory is touched, which keeps a memo whose
+/// runs advance in step in a few hot slabs. Nothing reads past a series' filled length (see
+/// [`Series`]), so what lies there (zeros, or a forgotten series' values) is never seen.
 #[derive(Debug, Default)]
 pub(super) struct Store {
     pub(super) values: Vec<f64>,
-    /// Values reserved so far.
+    /// Values carved into slabs so far (fresh memory above).
     top: usize,
+    /// Every slab carved, in use or free.
+    slabs: Vec<Slab>,
+    /// The slab being filled (an index into `slabs`), if any.
+    current: Option<usize>,
 }
+
+/// A run of [`Store`] values that series are reserved from, one after another.
+#[derive(Debug, Clone, Copy)]
+struct Slab {
+    start: usize,
+    len: usize,
+    /// Values reserved from `start`.
+    used: usize,
+    /// The session from which no series in it is read (the latest of its series').
+    dies: usize,
+    free: bool,
+}
+
+/// Values in a [`Store`] slab (128 KiB): a few cohorts' series.
+const SLAB: usize = 16 << 10;
 
 impl Store {
     /// Forget every series, keeping room for at least `room` values.
     fn reset(&mut self, room: usize) {
         self.top = 0;
+        self.slabs.clear();
+        self.current = None;
         if self.values.len() < room {
             // Zeroed memory straight from the allocator: no writes until a series is filled.
             self.values = vec![0.0; room];
         }
     }
 
-    /// Reserve a series of up to `cap` values.
-    fn reserve(&mut self, cap: usize) -> Series {
-        let start = self.top;
-        self.top += cap;
-        if self.top > self.values.len() {
-            self.values.resize(self.top.max(2 * self.values.len()), 0.0);
-        }
+    /// Reserve a series of up to `cap` values, read on no session from `dies` on.
+    fn reserve(&mut self, cap: usize, dies: usize) -> Series {
+        let fits = |s: &Slab| s.used + cap <= s.len;
+        let k = match self.current.filter(|&k| fits(&self.slabs[k])) {
+            Some(k) => k,
+            None => self.slab_for(cap),
+        };
+        let slab = &mut self.slabs[k];
+        let start = slab.start + slab.used;
+        slab.used += cap;
+        slab.dies = slab.dies.max(dies);
         Series { start, len: 0, cap }
+    }
+
+    /// A slab with room for `cap` values, made the current one: a free slab if one is large
+    /// enough, else a fresh one from `top`.
+    fn slab_for(&mut self, cap: usize) -> usize {
+        let k = match self.slabs.iter().position(|s| s.free && s.len >= cap) {
+            Some(k) => k,
+            None => {
+                let len = cap.max(SLAB);
+                let start = self.top;
+                self.top += len;
+                if self.top > self.values.len() {
+                    self.values.resize(self.top.max(2 * self.values.len()), 0.0);
+                }
+                self.slabs.push(Slab { start, len, used: 0, dies: 0, free: true });
+                self.slabs.len() - 1
+            }
+        };
+        self.slabs[k] = Slab { used: 0, dies: 0, free: false, ..self.slabs[k] };
+        self.current = Some(k);
+        k
+    }
+
+    /// Free the slabs no series of which is read from session `at` on.
+    fn release(&mut self, at: usize) {
+        for (k, s) in self.slabs.iter_mut().enumerate() {
+            if !s.free && s.dies <= at {
+                s.free = true;
+                if self.current == Some(k) {
+                    self.current = None;
+                }
+            }
+        }
     }
 
     /// The unfilled part of `s` up to `to` (`to <= cap`), marked filled.
@@ -116,6 +174,8 @@ impl Inputs {
 #[derive(Debug)]
 struct Cohort {
     expiry: NaiveDate,
+    /// The session from which none of its values is read: its entry's plus its sessions.
+    dies: usize,
     inputs: Inputs,
     /// By [`Keys`] strike id: `None` until tried, then the condor (`None`: no valid condor).
     condors: Vec<Option<Option<CondorPrices>>>,
@@ -153,7 +213,7 @@ impl Cohort {
         let key = leg.strike.to_bits() << 1 | u64::from(leg.kind == OptionType::Call);
         let legs = &mut self.legs;
         *self.index.entry(key).or_insert_with(|| {
-            let prices = store.reserve(self.inputs.sessions());
+            let prices = store.reserve(self.inputs.sessions(), self.dies);
             legs.push(LegPrices { kind: leg.kind, strike: Spot::new(leg.strike), prices });
             legs.len() - 1
         })
@@ -207,16 +267,18 @@ impl Cohort {
                 }
             }
         }
-        let [p0, p1, p2, p3] = c.slots.map(|s| self.legs[s].prices.start);
+        let [p0, p1, p2, p3] = c.slots.map(|s| self.legs[s].prices.start + from);
         let qty = legs(c.strikes).map(|l| l.qty);
-        let v0 = c.values.start;
+        let v0 = c.values.start + from;
         let added = store.fill(&mut c.values, to).len();
-        // A condor's legs are reserved before its values (see `Memo::open`), so they lie below
-        // `v0`: read them and write the values through two halves of the store.
-        let (legs, values) = store.values.split_at_mut(v0);
-        let leg = |p: usize| &legs[p + from..p + from + added];
-        let prices = leg(p0).iter().zip(leg(p1)).zip(leg(p2)).zip(leg(p3));
-        for (v, (((a, b), c), d)) in values[from..from + added].iter_mut().zip(prices) {
+        // Five distinct series (a condor's four legs have four strike-kinds): disjoint ranges.
+        let Ok([a, b, c, d, values]) =
+            store.values.get_disjoint_mut([p0, p1, p2, p3, v0].map(|p| p..p + added))
+        else {
+            unreachable!("kernel: a condor's series overlap")
+        };
+        let prices = a.iter().zip(&*b).zip(&*c).zip(&*d);
+        for (v, (((a, b), c), d)) in values.iter_mut().zip(prices) {
             *v = condor_value([*a, *b, *c, *d], qty);
         }
         (computed, added, from + added)
@@ -243,6 +305,8 @@ struct EntryMemo {
     /// By [`Keys`] expiry id: `None` until tried, then the expiry (`None`: none in the window).
     expiries: Vec<Option<Option<NaiveDate>>>,
     cohorts: Vec<Cohort>,
+    /// Its part of [`Memo::held`].
+    held: usize,
 }
 
 /// Sessions priced at a time when an open condor needs prices it does not have yet.
@@ -299,6 +363,8 @@ pub struct Memo {
     due: Vec<(EntrySchedule, Vec<bool>)>,
     /// Values held (prices, each cohort's inputs per session, about 50 per strike choice).
     held: usize,
+    /// Entries before it are all forgotten ([`Memo::release`]).
+    released: usize,
     /// Leg prices computed so far (for tests and measurements).
     pub computed: usize,
 }
@@ -318,9 +384,10 @@ impl Memo {
             budget: values,
             tape: 0,
             entries: Vec::new(),
-            store: Store { values: SPARE.take(), top: 0 },
+            store: Store { values: SPARE.take(), ..Store::default() },
             due: Vec::new(),
             held: 0,
+            released: 0,
             computed: 0,
         }
     }
@@ -340,6 +407,8 @@ impl Memo {
             self.store.reset((tape.len() * 1024).min(self.budget));
             self.held = 0;
         }
+        // Runs start from the tape's first session again (no entry is missed by `release`).
+        self.released = 0;
     }
 
     /// The ids of `spec`'s expiry rule and strike rules.
@@ -355,7 +424,7 @@ impl Memo {
     pub(super) fn open(
         &mut self,
         tape: &Tape,
-        s: &Strategy,
+        s: &super::CondorRules,
         ids: (usize, usize),
         j0: usize,
     ) -> Option<(NaiveDate, usize, [f64; 4], usize)> {
@@ -375,7 +444,7 @@ impl Memo {
             Some(c) => c,
             None => {
                 let terms = tape.terms(j0, expiry);
-                let inputs = if s.surface.smile.is_flat() {
+                let inputs = if s.flat_vol {
                     let mut strip = Strip::with_capacity(terms.len());
                     for (x, d) in terms.zip(&tape.days[j0..]) {
                         strip.push(d.spot, x.bsm, x.at_atm);
@@ -384,9 +453,11 @@ impl Memo {
                 } else {
                     Inputs::Smile(terms.collect())
                 };
-                self.held += inputs.values_per_session() * inputs.sessions();
+                let held = inputs.values_per_session() * inputs.sessions();
+                (self.held, entry.held) = (self.held + held, entry.held + held);
                 entry.cohorts.push(Cohort {
                     expiry,
+                    dies: j0 + inputs.sessions(),
                     inputs,
                     condors: Vec::with_capacity(room),
                     picks: Vec::with_capacity(room),
@@ -401,10 +472,10 @@ impl Memo {
             let store = &mut self.store;
             let condor = cohort.strikes(spec, &tape.quote(j0)).ok().filter(|k| k[1] < k[2]).map(|strikes| {
                 let slots = legs(strikes).map(|l| cohort.slot(store, l));
-                CondorPrices { strikes, slots, values: store.reserve(cohort.inputs.sessions()) }
+                CondorPrices { strikes, slots, values: store.reserve(cohort.inputs.sessions(), cohort.dies) }
             });
             cohort.condors[ids.1] = Some(condor);
-            self.held += 50;
+            (self.held, entry.held) = (self.held + 50, entry.held + 50);
         }
         let condor = cohort.condors[ids.1].as_ref().and_then(|c| c.as_ref())?;
         Some((expiry, c, condor.strikes, condor.values.start))
@@ -424,9 +495,25 @@ impl Memo {
         let to = to.min(cohort.inputs.sessions());
         let store = &mut self.store;
         let (n, added, has) = cohort.values_to(store, &tape.days[entry..], &tape.surfaces[entry..], sid, to);
-        self.held += n + added;
+        (self.held, e.held) = (self.held + n + added, e.held + n + added);
         self.computed += n;
         has
+    }
+
+    /// Forget the entries before session `at` whose values no session from `at` on reads (every
+    /// cohort's expiry reached), and free their store's slabs: for runs that have all reached
+    /// `at` (see [`super::run_in_step`]). A forgotten entry is worked out again if a run asks.
+    pub(super) fn release(&mut self, at: usize) {
+        let at = at.min(self.entries.len());
+        for e in &mut self.entries[self.released..at] {
+            if e.as_ref().is_some_and(|m| m.cohorts.iter().all(|c| c.dies <= at)) {
+                self.held -= e.take().map_or(0, |m| m.held);
+            }
+        }
+        while self.released < at && self.entries[self.released].is_none() {
+            self.released += 1;
+        }
+        self.store.release(at);
     }
 
     /// Whether each session is an entry day of `schedule` (not used for `WhenFlat`): the
@@ -440,5 +527,55 @@ impl Memo {
             tape.days.iter().map(|d| clock.due(schedule, &tape.cal, d.session, false)).collect();
         self.due.push((schedule, d.clone()));
         d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A slab freed by `release` is reused before fresh memory is carved.
+    #[test]
+    fn released_slabs_are_reused() {
+        let mut store = Store::default();
+        store.reset(1 << 20);
+        let a = store.reserve(SLAB - 10, 40);
+        let b = store.reserve(100, 50);
+        assert_eq!((a.start, b.start), (0, SLAB), "b does not fit in a's slab");
+        store.release(40);
+        let c = store.reserve(SLAB - 10, 90);
+        assert_eq!(c.start, 0, "a's slab, free from session 40");
+        store.release(49);
+        let d = store.reserve(SLAB, 99);
+        assert_eq!(d.start, 2 * SLAB, "b's slab is still read on session 49");
+        assert_eq!(store.top, 3 * SLAB);
+    }
+
+    proptest! {
+        /// Series still read (those whose `dies` is after the last release) never share a value,
+        /// and every series lies inside the store, whatever the sizes, lives and releases.
+        #[test]
+        fn live_series_never_overlap(
+            ops in prop::collection::vec((1usize..3 * SLAB / 2, 1usize..60, 0usize..4), 1..200)
+        ) {
+            let mut store = Store::default();
+            store.reset(4 * SLAB);
+            let mut live: Vec<(Series, usize)> = Vec::new();
+            let mut session = 0;
+            for (cap, life, advance) in ops {
+                session += advance;
+                if advance > 0 {
+                    store.release(session);
+                    live.retain(|(_, dies)| *dies > session);
+                }
+                let s = store.reserve(cap, session + life);
+                prop_assert!(s.start + s.cap <= store.values.len());
+                for (o, _) in &live {
+                    prop_assert!(s.start + s.cap <= o.start || o.start + o.cap <= s.start, "{s:?} overlaps {o:?}");
+                }
+                live.push((s, session + life));
+            }
+        }
     }
 }

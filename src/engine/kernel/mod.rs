@@ -4,13 +4,16 @@
 //! share.
 //!
 //! Work is shared where combinations agree. A memo belongs to one thread and serves the
-//! combinations it runs one after another (the sweep gives a thread combinations that differ only
-//! in their strikes, wings, exits and sizing): per entry session it keeps the expiry choices, the
-//! terms of each expiry (time, discount factors, vol terms, per session to the expiry), the strike
-//! choices, and each leg's daily prices (one strike of one expiry opened on one session). Prices
-//! are computed in blocks of [`BLOCK`] sessions as an open condor reaches them, so a condor that
-//! exits early prices little, and every later combination that opens the same leg there reuses
-//! them. No locks and no reference counts on the hot path.
+//! combinations it runs (the sweep gives a thread combinations that differ only in their strikes,
+//! wings, exits and sizing): per entry session it keeps the expiry choices, the terms of each
+//! expiry (time, discount factors, vol terms, per session to the expiry), the strike choices, and
+//! each leg's daily prices (one strike of one expiry opened on one session). Prices are computed
+//! in blocks of [`BLOCK`] sessions as an open condor reaches them, so a condor that exits early
+//! prices little, and every other combination that opens the same leg there reuses them. The
+//! sweep advances a group's combinations in step, [`STEP`] sessions at a time
+//! ([`run_in_step`]), and the memo forgets each entry once every combination is past its expiry:
+//! it holds a few weeks of entries (a few hundred kB, hot in cache), not the whole tape's (8 MB a
+//! thread on the condor grid). No locks and no reference counts on the hot path.
 //!
 //! The kernel gives the same bits as [`super::run`] on the same strategy (same arithmetic, same
 //! order): `tests/integration` checks every row of the 1600-combination grid and strategies with
@@ -27,7 +30,7 @@ use super::book::{
 use super::condor::{legs, settle_value, Leg, Quote, MULTIPLIER};
 use super::market::{stream, Market};
 use super::run::MarketState;
-use crate::config::{EntrySchedule, Expiries, RateSpec, Strategy};
+use crate::config::{CondorSpec, EntrySchedule, Expiries, RateSpec, Strategy};
 use crate::metrics::{compute, month_ends, MetricInputs, Metrics};
 use crate::pricing::{
     vix_futures_on, AtVol, BsmExpiry, FuturesModel, Spot, SpxSurface, SurfaceParams, VolIndices,
@@ -238,75 +241,179 @@ fn buy_back_usd(value: f64, contracts: u32) -> f64 {
     value * contracts as f64 * MULTIPLIER
 }
 
-/// Run the condor-only strategy `s` (see [`supports`]) over `tape`, sharing work through `memo`:
-/// the engine's result, bit for bit.
-pub fn run_condors(s: &Strategy, tape: &Tape, memo: &mut Memo) -> CondorRun {
-    memo.prepare(tape);
-    let ids = memo.ids(&s.condor);
-    let spec = &s.condor;
-    let due = memo.due_days(tape, spec.entry);
-    let (hs, comm) = (s.half_spread_usd, s.commission_usd);
-    let mut cash = s.initial_usd;
-    let mut open: Vec<Open> = Vec::new();
-    let mut equity = Vec::with_capacity(tape.len() + 1);
-    equity.push(s.initial_usd);
-    let mut in_market = Vec::with_capacity(tape.len());
-    let mut trade_pnl = Vec::with_capacity(tape.len() / 4);
-    let mut j = 0;
-    while j < tape.len() {
-        if open.len() == 1 && spec.max_concurrent == 1 {
-            // No entry until the one condor exits: the sessions up to its exit in a tight loop.
-            j = hold(s, tape, memo, &mut open[0], j, &mut cash, &mut equity);
-            in_market.resize(j, true);
-            if j == tape.len() {
-                break;
-            }
+/// What a kernel run reads of its strategy (besides its [`Tape`]): a few hundred bytes, where a
+/// [`Strategy`] holds kilobytes and a dozen allocations.
+#[derive(Debug, Clone)]
+pub struct CondorRules {
+    pub condor: CondorSpec,
+    pub initial_usd: f64,
+    pub interest_on_cash: bool,
+    pub half_spread_usd: f64,
+    pub commission_usd: f64,
+    /// No smile: every strike at the ATM vol.
+    pub flat_vol: bool,
+}
+
+impl CondorRules {
+    /// The rules of the condor-only strategy `s` (see [`supports`]).
+    pub fn of(s: &Strategy) -> Self {
+        CondorRules {
+            condor: s.condor.clone(),
+            initial_usd: s.initial_usd,
+            interest_on_cash: s.interest_on_cash,
+            half_spread_usd: s.half_spread_usd,
+            commission_usd: s.commission_usd,
+            flat_vol: s.surface.smile.is_flat(),
         }
-        let d = &tape.days[j];
-        cash += interest_usd(s.interest_on_cash, cash, d.rate, d.dt);
-        let mut k = 0;
-        while k < open.len() {
-            let c = &mut open[k];
-            let (expiring, value) = value_on(tape, memo, c, j);
-            match c.exits.reason(expiring, value, (c.expiry_ord - d.ord) as i64, false) {
-                None => {
-                    c.value = value;
-                    k += 1;
-                }
-                Some(reason) => {
-                    let close = closing(reason, value, c.credit, c.contracts, hs, comm);
-                    cash -= close.cash_out_usd;
-                    trade_pnl.push(close.pnl_usd);
-                    open.remove(k);
-                }
-            }
-        }
-        let due_now = if spec.entry == EntrySchedule::WhenFlat { open.is_empty() } else { due[j] };
-        if due_now && open.len() < spec.max_concurrent as usize {
-            if let Some(o) = open_condor(s, tape, memo, ids, j) {
-                let margin: f64 = open.iter().map(|c| margin_usd(c.width, c.credit, c.contracts)).sum();
-                let contracts =
-                    contracts_for(spec.sizing, 1.0, o.credit, o.width, book_usd(&open, cash), margin);
-                if contracts > 0 {
-                    let n = contracts as f64;
-                    cash += o.credit * MULTIPLIER * n - 4.0 * comm * n;
-                    open.push(Open { contracts, ..o });
-                }
-            }
-        }
-        equity.push(book_usd(&open, cash));
-        in_market.push(!open.is_empty());
-        j += 1;
     }
-    let metrics = compute(MetricInputs {
-        dates: &tape.dates,
-        month_ends: &tape.month_ends,
-        equity: &equity,
-        trade_pnl: &trade_pnl,
-        in_market: &in_market,
-        rf_annual: tape.rf_annual,
-    });
-    CondorRun { initial_usd: s.initial_usd, equity, metrics }
+}
+
+/// Run the condor-only strategy whose rules are `s` (see [`supports`]) over `tape`, sharing work
+/// through `memo`: the engine's result, bit for bit.
+pub fn run_condors(s: &CondorRules, tape: &Tape, memo: &mut Memo) -> CondorRun {
+    memo.prepare(tape);
+    let mut run = CondorState::new(s, tape, memo);
+    run.advance(tape, memo, tape.len());
+    run.finish(tape)
+}
+
+/// A condor-only run (see [`run_condors`]) part-way through its tape: the sessions before `j`
+/// have been run. Runs of one memo advance in step ([`run_in_step`]), so that the memo can
+/// forget the entries every run has left behind ([`Memo::release`]).
+#[derive(Debug)]
+struct CondorState<'s> {
+    s: &'s CondorRules,
+    ids: (usize, usize),
+    due: Vec<bool>,
+    cash: f64,
+    open: Vec<Open>,
+    /// The starting capital, then equity at each session's close.
+    equity: Vec<f64>,
+    in_market: Vec<bool>,
+    trade_pnl: Vec<f64>,
+    j: usize,
+}
+
+impl<'s> CondorState<'s> {
+    /// `s` before its first session (`memo` prepared for `tape`).
+    fn new(s: &'s CondorRules, tape: &Tape, memo: &mut Memo) -> Self {
+        let mut equity = Vec::with_capacity(tape.len() + 1);
+        equity.push(s.initial_usd);
+        CondorState {
+            s,
+            ids: memo.ids(&s.condor),
+            due: memo.due_days(tape, s.condor.entry),
+            cash: s.initial_usd,
+            open: Vec::new(),
+            equity,
+            in_market: Vec::with_capacity(tape.len()),
+            trade_pnl: Vec::with_capacity(tape.len() / 4),
+            j: 0,
+        }
+    }
+
+    /// Run the sessions from `self.j` up to `until` (excluded).
+    fn advance(&mut self, tape: &Tape, memo: &mut Memo, until: usize) {
+        let (s, spec) = (self.s, &self.s.condor);
+        let (hs, comm) = (s.half_spread_usd, s.commission_usd);
+        let until = until.min(tape.len());
+        while self.j < until {
+            if self.open.len() == 1 && spec.max_concurrent == 1 {
+                // No entry until the one condor exits: the sessions up to its exit in a tight loop.
+                self.j =
+                    hold(s, tape, memo, &mut self.open[0], (self.j, until), &mut self.cash, &mut self.equity);
+                self.in_market.resize(self.j, true);
+                if self.j == until {
+                    break;
+                }
+            }
+            let j = self.j;
+            let d = &tape.days[j];
+            self.cash += interest_usd(s.interest_on_cash, self.cash, d.rate, d.dt);
+            let mut k = 0;
+            while k < self.open.len() {
+                let c = &mut self.open[k];
+                let (expiring, value) = value_on(tape, memo, c, j);
+                match c.exits.reason(expiring, value, (c.expiry_ord - d.ord) as i64, false) {
+                    None => {
+                        c.value = value;
+                        k += 1;
+                    }
+                    Some(reason) => {
+                        let close = closing(reason, value, c.credit, c.contracts, hs, comm);
+                        self.cash -= close.cash_out_usd;
+                        self.trade_pnl.push(close.pnl_usd);
+                        self.open.remove(k);
+                    }
+                }
+            }
+            let due_now =
+                if spec.entry == EntrySchedule::WhenFlat { self.open.is_empty() } else { self.due[j] };
+            if due_now && self.open.len() < spec.max_concurrent as usize {
+                self.enter(tape, memo);
+            }
+            self.equity.push(book_usd(&self.open, self.cash));
+            self.in_market.push(!self.open.is_empty());
+            self.j += 1;
+        }
+    }
+
+    /// Open the strategy's condor on session `self.j`, if it finds one and sizes it above zero.
+    fn enter(&mut self, tape: &Tape, memo: &mut Memo) {
+        let (s, open) = (self.s, &mut self.open);
+        let Some(o) = open_condor(s, tape, memo, self.ids, self.j) else { return };
+        let margin: f64 = open.iter().map(|c| margin_usd(c.width, c.credit, c.contracts)).sum();
+        let contracts =
+            contracts_for(s.condor.sizing, 1.0, o.credit, o.width, book_usd(open, self.cash), margin);
+        if contracts > 0 {
+            let n = contracts as f64;
+            self.cash += o.credit * MULTIPLIER * n - 4.0 * s.commission_usd * n;
+            open.push(Open { contracts, ..o });
+        }
+    }
+
+    /// The finished run's equity and metrics (every session run).
+    fn finish(self, tape: &Tape) -> CondorRun {
+        let metrics = compute(MetricInputs {
+            dates: &tape.dates,
+            month_ends: &tape.month_ends,
+            equity: &self.equity,
+            trade_pnl: &self.trade_pnl,
+            in_market: &self.in_market,
+            rf_annual: tape.rf_annual,
+        });
+        CondorRun { initial_usd: self.s.initial_usd, equity: self.equity, metrics }
+    }
+}
+
+/// Sessions the runs of [`run_in_step`] advance by between two of the memo's releases.
+pub const STEP: usize = 32;
+
+/// Run the condor-only strategies `runs` (see [`supports`]) over `tape` in step, [`STEP`]
+/// sessions at a time, sharing work through `memo`, which forgets what every run has left behind
+/// as they go: the same results as [`run_condors`] on each, with the memo's working set kept to
+/// the entries still open (a few hundred kB, not the whole tape's). `go` is asked before each
+/// step; when it says no, the runs are dropped unfinished (`None`).
+pub fn run_in_step(
+    runs: &[&CondorRules],
+    tape: &Tape,
+    memo: &mut Memo,
+    mut go: impl FnMut() -> bool,
+) -> Option<Vec<CondorRun>> {
+    memo.prepare(tape);
+    let mut states: Vec<CondorState<'_>> = runs.iter().map(|s| CondorState::new(s, tape, memo)).collect();
+    let mut until = 0;
+    while until < tape.len() {
+        if !go() {
+            return None;
+        }
+        until = (until + STEP).min(tape.len());
+        for st in &mut states {
+            st.advance(tape, memo, until);
+        }
+        memo.release(until);
+    }
+    Some(states.into_iter().map(|st| st.finish(tape)).collect())
 }
 
 /// The open condor `c`'s value per share on session `j` (its entry's session or later).
@@ -336,21 +443,21 @@ fn fill_to(tape: &Tape, memo: &mut Memo, c: &mut Open, j: usize) -> usize {
 
 /// Run the sessions from `j` while `c`, the only condor open, stays open and no entry is
 /// possible (`max_concurrent` 1): what the daily loop does on them, without its bookkeeping.
-/// Returns the session it exits or expires on (not run: the daily loop closes it), or the
-/// tape's end.
+/// Returns the session it exits or expires on (not run: the daily loop closes it), or `until`
+/// (at most the tape's end), whichever comes first.
 fn hold(
-    s: &Strategy,
+    s: &CondorRules,
     tape: &Tape,
     memo: &mut Memo,
     c: &mut Open,
-    mut j: usize,
+    (mut j, until): (usize, usize),
     cash: &mut f64,
     equity: &mut Vec<f64>,
 ) -> usize {
     // The condor has values on the sessions before its expiry (see `Tape::terms`), in blocks.
-    while j < tape.len() && tape.ords[j] < c.expiry_ord {
+    while j < until && tape.ords[j] < c.expiry_ord {
         let i = fill_to(tape, memo, c, j);
-        let n = c.filled.saturating_sub(i).min(tape.len() - j);
+        let n = c.filled.saturating_sub(i).min(until - j);
         if n == 0 {
             // Cannot happen (see above); the daily loop's `value_on` reports it.
             return j;
@@ -398,7 +505,7 @@ fn hold(
 }
 
 /// The condor `s` would open on session `j` (no contracts yet), its first block priced.
-fn open_condor(s: &Strategy, tape: &Tape, memo: &mut Memo, ids: (usize, usize), j: usize) -> Option<Open> {
+fn open_condor(s: &CondorRules, tape: &Tape, memo: &mut Memo, ids: (usize, usize), j: usize) -> Option<Open> {
     let (expiry, cohort, strikes, at) = memo.open(tape, s, ids, j)?;
     let key = (j, cohort, ids.1);
     let filled = memo.extend(tape, key, BLOCK);
