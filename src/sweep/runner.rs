@@ -1,10 +1,11 @@
-//! Running a sweep: combinations in parallel (rayon, `jobs` threads) over one shared, read-only
-//! [`Market`], in groups that share a kernel memo (one group at a time per thread); each worker
-//! appends its finished rows to `rows.csv` within 50 ms on the engine and when their group ends
-//! on the kernel (a group of at most 256 runs in step: milliseconds), synced at most every 0.2 s,
-//! so a killed sweep loses little of each thread's work, and `--resume` runs only what is
-//! missing. The final table is the checkpoint's rows sorted by index: the same bytes
-//! for any `jobs`, any shard split and any number of interruptions.
+//! Running a sweep: combinations in parallel (`jobs` threads: the calling thread and a rayon
+//! pool of the others) over one shared, read-only [`Market`], in groups that share a kernel memo
+//! (one group at a time per thread); each worker appends its finished rows to `rows.csv` within
+//! 50 ms on the engine and when their group ends on the kernel (a group of at most 256 runs in
+//! step: milliseconds), synced at most every 0.2 s, so a killed sweep loses little of each
+//! thread's work, and `--resume` runs only what is missing. The final table is the checkpoint's
+//! rows sorted by index: the same bytes for any `jobs`, any shard split and any number of
+//! interruptions.
 
 use super::spec::{show, SweepSpec};
 use super::table::{append, header, metrics_of, metrics_of_kernel, read_checkpoint, write_final, Row};
@@ -14,7 +15,7 @@ use crate::engine::kernel::{self, CondorRules, Memo, Tape, Tapes};
 use crate::engine::{run, Market};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -292,6 +293,29 @@ impl Workers<'_> {
         out
     }
 
+    /// Run `work` on this thread and on `pool`'s threads (each takes the next group not yet
+    /// taken); returns each thread's rows.
+    fn run_groups(&self, work: &[Vec<u64>], pool: Option<&rayon::ThreadPool>) -> Vec<Vec<Row>> {
+        let next = AtomicUsize::new(0);
+        let worker = || {
+            let mut rows = Vec::new();
+            while let Some(group) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
+                rows.extend(self.run_group(group));
+            }
+            rows
+        };
+        let Some(pool) = pool else { return vec![worker()] };
+        let parts = Mutex::new(Vec::new());
+        let keep = |rows| parts.lock().unwrap_or_else(|p| p.into_inner()).push(rows);
+        pool.in_place_scope(|scope| {
+            for _ in 0..pool.current_num_threads() {
+                scope.spawn(|_| keep(worker()));
+            }
+            keep(worker());
+        });
+        parts.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Whether the sweep is stopping (Ctrl-C, or a failed checkpoint write).
     fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst) || self.quit.load(Ordering::SeqCst)
@@ -430,10 +454,18 @@ pub fn run_sweep(
     })?;
     let done: std::collections::HashSet<u64> = rows.iter().map(|r| r.index).collect();
     let todo: Vec<u64> = slice.iter().copied().filter(|i| !done.contains(i)).collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .build()
-        .map_err(|e| SweepError::Io(e.to_string()))?;
+    // The calling thread is one of the `jobs` workers: its heap holds the memory the loading
+    // freed, where a new thread faults fresh pages in.
+    let helpers = opts.jobs.max(1) - 1;
+    let pool = match helpers {
+        0 => None,
+        n => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| SweepError::Io(e.to_string()))?,
+        ),
+    };
     let rows_path = opts.out.join("rows.csv");
     let io = |e: std::io::Error| SweepError::Io(format!("{}: {e}", rows_path.display()));
     let file = std::fs::OpenOptions::new().append(true).open(&rows_path).map_err(io)?;
@@ -456,10 +488,7 @@ pub fn run_sweep(
         stop,
         quit: AtomicBool::new(false),
     };
-    let parts: Vec<Vec<Row>> = pool.install(|| {
-        use rayon::prelude::*;
-        work.par_iter().map(|group| ctx.run_group(group)).collect()
-    });
+    let parts = ctx.run_groups(&work, pool.as_ref());
     let Checkpoint { file, error, bar, .. } = checkpoint;
     if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(io(e));
