@@ -168,10 +168,12 @@ fn from_total_key(key: i64) -> f64 {
 /// order as a full sort.
 fn smallest(v: &[f64], k: usize, under: f64) -> Vec<f64> {
     let limit = total_key(under);
-    let mut keys = vec![0i64; v.len()];
+    // Every key first (vectorised, no zeroed buffer), then those under the guess moved to the
+    // front in place (`few <= i`: a key is read before anything is written over it).
+    let mut keys: Vec<i64> = v.iter().map(|&x| total_key(x)).collect();
     let mut few = 0;
-    for &x in v {
-        let key = total_key(x);
+    for i in 0..keys.len() {
+        let key = keys[i];
         keys[few] = key;
         few += usize::from(key <= limit);
     }
