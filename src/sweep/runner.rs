@@ -379,6 +379,18 @@ pub(super) fn groups(spec: &SweepSpec, todo: &[u64], cap: usize) -> Vec<Vec<u64>
         .collect()
 }
 
+/// A group's work, estimated for scheduling: its combinations times the days a condor is held at
+/// most (its `condor.target_dte_days` when swept: what a kernel run prices; else 1). Only the
+/// order in which threads take groups depends on it, never a row.
+fn group_cost(spec: &SweepSpec, group: &[u64]) -> u64 {
+    let dte = group.first().and_then(|&i| {
+        let assigned = spec.assignments(i);
+        let (_, v) = assigned.into_iter().find(|(k, _)| k == "condor.target_dte_days")?;
+        v?.as_integer()
+    });
+    group.len() as u64 * dte.map_or(1, |d| d.max(1) as u64)
+}
+
 fn progress_bar(total: u64, done: u64, on: bool) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !on || !std::io::stderr().is_terminal() {
@@ -477,7 +489,9 @@ pub fn run_sweep(
         finished: AtomicU64::new(done.len() as u64),
         total: slice.len() as u64,
     };
-    let work = groups(spec, &todo, todo.len().div_ceil(8 * opts.jobs.max(1)).clamp(1, 256));
+    let mut work = groups(spec, &todo, todo.len().div_ceil(8 * opts.jobs.max(1)).clamp(1, 256));
+    // Longest first, so that the last groups taken are short and the threads finish together.
+    work.sort_by_cached_key(|g| std::cmp::Reverse(group_cost(spec, g)));
     let ctx = Workers {
         source,
         spec,
