@@ -1,4 +1,4 @@
-//! The kernel's memo: the work that the combinations one thread runs one after another share
+//! The kernel's memo: the work that the combinations one thread runs share
 //! (see the parent module): per entry session the expiry choices, each expiry's terms, the strike
 //! choices, and the leg prices and condor values, in one store, filled in blocks of [`BLOCK`]
 //! sessions as open condors reach them.
@@ -310,7 +310,7 @@ struct EntryMemo {
 }
 
 /// Sessions priced at a time when an open condor needs prices it does not have yet.
-pub const BLOCK: usize = 8;
+pub const BLOCK: usize = 12;
 
 /// Values (8 bytes each) a memo keeps at most (4M, 32 MB) before it forgets them.
 const MEMO_BUDGET: usize = 4 << 20;
