@@ -489,7 +489,9 @@ pub fn run_sweep(
         finished: AtomicU64::new(done.len() as u64),
         total: slice.len() as u64,
     };
-    let mut work = groups(spec, &todo, todo.len().div_ceil(8 * opts.jobs.max(1)).clamp(1, 256));
+    // At least four groups a thread (taken longest first, they balance), at most 256 combinations
+    // a group: runs in step share the most work in large groups, and hold a few weeks of it.
+    let mut work = groups(spec, &todo, todo.len().div_ceil(4 * opts.jobs.max(1)).clamp(1, 256));
     // Longest first, so that the last groups taken are short and the threads finish together.
     work.sort_by_cached_key(|g| std::cmp::Reverse(group_cost(spec, g)));
     let ctx = Workers {
