@@ -1,8 +1,9 @@
 //! Parameter sweeps: the `[sweep]` specification ([`spec`]), the results table and its
 //! checkpoint ([`table`]) and its numbers ([`number`]), the parallel, resumable, shardable
-//! runner ([`runner`]) and what comes after - the top N re-run in full and the sweep charts
-//! ([`report`]).
+//! runner ([`runner`]) and how it splits the work between threads ([`groups`]), and what comes
+//! after - the top N re-run in full and the sweep charts ([`report`]).
 
+pub mod groups;
 pub mod number;
 pub mod report;
 pub mod runner;

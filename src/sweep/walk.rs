@@ -4,7 +4,8 @@
 //! in-sample window always starts at the first day). The out-of-sample equity segments are
 //! stitched by compounding: each segment's returns continue from where the previous one ended.
 
-use super::runner::{groups, run_one_in};
+use super::groups::groups;
+use super::runner::run_one_in;
 use super::spec::{show, SweepSpec};
 use super::table::{metrics_of, Row, METRICS};
 use crate::config::StrategySource;

@@ -21,178 +21,24 @@
 //! re-runs its top combinations through the engine and refuses to finish if they differ.
 
 mod memo;
+mod store;
+mod tape;
 
 pub use memo::{Memo, BLOCK};
+pub use tape::{tape_key, Tape, TapeKey, Tapes};
+use tape::{TapeDay, Terms};
 
-use super::book::{
-    closing, contracts_for, equity_usd, interest_usd, margin_usd, width_pts, ExitLevels, Session,
-};
-use super::condor::{legs, settle_value, Leg, Quote, MULTIPLIER};
-use super::market::{stream, Market};
-use super::run::MarketState;
-use crate::config::{CondorSpec, EntrySchedule, Expiries, RateSpec, Strategy};
-use crate::metrics::{compute, month_ends, MetricInputs, Metrics};
-use crate::pricing::{
-    vix_futures_on, AtVol, BsmExpiry, FuturesModel, Spot, SpxSurface, SurfaceParams, VolIndices,
-};
-use crate::replay::Replay;
-use crate::time::Calendar;
-use chrono::{Datelike, NaiveDate};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
-/// One SPX session of the run, as the engine sees it at the close.
-#[derive(Debug, Clone)]
-struct TapeDay {
-    session: Session,
-    /// Days since 0001-01-01 (day counts without calendar arithmetic).
-    ord: i32,
-    spot: Spot,
-    /// The session's open (AM settlement print).
-    open: f64,
-    rate: f64,
-    /// Years since the previous session (calendar days / 365; 0 on the first).
-    dt: f64,
-}
-
-/// The market's sessions over a run window, replayed once; read-only and shared by every thread.
-#[derive(Debug)]
-pub struct Tape {
-    id: u64,
-    days: Vec<TapeDay>,
-    /// Each session's `ord` (apart from `days`: the hold loop reads only these, 4 bytes a session).
-    ords: Vec<i32>,
-    /// Each session's vol surface (apart from `days`: the daily loop does not read it).
-    surfaces: Vec<SpxSurface>,
-    dates: Vec<NaiveDate>,
-    month_ends: Vec<usize>,
-    cal: Calendar,
-    last_day: NaiveDate,
-    /// The mean of the sessions' rates (the metrics' risk-free rate).
-    rf_annual: f64,
-    div: f64,
-}
+use super::book::{closing, contracts_for, equity_usd, interest_usd, margin_usd, width_pts, ExitLevels};
+use super::condor::{legs, settle_value, Leg, MULTIPLIER};
+use super::market::Market;
+use crate::config::{CondorSpec, EntrySchedule, Expiries, Strategy};
+use crate::metrics::{compute, MetricInputs, Metrics};
+use chrono::Datelike;
 
 /// Whether the kernel runs this strategy exactly as the engine would: no hedge, no rules, and no
 /// AM settlement on a close-only SPX file (an engine error the kernel leaves to the engine).
 pub fn supports(s: &Strategy, m: &Market) -> bool {
     s.hedge.is_none() && s.rules.is_empty() && !(s.condor.expiries == Expiries::Monthly && m.spx.close_only)
-}
-
-/// What a tape depends on besides the market (window, rates, dividend yield, surface):
-/// strategies with equal keys share a tape.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TapeKey(Option<NaiveDate>, Option<NaiveDate>, RateSpec, u64, SurfaceParams);
-
-/// The [`TapeKey`] of `s`.
-pub fn tape_key(s: &Strategy) -> TapeKey {
-    TapeKey(s.start, s.end, s.rate.clone(), s.dividend_yield.to_bits(), s.surface)
-}
-
-impl Tape {
-    /// Replay `m` over `s`'s window. `None` when the engine would stop with an error on some
-    /// session (no sessions, a bad VIX-family print, no futures curve): the engine reports it.
-    pub fn build(s: &Strategy, m: &Market) -> Option<Tape> {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let decisions = m.decision_times(s.start, s.end);
-        let last = decisions.len().checked_sub(1)?;
-        let window_last = (0..m.spx.len()).rev().find(|&i| m.spx.known_at[i] == decisions[last])?;
-        let rate = match s.rate {
-            RateSpec::Constant(r) => r,
-            RateSpec::File { fallback, .. } => fallback,
-        };
-        let mut st = MarketState { rate, ..Default::default() };
-        let mut days: Vec<TapeDay> = Vec::with_capacity(decisions.len());
-        let mut surfaces = Vec::with_capacity(decisions.len());
-        for ev in Replay::new(m.sources(decisions)).ok()? {
-            if st.apply(ev.stream, &ev.payload, ev.seq) || ev.stream != stream::DECISION {
-                continue;
-            }
-            let (Some(i), Some(vix)) = (st.spx_i, st.vix) else { continue };
-            let date = m.spx.date(i);
-            let ix = VolIndices { vix9d: st.vix9d, vix, vix3m: st.vix3m, vix6m: st.vix6m };
-            surfaces.push(SpxSurface::new(ix, s.surface).ok()?);
-            vix_futures_on(date, vix, m.vx_term.as_deref(), FuturesModel::default()).ok()?;
-            let dt = days.last().map_or(0.0, |p| (date - p.session.date).num_days() as f64 / 365.0);
-            days.push(TapeDay {
-                session: Session::new(date, days.len()),
-                ord: date.num_days_from_ce(),
-                spot: Spot::new(m.spx.close[i]),
-                open: m.spx.open[i],
-                rate: st.rate,
-                dt,
-            });
-        }
-        if days.is_empty() {
-            return None;
-        }
-        let rf_annual = days.iter().map(|d| d.rate).sum::<f64>() / days.len() as f64;
-        let dates: Vec<NaiveDate> = days.iter().map(|d| d.session.date).collect();
-        Some(Tape {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            ords: days.iter().map(|d| d.ord).collect(),
-            month_ends: month_ends(&dates),
-            dates,
-            days,
-            surfaces,
-            cal: Calendar::nyse(),
-            last_day: m.spx.date(window_last),
-            rf_annual,
-            div: s.dividend_yield,
-        })
-    }
-
-    /// Sessions in the run.
-    pub fn len(&self) -> usize {
-        self.days.len()
-    }
-
-    /// Whether the tape has no session (never true for a built tape).
-    pub fn is_empty(&self) -> bool {
-        self.days.is_empty()
-    }
-
-    fn quote(&self, j: usize) -> Quote<'_> {
-        let d = &self.days[j];
-        Quote {
-            date: d.session.date,
-            spot: d.spot.value,
-            rate: d.rate,
-            div: self.div,
-            surface: &self.surfaces[j],
-        }
-    }
-
-    /// The terms of `expiry` on each session from `j0` while the date is before it.
-    fn terms(&self, j0: usize, expiry: NaiveDate) -> impl ExactSizeIterator<Item = Terms> + '_ {
-        let n = self.dates[j0..].partition_point(|d| *d < expiry);
-        let expiry_ord = expiry.num_days_from_ce();
-        self.days[j0..j0 + n].iter().zip(&self.surfaces[j0..]).map(move |(d, surface)| {
-            // Calendar days by ordinals: the same count as the dates' difference, without its
-            // calendar arithmetic.
-            let t = i64::from(expiry_ord - d.ord).max(0) as f64 / 365.0;
-            let atm = surface.atm_vol(t);
-            let bsm = BsmExpiry::new(t, d.rate, self.div);
-            Terms {
-                t,
-                forward: d.spot.value * ((d.rate - self.div) * t).exp(),
-                atm,
-                at_atm: bsm.at_vol(atm),
-                bsm,
-            }
-        })
-    }
-}
-
-/// Per (session, expiry): what every strike shares.
-#[derive(Debug, Clone, Copy)]
-struct Terms {
-    t: f64,
-    forward: f64,
-    atm: f64,
-    bsm: BsmExpiry,
-    /// The vol terms at the ATM vol (every strike's, without a smile).
-    at_atm: AtVol,
 }
 
 /// An open condor in the kernel.
@@ -524,24 +370,4 @@ fn open_condor(s: &CondorRules, tape: &Tape, memo: &mut Memo, ids: (usize, usize
         width: width_pts(strikes),
         value,
     })
-}
-
-/// Tapes of one sweep, built on first use and shared (one per [`tape_key`]).
-#[derive(Debug, Default)]
-pub struct Tapes {
-    built: Mutex<Vec<(TapeKey, Option<Arc<Tape>>)>>,
-}
-
-impl Tapes {
-    /// The tape for `s` on `m` (`None` when the engine must run it: see [`Tape::build`]).
-    pub fn get(&self, s: &Strategy, m: &Market) -> Option<Arc<Tape>> {
-        let key = tape_key(s);
-        let mut built = self.built.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, t)) = built.iter().find(|(k, _)| *k == key) {
-            return t.clone();
-        }
-        let tape = Tape::build(s, m).map(Arc::new);
-        built.push((key, tape.clone()));
-        tape
-    }
 }
