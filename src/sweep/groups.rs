@@ -7,7 +7,7 @@ use super::spec::SweepSpec;
 
 /// Keys whose values change only a condor's strikes, exits, sizing or costs. Combinations that
 /// differ only in these open condors on the same sessions for the same expiries, so they run
-/// one after another on one thread and share its kernel memo.
+/// together (in step) on one thread and share its kernel memo.
 const LEG_KEYS: [&str; 9] = [
     "condor.short_put",
     "condor.short_call",

@@ -138,7 +138,7 @@ enum Plan {
     Kernel(KernelRun),
 }
 
-/// A combination the kernel runs: its strategy and tape.
+/// A combination the kernel runs: its rules and tape.
 struct KernelRun {
     index: u64,
     params: Vec<String>,

@@ -131,15 +131,24 @@ top_n = 1
     assert!(rows.iter().all(|r| r.contains(&"ok".to_string())), "every combination ran");
 }
 
+/// A sweep over the weekly condor base with `sweep_table`, parsed, and its market loaded.
+fn loaded(
+    sweep_table: &str,
+) -> (ironhedge::config::StrategySource, ironhedge::sweep::SweepSpec, ironhedge::engine::Market) {
+    let d = tempfile::tempdir().unwrap();
+    let source = ironhedge::config::StrategySource::read(&strategy_with(d.path(), sweep_table), &[]).unwrap();
+    let spec = ironhedge::sweep::parse(&source, false).unwrap();
+    let market = ironhedge::engine::Market::load(&source.validate().unwrap()).unwrap();
+    (source, spec, market)
+}
+
 /// The kernel's memo changes no row: combinations run through one shared memo (in forward and
 /// reverse order), through a memo that forgets its work before every run (a budget of 1 value)
 /// and through the engine give the same rows.
 #[test]
 fn the_kernel_memo_changes_no_row() {
     use ironhedge::engine::kernel::{Memo, Tapes};
-    let d = tempfile::tempdir().unwrap();
-    let s = strategy_with(
-        d.path(),
+    let (source, spec, market) = loaded(
         r#"[sweep]
 objective = "total_return"
 [sweep.params]
@@ -154,9 +163,6 @@ objective = "total_return"
 "condor.exit_dte_days" = [21, "none"]
 "#,
     );
-    let source = ironhedge::config::StrategySource::read(&s, &[]).unwrap();
-    let spec = ironhedge::sweep::parse(&source, false).unwrap();
-    let market = ironhedge::engine::Market::load(&source.validate().unwrap()).unwrap();
     let n = spec.combos.len() as u64;
     let tapes = Tapes::default();
     let run = |memo: Option<&mut Memo>, i| {
@@ -183,9 +189,7 @@ objective = "total_return"
 #[test]
 fn runs_in_step_match_runs_alone() {
     use ironhedge::engine::kernel::{self, CondorRules, Memo, Tapes};
-    let d = tempfile::tempdir().unwrap();
-    let s = strategy_with(
-        d.path(),
+    let (source, spec, market) = loaded(
         r#"[sweep]
 objective = "total_return"
 [sweep.params]
@@ -203,9 +207,6 @@ objective = "total_return"
 "condor.exit_dte_days" = [21, "none"]
 "#,
     );
-    let source = ironhedge::config::StrategySource::read(&s, &[]).unwrap();
-    let spec = ironhedge::sweep::parse(&source, false).unwrap();
-    let market = ironhedge::engine::Market::load(&source.validate().unwrap()).unwrap();
     let tapes = Tapes::default();
     let mut runs = Vec::new();
     for i in 0..spec.combos.len() as u64 {
