@@ -163,7 +163,7 @@ objective = "total_return"
 "condor.exit_dte_days" = [21, "none"]
 "#,
     );
-    let n = spec.combos.len() as u64;
+    let n = spec.combos.len();
     let tapes = Tapes::default();
     let run = |memo: Option<&mut Memo>, i| {
         ironhedge::sweep::run_one(&source, &spec, &market, memo.map(|m| (&tapes, m)), i)
@@ -209,7 +209,7 @@ objective = "total_return"
     );
     let tapes = Tapes::default();
     let mut runs = Vec::new();
-    for i in 0..spec.combos.len() as u64 {
+    for i in 0..spec.combos.len() {
         let s = source.with(&spec.assignments(i), "sweep").unwrap();
         assert!(kernel::supports(&s, &market));
         runs.push((CondorRules::of(&s), tapes.get(&s, &market).unwrap()));
