@@ -142,25 +142,35 @@ fn loaded(
     (source, spec, market)
 }
 
+/// [`loaded`] with `params` swept, each crossed with two strike choices (zipped put and call
+/// deltas) and two exit rules (50% target and 21 DTE, or hold to expiry).
+fn loaded_with_exits(
+    params: &str,
+) -> (ironhedge::config::StrategySource, ironhedge::sweep::SweepSpec, ironhedge::engine::Market) {
+    loaded(&format!(
+        r#"[sweep]
+objective = "total_return"
+[sweep.params]
+{params}[[sweep.zip]]
+"condor.short_put.value" = [0.10, 0.16]
+"condor.short_call.value" = [0.12, 0.16]
+[[sweep.zip]]
+"condor.profit_target_pct" = [50.0, "none"]
+"condor.exit_dte_days" = [21, "none"]
+"#
+    ))
+}
+
 /// The kernel's memo changes no row: combinations run through one shared memo (in forward and
 /// reverse order), through a memo that forgets its work before every run (a budget of 1 value)
 /// and through the engine give the same rows.
 #[test]
 fn the_kernel_memo_changes_no_row() {
     use ironhedge::engine::kernel::{Memo, Tapes};
-    let (source, spec, market) = loaded(
-        r#"[sweep]
-objective = "total_return"
-[sweep.params]
-"condor.target_dte_days" = [30, 45]
+    let (source, spec, market) = loaded_with_exits(
+        r#""condor.target_dte_days" = [30, 45]
 "condor.wing.value" = [25.0, 50.0]
 "model.smile" = [true, false]
-[[sweep.zip]]
-"condor.short_put.value" = [0.10, 0.16]
-"condor.short_call.value" = [0.12, 0.16]
-[[sweep.zip]]
-"condor.profit_target_pct" = [50.0, "none"]
-"condor.exit_dte_days" = [21, "none"]
 "#,
     );
     let n = spec.combos.len();
@@ -189,22 +199,13 @@ objective = "total_return"
 #[test]
 fn runs_in_step_match_runs_alone() {
     use ironhedge::engine::kernel::{self, CondorRules, Memo, Tapes};
-    let (source, spec, market) = loaded(
-        r#"[sweep]
-objective = "total_return"
-[sweep.params]
-"condor.target_dte_days" = [30, 60]
+    let (source, spec, market) = loaded_with_exits(
+        r#""condor.target_dte_days" = [30, 60]
 "condor.wing.value" = [25.0, 50.0]
 "model.smile" = [true, false]
 "condor.max_concurrent" = [1, 3]
 "capital.interest_on_cash" = [true, false]
 "condor.expiries" = ["spxw", "monthly"]
-[[sweep.zip]]
-"condor.short_put.value" = [0.10, 0.16]
-"condor.short_call.value" = [0.12, 0.16]
-[[sweep.zip]]
-"condor.profit_target_pct" = [50.0, "none"]
-"condor.exit_dte_days" = [21, "none"]
 "#,
     );
     let tapes = Tapes::default();
