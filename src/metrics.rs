@@ -23,6 +23,11 @@
 //! | CVaR 95% | mean of the worst `ceil(5% x n)` daily returns |
 //! | time in market | share of days with at least one open position |
 //!
+//! Runs feed [`MetricsAcc`] one session at a time (no equity curve kept). The sample standard
+//! deviation is taken in one pass about the first return (the shifted-data form: exact for
+//! constant returns, within 1e-12 relative of the two-pass value in the tests); every other sum
+//! adds its terms in date order, and the CVaR tail is the head of a full sort, to the bit.
+//!
 //! A ratio whose denominator is zero (no volatility, no drawdown, no losing trade, no trades) is
 //! `None`, reported as "n/a": never a fake infinity.
 
@@ -132,21 +137,6 @@ pub fn month_ends(dates: &[NaiveDate]) -> Vec<usize> {
     (0..dates.len()).filter(|&i| dates.get(i + 1).map(month) != Some(month(&dates[i]))).collect()
 }
 
-/// The worst month-end to month-end return (the first month measured from `E_0`).
-fn worst_month(month_ends: &[usize], equity: &[f64]) -> Option<f64> {
-    let mut base = equity[0];
-    let mut worst: Option<f64> = None;
-    for &i in month_ends {
-        let e = equity[i + 1];
-        if base != 0.0 {
-            let r = e / base - 1.0;
-            worst = Some(worst.map_or(r, |w| if r.total_cmp(&w).is_lt() { r } else { w }));
-        }
-        base = e;
-    }
-    worst
-}
-
 /// `x`'s place in `f64::total_cmp`'s order as an integer (the same order, compared as `i64`).
 #[inline]
 fn total_key(x: f64) -> i64 {
@@ -160,117 +150,297 @@ fn from_total_key(key: i64) -> f64 {
     f64::from_bits((key ^ (((key >> 63) as u64) >> 1) as i64) as u64)
 }
 
-/// The `k` smallest values of `v` in ascending order (`f64::total_cmp`). `under` is a guess of
-/// a value with at least `k` values at or below it: the selection then runs on those alone (they
-/// hold the `k` smallest), else on all of `v`. The values are compared as their [`total_key`]s,
-/// and those under the guess are gathered without a branch per value (a branch taken on the
-/// 10-20% of days under the guess, in no pattern, mispredicts): the same values in the same
-/// order as a full sort.
-fn smallest(v: &[f64], k: usize, under: f64) -> Vec<f64> {
-    let limit = total_key(under);
-    // Every key first (vectorised, no zeroed buffer), then those under the guess moved to the
-    // front in place (`few <= i`: a key is read before anything is written over it).
-    let mut keys: Vec<i64> = v.iter().map(|&x| total_key(x)).collect();
-    let mut few = 0;
-    for i in 0..keys.len() {
-        let key = keys[i];
-        keys[few] = key;
-        few += usize::from(key <= limit);
+/// The `k` smallest daily returns of a run, gathered a block at a time without a branch per
+/// return: each block's returns at or under a threshold are appended (as their [`total_key`]s);
+/// when the next block might not fit, the `k` smallest are selected and the threshold drops to
+/// the largest of them (a return above it cannot be among the `k` smallest). A few selections a
+/// run, where a heap of the `k` smallest mispredicts its way down on every new low.
+#[derive(Debug, Clone)]
+struct Tail {
+    k: usize,
+    keys: Vec<i64>,
+    len: usize,
+    under: i64,
+}
+
+impl Tail {
+    fn new(k: usize) -> Self {
+        Tail { k, keys: vec![0; 2 * k + BLOCK], len: 0, under: i64::MAX }
     }
-    if few >= k {
-        keys.truncate(few);
-    } else {
-        for (key, &x) in keys.iter_mut().zip(v) {
-            *key = total_key(x);
+
+    /// The returns of one block (at most [`BLOCK`]).
+    #[inline]
+    fn push(&mut self, r: &[f64]) {
+        if self.len + r.len() > self.keys.len() {
+            self.keep_smallest();
+        }
+        let under = self.under;
+        for &x in r {
+            let key = total_key(x);
+            self.keys[self.len] = key;
+            self.len += usize::from(key <= under);
         }
     }
-    if k < keys.len() {
-        keys.select_nth_unstable(k);
+
+    /// Keep the `k` smallest keys gathered, and lower the threshold to the largest of them.
+    #[cold]
+    fn keep_smallest(&mut self) {
+        if self.len > self.k {
+            if self.k > 0 {
+                self.keys[..self.len].select_nth_unstable(self.k - 1);
+            }
+            self.len = self.k;
+        }
+        if self.len == self.k && self.k > 0 {
+            self.under = self.keys[..self.k].iter().copied().max().unwrap_or(i64::MAX);
+        }
     }
-    keys.truncate(k);
-    keys.sort_unstable();
-    keys.into_iter().map(from_total_key).collect()
+
+    /// The `k` smallest returns in ascending order ([`f64::total_cmp`]).
+    fn smallest(mut self) -> Vec<f64> {
+        self.keep_smallest();
+        let keys = &mut self.keys[..self.len];
+        keys.sort_unstable();
+        keys.iter().map(|&key| from_total_key(key)).collect()
+    }
 }
 
-/// Sum, count and mean of the trades on one side of zero.
-fn side(pnl: &[f64], keep: impl Fn(f64) -> bool) -> (f64, usize, Option<f64>) {
-    let (sum, n) = pnl.iter().filter(|p| keep(**p)).fold((0.0, 0), |(s, n), p| (s + p, n + 1));
-    (sum, n, (n > 0).then(|| sum / n as f64))
+/// Sessions a [`MetricsAcc`] holds before it folds them into its sums.
+const BLOCK: usize = 32;
+
+/// The metrics of a run fed one session at a time, in a few hundred bytes whatever the run's
+/// length (no equity curve kept): the sweep's kernel feeds it as it runs, and [`compute`] feeds it
+/// a whole curve. Sessions are folded in blocks of [`BLOCK`] (the returns' divisions vectorise,
+/// the sums stay in registers). The sums add their terms in date order; the sample variance is
+/// taken about the first return (`sum (r - r_1)^2 - (sum (r - r_1))^2 / n`, the shifted-data
+/// form: exact for constant returns, and within a few ulps of the two-pass value when, as for
+/// daily returns, the mean is within a few standard deviations of `r_1`); the CVaR tail is a
+/// [`Tail`].
+#[derive(Debug, Clone)]
+pub struct MetricsAcc<'a> {
+    /// The last equity folded in (the starting capital before the first), then equity at the
+    /// `in_block` closes not folded in yet.
+    block: [f64; BLOCK + 1],
+    in_block: usize,
+    /// [`month_ends`] of the run's dates, and the next one to come.
+    month_ends: &'a [usize],
+    next_month: usize,
+    rf_d: f64,
+    e0: f64,
+    /// Sessions folded in, and how many there will be.
+    days: usize,
+    expected_days: usize,
+    shift: f64,
+    sums: Sums,
+    dd: Drawdown,
+    month_base: f64,
+    worst_month: Option<f64>,
+    tail: Tail,
+    in_market_days: usize,
+    trades: usize,
+    wins: (f64, usize),
+    losses: (f64, usize),
 }
 
-/// Compute every metric.
+/// The running sums of the daily returns (see [`MetricsAcc`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    excess: f64,
+    downside: f64,
+    shifted: f64,
+    shifted_squares: f64,
+}
+
+impl<'a> MetricsAcc<'a> {
+    /// A run from `initial_usd` over `days` sessions whose [`month_ends`] are `month_ends`;
+    /// `rf_annual` as in [`MetricInputs`].
+    pub fn new(initial_usd: f64, days: usize, month_ends: &'a [usize], rf_annual: f64) -> Self {
+        let mut dd = Drawdown::new();
+        dd.push(initial_usd);
+        MetricsAcc {
+            block: [initial_usd; BLOCK + 1],
+            in_block: 0,
+            month_ends,
+            next_month: 0,
+            rf_d: rf_annual / 252.0,
+            e0: initial_usd,
+            days: 0,
+            expected_days: days,
+            shift: 0.0,
+            sums: Sums::default(),
+            dd,
+            month_base: initial_usd,
+            worst_month: None,
+            tail: Tail::new(((days as f64 * 0.05).ceil() as usize).max(1).min(days)),
+            in_market_days: 0,
+            trades: 0,
+            wins: (0.0, 0),
+            losses: (0.0, 0),
+        }
+    }
+
+    /// The equity at the next session's close, and whether any position was open then.
+    #[inline]
+    pub fn push_day(&mut self, equity_usd: f64, in_market: bool) {
+        self.in_block += 1;
+        self.block[self.in_block] = equity_usd;
+        self.in_market_days += usize::from(in_market);
+        if self.in_block == BLOCK {
+            self.fold();
+        }
+    }
+
+    /// `n` sessions in the market, the `i`th closing at equity `equity_usd(i)`.
+    #[inline]
+    pub fn push_days_in_market(&mut self, n: usize, mut equity_usd: impl FnMut(usize) -> f64) {
+        let mut i = 0;
+        while i < n {
+            let m = (BLOCK - self.in_block).min(n - i);
+            let at = self.in_block + 1;
+            for (k, e) in self.block[at..at + m].iter_mut().enumerate() {
+                *e = equity_usd(i + k);
+            }
+            self.in_block += m;
+            self.in_market_days += m;
+            i += m;
+            if self.in_block == BLOCK {
+                self.fold();
+            }
+        }
+    }
+
+    /// Fold the block's sessions into the sums, the drawdown, the tail and the months.
+    fn fold(&mut self) {
+        let n = self.in_block;
+        if n == 0 {
+            return;
+        }
+        // The whole block, whatever `n` (a fixed count vectorises; the rest is not read).
+        let mut r = [0.0; BLOCK];
+        let b = &self.block;
+        for i in 0..BLOCK {
+            r[i] = if b[i] != 0.0 { b[i + 1] / b[i] - 1.0 } else { 0.0 };
+        }
+        let (r, eq) = (&r[..n], &self.block[1..=n]);
+        if self.days == 0 {
+            self.shift = r[0];
+        }
+        let (rf_d, shift) = (self.rf_d, self.shift);
+        let mut s = self.sums;
+        let mut dd = self.dd;
+        for (&r, &e) in r.iter().zip(eq) {
+            let x = r - rf_d;
+            s.excess += x;
+            s.downside += x.min(0.0).powi(2);
+            let d = r - shift;
+            s.shifted += d;
+            s.shifted_squares += d * d;
+            dd.push(e);
+        }
+        (self.sums, self.dd) = (s, dd);
+        self.tail.push(r);
+        let end = self.days + eq.len();
+        while let Some(&i) = self.month_ends.get(self.next_month).filter(|&&i| i < end) {
+            let e = eq[i - self.days];
+            if self.month_base != 0.0 {
+                let r = e / self.month_base - 1.0;
+                self.worst_month =
+                    Some(self.worst_month.map_or(r, |w| if r.total_cmp(&w).is_lt() { r } else { w }));
+            }
+            self.month_base = e;
+            self.next_month += 1;
+        }
+        self.block[0] = self.block[n];
+        self.days = end;
+        self.in_block = 0;
+    }
+
+    /// A closed trade's P&L.
+    #[inline]
+    pub fn push_trade(&mut self, pnl_usd: f64) {
+        self.trades += 1;
+        if pnl_usd > 0.0 {
+            self.wins = (self.wins.0 + pnl_usd, self.wins.1 + 1);
+        } else if pnl_usd < 0.0 {
+            self.losses = (self.losses.0 + pnl_usd, self.losses.1 + 1);
+        }
+    }
+
+    /// Closed trades pushed.
+    pub fn trades(&self) -> usize {
+        self.trades
+    }
+
+    /// The equity at the last close pushed (`None` before the first).
+    pub fn last_equity_usd(&self) -> Option<f64> {
+        (self.days + self.in_block > 0).then_some(self.block[self.in_block])
+    }
+
+    /// Every metric; `first` and `last` are the first and last sessions' dates (for CAGR).
+    pub fn finish(mut self, first: NaiveDate, last: NaiveDate) -> Metrics {
+        self.fold();
+        debug_assert_eq!(self.days, self.expected_days, "metrics: sessions pushed");
+        if self.days == 0 {
+            return Metrics { trades: self.trades, ..Metrics::default() };
+        }
+        let (e0, en, s) = (self.e0, self.block[0], self.sums);
+        let n = self.days as f64;
+        let sd = (self.days >= 2).then(|| {
+            let squares = s.shifted_squares - s.shifted * s.shifted / n;
+            (squares.max(0.0) / (n - 1.0)).sqrt()
+        });
+        let mean_excess = s.excess / n;
+        let downside = (s.downside / n).sqrt();
+        let years = (last - first).num_days() as f64 / 365.25;
+        let cagr = if e0 <= 0.0 || years <= 0.0 {
+            None
+        } else if en <= 0.0 {
+            Some(-1.0)
+        } else {
+            Some((en / e0).powf(1.0 / years) - 1.0)
+        };
+        let max_dd = Some(self.dd.worst);
+        let worst = self.tail.smallest();
+        let avg = |(sum, n): (f64, usize)| (n > 0).then(|| sum / n as f64);
+        let sqrt252 = 252f64.sqrt();
+        Metrics {
+            total_return: ratio(en, e0).map(|x| x - 1.0),
+            cagr,
+            ann_vol: sd.map(|s| s * sqrt252),
+            sharpe: sd.and_then(|s| ratio(mean_excess, s)).map(|x| x * sqrt252),
+            sortino: ratio(mean_excess, downside).map(|x| x * sqrt252),
+            max_drawdown: max_dd,
+            max_drawdown_usd: self.dd.worst_usd,
+            max_drawdown_days: self.dd.longest_days(),
+            calmar: cagr.zip(max_dd).and_then(|(c, d)| ratio(c, d)),
+            trades: self.trades,
+            win_rate: ratio(self.wins.1 as f64, self.trades as f64),
+            profit_factor: ratio(self.wins.0, -self.losses.0),
+            avg_win: avg(self.wins),
+            avg_loss: avg(self.losses),
+            worst_day: worst.first().copied(),
+            worst_month: self.worst_month,
+            cvar_95: mean(&worst),
+            time_in_market: ratio(self.in_market_days as f64, n),
+        }
+    }
+}
+
+/// Compute every metric of a whole run (see [`MetricsAcc`]).
 pub fn compute(m: MetricInputs<'_>) -> Metrics {
     let eq = m.equity;
     if eq.len() < 2 || m.dates.len() + 1 != eq.len() {
         return Metrics { trades: m.trade_pnl.len(), ..Metrics::default() };
     }
-    let (e0, en) = (eq[0], eq[eq.len() - 1]);
-    let rf_d = m.rf_annual / 252.0;
-    // The returns in a pass of their own (no dependency between days: it vectorises), then
-    // their sum and the excess and downside sums, each adding its terms in date order
-    // (independent chains), then the squares about the mean beside the drawdown.
-    let returns: Vec<f64> = eq[..eq.len() - 1]
-        .iter()
-        .zip(&eq[1..])
-        .map(|(&a, &b)| if a != 0.0 { b / a - 1.0 } else { 0.0 })
-        .collect();
-    let (mut sum, mut excess_sum, mut downside_sum) = (0.0, 0.0, 0.0);
-    for &r in &returns {
-        sum += r;
-        let x = r - rf_d;
-        excess_sum += x;
-        downside_sum += x.min(0.0).powi(2);
+    let mut acc = MetricsAcc::new(eq[0], m.dates.len(), m.month_ends, m.rf_annual);
+    let in_market = m.in_market.iter().copied().chain(std::iter::repeat(false));
+    for (&e, open) in eq[1..].iter().zip(in_market) {
+        acc.push_day(e, open);
     }
-    let n = returns.len() as f64;
-    // Sample standard deviation (two passes: the mean first). Its sum of squares and the
-    // drawdown share a loop: two independent chains of dependent operations that overlap.
-    let mean_r = sum / n;
-    let mut dd = Drawdown::new();
-    dd.push(e0);
-    let mut squares = 0.0;
-    for (&r, &e) in returns.iter().zip(&eq[1..]) {
-        squares += (r - mean_r).powi(2);
-        dd.push(e);
+    for &p in m.trade_pnl {
+        acc.push_trade(p);
     }
-    let sd = (returns.len() >= 2).then(|| (squares / (n - 1.0)).sqrt());
-    let mean_excess = excess_sum / n;
-    let downside = (downside_sum / n).sqrt();
-    let years = (m.dates[m.dates.len() - 1] - m.dates[0]).num_days() as f64 / 365.25;
-    let cagr = if e0 <= 0.0 || years <= 0.0 {
-        None
-    } else if en <= 0.0 {
-        Some(-1.0)
-    } else {
-        Some((en / e0).powf(1.0 / years) - 1.0)
-    };
-    let (max_dd, dd_days) = (Some(dd.worst), dd.longest_days());
-    let (win_sum, win_n, avg_win) = side(m.trade_pnl, |p| p > 0.0);
-    let (loss_sum, _, avg_loss) = side(m.trade_pnl, |p| p < 0.0);
-    let tail = ((n * 0.05).ceil() as usize).max(1).min(returns.len());
-    // One standard deviation below the mean usually leaves 10-20% of the days: the 5% tail's
-    // selection runs on those.
-    let worst = smallest(&returns, tail, sd.map_or(f64::INFINITY, |s| mean_r - s));
-    let sqrt252 = 252f64.sqrt();
-    Metrics {
-        total_return: ratio(en, e0).map(|x| x - 1.0),
-        cagr,
-        ann_vol: sd.map(|s| s * sqrt252),
-        sharpe: sd.and_then(|s| ratio(mean_excess, s)).map(|x| x * sqrt252),
-        sortino: ratio(mean_excess, downside).map(|x| x * sqrt252),
-        max_drawdown: max_dd,
-        max_drawdown_usd: dd.worst_usd,
-        max_drawdown_days: dd_days,
-        calmar: cagr.zip(max_dd).and_then(|(c, d)| ratio(c, d)),
-        trades: m.trade_pnl.len(),
-        win_rate: ratio(win_n as f64, m.trade_pnl.len() as f64),
-        profit_factor: ratio(win_sum, -loss_sum),
-        avg_win,
-        avg_loss,
-        worst_day: worst.first().copied(),
-        worst_month: worst_month(m.month_ends, eq),
-        cvar_95: mean(&worst),
-        time_in_market: ratio(m.in_market.iter().filter(|x| **x).count() as f64, m.in_market.len() as f64),
-    }
+    acc.finish(m.dates[0], m.dates[m.dates.len() - 1])
 }
 
 #[cfg(test)]
@@ -455,9 +625,28 @@ mod tests {
             let total = eq[n - 1] / eq[0] - 1.0;
             assert_eq!(m.total_return.map(f64::to_bits), Some(total.to_bits()), "case {case}");
             if r.len() >= 2 {
+                // The two-pass sample deviation; the shifted one-pass form is within 1e-12 of it.
                 let sd = (r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (r.len() as f64 - 1.0)).sqrt();
-                assert_eq!(m.ann_vol.map(f64::to_bits), Some((sd * 252f64.sqrt()).to_bits()), "case {case}");
+                let got = m.ann_vol.unwrap() / 252f64.sqrt();
+                assert!((got - sd).abs() <= 1e-12 * sd, "case {case}: sd {got} vs two-pass {sd}");
             }
+            // The CVaR tail: the head of a full sort, to the bit.
+            let mut sorted = r.clone();
+            sorted.sort_by(f64::total_cmp);
+            let k = ((r.len() as f64 * 0.05).ceil() as usize).max(1);
+            let cvar = sorted[..k].iter().sum::<f64>() / k as f64;
+            assert_eq!(m.cvar_95.map(f64::to_bits), Some(cvar.to_bits()), "case {case}");
+            // Month-end to month-end returns, the first from the starting capital.
+            let mut base = eq[0];
+            let mut worst_month: Option<f64> = None;
+            for i in month_ends(&d) {
+                if base != 0.0 {
+                    let r = eq[i + 1] / base - 1.0;
+                    worst_month = Some(worst_month.map_or(r, |w| w.min(r)));
+                }
+                base = eq[i + 1];
+            }
+            assert_eq!(m.worst_month.map(f64::to_bits), worst_month.map(f64::to_bits), "case {case}");
         }
     }
 
@@ -469,33 +658,80 @@ mod tests {
         }
     }
 
-    #[test]
-    fn smallest_equals_the_head_of_a_full_sort() {
-        // A deterministic mix with ties, signed zeros and runs in both directions.
+    /// A deterministic mix with ties, signed zeros, infinities and runs in both directions.
+    fn mixed_values(n: usize) -> Vec<f64> {
         let mut x = 0x2545_f491_4f6c_dd1d_u64;
-        let mut v: Vec<f64> = (0..997)
+        let mut v: Vec<f64> = (0..n)
             .map(|i| {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                match i % 11 {
+                match i % 13 {
                     0 => 0.0,
                     1 => -0.0,
                     2 => (i / 50) as f64,
+                    3 if i % 7 == 0 => f64::NEG_INFINITY,
                     _ => (x % 2001) as f64 / 100.0 - 10.0,
                 }
             })
             .collect();
         v.extend((0..40).map(|i| -(i as f64)));
-        for k in [1, 2, 50, 63, v.len()] {
-            let mut sorted = v.clone();
-            sorted.sort_by(f64::total_cmp);
-            let want: Vec<u64> = sorted[..k].iter().map(|x| x.to_bits()).collect();
-            // Guesses that leave enough values under them, too few, and none.
-            for under in [f64::INFINITY, 0.0, -5.0, -9.0, f64::NEG_INFINITY, f64::NAN] {
-                let got: Vec<u64> = smallest(&v, k, under).iter().map(|x| x.to_bits()).collect();
-                assert_eq!(got, want, "k = {k}, under {under}");
+        v
+    }
+
+    #[test]
+    fn tail_equals_the_head_of_a_full_sort() {
+        let v = mixed_values(997);
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        for k in [1, 2, 50, 63, 200, v.len()] {
+            for step in [1, 7, BLOCK] {
+                let mut tail = Tail::new(k);
+                for chunk in v.chunks(step) {
+                    tail.push(chunk);
+                }
+                let got: Vec<u64> = tail.smallest().iter().map(|x| x.to_bits()).collect();
+                let want: Vec<u64> = sorted[..k].iter().map(|x| x.to_bits()).collect();
+                assert_eq!(got, want, "k = {k}, blocks of {step}");
             }
+        }
+    }
+
+    #[test]
+    fn sessions_pushed_one_by_one_or_in_runs_give_the_same_bits() {
+        let n = 500;
+        let d = dates(n);
+        let ends = month_ends(&d);
+        let eq: Vec<f64> = mixed_values(n).iter().take(n).map(|x| 1000.0 + 10.0 * x.max(-50.0)).collect();
+        let open: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
+        let whole = compute(MetricInputs {
+            dates: &d,
+            month_ends: &ends,
+            equity: &std::iter::once(1000.0).chain(eq.iter().copied()).collect::<Vec<_>>(),
+            trade_pnl: &[5.0, -3.0, 0.0, 7.5],
+            in_market: &open,
+            rf_annual: 0.03,
+        });
+        assert!(whole.sharpe.is_some() && whole.cvar_95.is_some() && whole.worst_month.is_some());
+        for run in [1, 5, BLOCK, 40] {
+            let mut acc = MetricsAcc::new(1000.0, n, &ends, 0.03);
+            let mut i = 0;
+            while i < n {
+                if !open[i] {
+                    acc.push_day(eq[i], false);
+                    i += 1;
+                    continue;
+                }
+                let m = (i..n).take(run).take_while(|&j| open[j]).count();
+                acc.push_days_in_market(m, |k| eq[i + k]);
+                i += m;
+            }
+            for p in [5.0, -3.0, 0.0, 7.5] {
+                acc.push_trade(p);
+            }
+            assert_eq!(acc.last_equity_usd(), Some(eq[n - 1]));
+            let got = acc.finish(d[0], d[n - 1]);
+            assert_eq!(format!("{got:?}"), format!("{whole:?}"), "runs of {run}");
         }
     }
 }

@@ -52,23 +52,22 @@ pub struct Row {
 
 /// The metrics of a run, in [`METRICS`] order.
 pub fn metrics_of(r: &RunResult) -> Vec<Option<f64>> {
-    let equity: Vec<f64> = r.days.iter().map(|d| d.equity_usd).collect();
-    metric_values(&r.metrics, r.initial_usd, &equity, HedgeReport::of(r))
+    let last = r.days.last().map(|d| d.equity_usd);
+    metric_values(&r.metrics, r.initial_usd, last, HedgeReport::of(r))
 }
 
 /// The metrics of a kernel run (no hedge), in [`METRICS`] order: the same as [`metrics_of`] of
 /// the engine's run of the same strategy.
 pub fn metrics_of_kernel(r: &CondorRun) -> Vec<Option<f64>> {
-    metric_values(&r.metrics, r.initial_usd, r.equity_usd(), None)
+    metric_values(&r.metrics, r.initial_usd, r.final_equity_usd, None)
 }
 
 fn metric_values(
     m: &Metrics,
     initial_usd: f64,
-    equity_usd: &[f64],
+    last: Option<f64>,
     hedge: Option<HedgeReport>,
 ) -> Vec<Option<f64>> {
-    let last = equity_usd.last().copied();
     vec![
         m.total_return,
         m.cagr,

@@ -12,6 +12,7 @@ use crate::pricing::{OptionType, Spot, SpxSurface, StrikeError, StrikeRule, Stri
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 type StrikeKey = (StrikeRule, StrikeRule, WingSpec);
 
@@ -250,7 +251,7 @@ pub struct Memo {
     entries: Vec<Option<Box<EntryMemo>>>,
     pub(super) store: Store,
     /// The tape's entry days per schedule.
-    due: Vec<(EntrySchedule, Vec<bool>)>,
+    due: Vec<(EntrySchedule, Rc<[bool]>)>,
     /// Values held (prices, each cohort's inputs per session, about 50 per strike choice).
     held: usize,
     /// Entries before it are all forgotten ([`Memo::release`]).
@@ -408,14 +409,14 @@ impl Memo {
 
     /// Whether each session is an entry day of `schedule` (not used for `WhenFlat`): the
     /// [`EntryClock`] run once over the tape.
-    pub(super) fn due_days(&mut self, tape: &Tape, schedule: EntrySchedule) -> Vec<bool> {
+    pub(super) fn due_days(&mut self, tape: &Tape, schedule: EntrySchedule) -> Rc<[bool]> {
         if let Some((_, d)) = self.due.iter().find(|(k, _)| *k == schedule) {
-            return d.clone();
+            return Rc::clone(d);
         }
         let mut clock = EntryClock::default();
-        let d: Vec<bool> =
+        let d: Rc<[bool]> =
             tape.days.iter().map(|d| clock.due(schedule, &tape.cal, d.session, false)).collect();
-        self.due.push((schedule, d.clone()));
+        self.due.push((schedule, Rc::clone(&d)));
         d
     }
 }

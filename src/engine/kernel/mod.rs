@@ -32,8 +32,9 @@ use super::book::{closing, contracts_for, equity_usd, interest_usd, margin_usd, 
 use super::condor::{legs, settle_value, Leg, MULTIPLIER};
 use super::market::Market;
 use crate::config::{CondorSpec, EntrySchedule, Expiries, Strategy};
-use crate::metrics::{compute, MetricInputs, Metrics};
+use crate::metrics::{Metrics, MetricsAcc};
 use chrono::Datelike;
+use std::rc::Rc;
 
 /// Whether the kernel runs this strategy exactly as the engine would: no hedge, no rules, and no
 /// AM settlement on a close-only SPX file (an engine error the kernel leaves to the engine).
@@ -64,16 +65,9 @@ struct Open {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CondorRun {
     pub initial_usd: f64,
-    /// The starting capital, then equity at each session's close.
-    equity: Vec<f64>,
+    /// Equity at the last session's close (`None` on an empty tape).
+    pub final_equity_usd: Option<f64>,
     pub metrics: Metrics,
-}
-
-impl CondorRun {
-    /// Equity at each session's close.
-    pub fn equity_usd(&self) -> &[f64] {
-        &self.equity[1..]
-    }
 }
 
 /// Book equity at a close: cash less the open condors' buy-back cost.
@@ -125,35 +119,30 @@ pub fn run_condors(s: &CondorRules, tape: &Tape, memo: &mut Memo) -> CondorRun {
 
 /// A condor-only run (see [`run_condors`]) part-way through its tape: the sessions before `j`
 /// have been run. Runs of one memo advance in step ([`run_in_step`]), so that the memo can
-/// forget the entries every run has left behind ([`Memo::release`]).
+/// forget the entries every run has left behind ([`Memo::release`]). Its metrics are taken as it
+/// goes ([`MetricsAcc`]): no equity curve is kept.
 #[derive(Debug)]
-struct CondorState<'s> {
+struct CondorState<'s, 't> {
     s: &'s CondorRules,
     ids: (usize, usize),
-    due: Vec<bool>,
+    /// Per session: whether an entry is due (shared by the runs of one schedule).
+    due: Rc<[bool]>,
     cash: f64,
     open: Vec<Open>,
-    /// The starting capital, then equity at each session's close.
-    equity: Vec<f64>,
-    in_market: Vec<bool>,
-    trade_pnl: Vec<f64>,
+    metrics: MetricsAcc<'t>,
     j: usize,
 }
 
-impl<'s> CondorState<'s> {
+impl<'s, 't> CondorState<'s, 't> {
     /// `s` before its first session (`memo` prepared for `tape`).
-    fn new(s: &'s CondorRules, tape: &Tape, memo: &mut Memo) -> Self {
-        let mut equity = Vec::with_capacity(tape.len() + 1);
-        equity.push(s.initial_usd);
+    fn new(s: &'s CondorRules, tape: &'t Tape, memo: &mut Memo) -> Self {
         CondorState {
             s,
             ids: memo.ids(&s.condor),
             due: memo.due_days(tape, s.condor.entry),
             cash: s.initial_usd,
             open: Vec::new(),
-            equity,
-            in_market: Vec::with_capacity(tape.len()),
-            trade_pnl: Vec::with_capacity(tape.len() / 4),
+            metrics: MetricsAcc::new(s.initial_usd, tape.len(), &tape.month_ends, tape.rf_annual),
             j: 0,
         }
     }
@@ -166,9 +155,15 @@ impl<'s> CondorState<'s> {
         while self.j < until {
             if self.open.len() == 1 && spec.max_concurrent == 1 {
                 // No entry until the one condor exits: the sessions up to its exit in a tight loop.
-                self.j =
-                    hold(s, tape, memo, &mut self.open[0], (self.j, until), &mut self.cash, &mut self.equity);
-                self.in_market.resize(self.j, true);
+                self.j = hold(
+                    s,
+                    tape,
+                    memo,
+                    &mut self.open[0],
+                    (self.j, until),
+                    &mut self.cash,
+                    &mut self.metrics,
+                );
                 if self.j == until {
                     break;
                 }
@@ -188,7 +183,7 @@ impl<'s> CondorState<'s> {
                     Some(reason) => {
                         let close = closing(reason, value, c.credit, c.contracts, hs, comm);
                         self.cash -= close.cash_out_usd;
-                        self.trade_pnl.push(close.pnl_usd);
+                        self.metrics.push_trade(close.pnl_usd);
                         self.open.remove(k);
                     }
                 }
@@ -198,8 +193,7 @@ impl<'s> CondorState<'s> {
             if due_now && self.open.len() < spec.max_concurrent as usize {
                 self.enter(tape, memo);
             }
-            self.equity.push(book_usd(&self.open, self.cash));
-            self.in_market.push(!self.open.is_empty());
+            self.metrics.push_day(book_usd(&self.open, self.cash), !self.open.is_empty());
             self.j += 1;
         }
     }
@@ -218,17 +212,14 @@ impl<'s> CondorState<'s> {
         }
     }
 
-    /// The finished run's equity and metrics (every session run).
+    /// The finished run's final equity and metrics (every session run).
     fn finish(self, tape: &Tape) -> CondorRun {
-        let metrics = compute(MetricInputs {
-            dates: &tape.dates,
-            month_ends: &tape.month_ends,
-            equity: &self.equity,
-            trade_pnl: &self.trade_pnl,
-            in_market: &self.in_market,
-            rf_annual: tape.rf_annual,
-        });
-        CondorRun { initial_usd: self.s.initial_usd, equity: self.equity, metrics }
+        let final_equity_usd = self.metrics.last_equity_usd();
+        let metrics = match (tape.dates.first(), tape.dates.last()) {
+            (Some(&first), Some(&last)) => self.metrics.finish(first, last),
+            _ => Metrics { trades: self.metrics.trades(), ..Metrics::default() },
+        };
+        CondorRun { initial_usd: self.s.initial_usd, final_equity_usd, metrics }
     }
 }
 
@@ -247,7 +238,7 @@ pub fn run_in_step(
     mut go: impl FnMut() -> bool,
 ) -> Option<Vec<CondorRun>> {
     memo.prepare(tape);
-    let mut states: Vec<CondorState<'_>> = runs.iter().map(|s| CondorState::new(s, tape, memo)).collect();
+    let mut states: Vec<CondorState<'_, '_>> = runs.iter().map(|s| CondorState::new(s, tape, memo)).collect();
     let mut until = 0;
     while until < tape.len() {
         if !go() {
@@ -298,7 +289,7 @@ fn hold(
     c: &mut Open,
     (mut j, until): (usize, usize),
     cash: &mut f64,
-    equity: &mut Vec<f64>,
+    metrics: &mut MetricsAcc<'_>,
 ) -> usize {
     // The condor has values on the sessions before its expiry (see `Tape::terms`), in blocks.
     while j < until && tape.ords[j] < c.expiry_ord {
@@ -318,7 +309,7 @@ fn hold(
                 let d = &tape.days[j + k];
                 *cash += interest_usd(true, *cash, d.rate, d.dt);
                 c.value = value;
-                equity.push(book_usd(std::slice::from_ref(c), *cash));
+                metrics.push_day(book_usd(std::slice::from_ref(c), *cash), true);
             }
         } else {
             // Cash is constant without interest: find the exit first, then the equity of the
@@ -334,11 +325,9 @@ fn hold(
                 // no-op on -0.0.
                 *cash += 0.0;
                 let (cash, contracts) = (*cash, c.contracts);
-                equity.extend(
-                    values[..stay]
-                        .iter()
-                        .map(|&v| equity_usd(cash, std::iter::once(buy_back_usd(v, contracts)), 0.0)),
-                );
+                metrics.push_days_in_market(stay, |k| {
+                    equity_usd(cash, std::iter::once(buy_back_usd(values[k], contracts)), 0.0)
+                });
                 c.value = values[stay - 1];
             }
             if stay < n {
