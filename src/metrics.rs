@@ -25,8 +25,10 @@
 //!
 //! Runs feed [`MetricsAcc`] one session at a time (no equity curve kept). The sample standard
 //! deviation is taken in one pass about the first return (the shifted-data form: exact for
-//! constant returns, within 1e-12 relative of the two-pass value in the tests); every other sum
-//! adds its terms in date order, and the CVaR tail is the head of a full sort, to the bit.
+//! constant returns, within 1e-12 relative of the two-pass value in the tests); the sums add each
+//! 32-session block in four interleaved lanes, then the lanes pairwise (the same order however
+//! the sessions are fed); the drawdowns, worst day and month and the CVaR tail (the head of a
+//! full sort) are exact, to the bit.
 //!
 //! A ratio whose denominator is zero (no volatility, no drawdown, no losing trade, no trades) is
 //! `None`, reported as "n/a": never a fake infinity.
@@ -211,7 +213,9 @@ const BLOCK: usize = 32;
 /// The metrics of a run fed one session at a time, in a few hundred bytes whatever the run's
 /// length (no equity curve kept): the sweep's kernel feeds it as it runs, and [`compute`] feeds it
 /// a whole curve. Sessions are folded in blocks of [`BLOCK`] (the returns' divisions vectorise,
-/// the sums stay in registers). The sums add their terms in date order; the sample variance is
+/// the sums stay in registers). A full block's sums add in four lanes, each every fourth
+/// session in date order, then the lanes pairwise (a partial block, only ever the last, adds in
+/// date order); the block's total joins the run's. The sample variance is
 /// taken about the first return (`sum (r - r_1)^2 - (sum (r - r_1))^2 / n`, the shifted-data
 /// form: exact for constant returns, and within a few ulps of the two-pass value when, as for
 /// daily returns, the mean is within a few standard deviations of `r_1`); the CVaR tail is a
@@ -319,25 +323,49 @@ impl<'a> MetricsAcc<'a> {
         let mut r = [0.0; BLOCK];
         let b = &self.block;
         for i in 0..BLOCK {
-            r[i] = if b[i] != 0.0 { b[i + 1] / b[i] - 1.0 } else { 0.0 };
+            let q = b[i + 1] / b[i] - 1.0;
+            r[i] = if b[i] != 0.0 { q } else { 0.0 };
         }
-        let (r, eq) = (&r[..n], &self.block[1..=n]);
         if self.days == 0 {
             self.shift = r[0];
         }
         let (rf_d, shift) = (self.rf_d, self.shift);
-        let mut s = self.sums;
+        let s = &mut self.sums;
+        if n == BLOCK {
+            // Four lanes (each adds every fourth day, in date order), then the lanes pairwise.
+            let (mut excess, mut downside, mut shifted, mut squares) =
+                ([0.0; 4], [0.0; 4], [0.0; 4], [0.0; 4]);
+            for c in r.chunks_exact(4) {
+                for l in 0..4 {
+                    let x = c[l] - rf_d;
+                    excess[l] += x;
+                    downside[l] += x.min(0.0).powi(2);
+                    let d = c[l] - shift;
+                    shifted[l] += d;
+                    squares[l] += d * d;
+                }
+            }
+            let total = |v: [f64; 4]| (v[0] + v[1]) + (v[2] + v[3]);
+            s.excess += total(excess);
+            s.downside += total(downside);
+            s.shifted += total(shifted);
+            s.shifted_squares += total(squares);
+        } else {
+            for &r in &r[..n] {
+                let x = r - rf_d;
+                s.excess += x;
+                s.downside += x.min(0.0).powi(2);
+                let d = r - shift;
+                s.shifted += d;
+                s.shifted_squares += d * d;
+            }
+        }
+        let (r, eq) = (&r[..n], &self.block[1..=n]);
         let mut dd = self.dd;
-        for (&r, &e) in r.iter().zip(eq) {
-            let x = r - rf_d;
-            s.excess += x;
-            s.downside += x.min(0.0).powi(2);
-            let d = r - shift;
-            s.shifted += d;
-            s.shifted_squares += d * d;
+        for &e in eq {
             dd.push(e);
         }
-        (self.sums, self.dd) = (s, dd);
+        self.dd = dd;
         self.tail.push(r);
         let end = self.days + eq.len();
         while let Some(&i) = self.month_ends.get(self.next_month).filter(|&&i| i < end) {
