@@ -144,16 +144,35 @@ pub struct StrikeChooser<'a> {
     atm_srt: f64,
 }
 
-impl<'a> StrikeChooser<'a> {
-    pub fn new(q: &'a Quote<'a>, expiry: NaiveDate) -> Result<Self, StrikeError> {
+/// What a [`StrikeChooser`] works out from its quote and expiry, the same for every rule: the
+/// time to expiry (years), the forward and the ATM vol term `sigma sqrt t`.
+#[derive(Debug, Clone, Copy)]
+pub struct ChooserTerms {
+    t: f64,
+    forward: f64,
+    atm_srt: f64,
+}
+
+impl ChooserTerms {
+    pub fn new(q: &Quote<'_>, expiry: NaiveDate) -> Self {
         let t = (expiry - q.date).num_days() as f64 / 365.0;
-        Ok(StrikeChooser {
-            grid: StrikeGrid::new(5.0)?,
-            q,
+        ChooserTerms {
             t,
             forward: q.spot * ((q.rate - q.div) * t).exp(),
             atm_srt: q.surface.atm_vol(t) * t.sqrt(),
-        })
+        }
+    }
+}
+
+impl<'a> StrikeChooser<'a> {
+    pub fn new(q: &'a Quote<'a>, expiry: NaiveDate) -> Result<Self, StrikeError> {
+        Self::with_terms(q, ChooserTerms::new(q, expiry))
+    }
+
+    /// The chooser on `q` whose [`ChooserTerms`] (for its expiry) are `terms`.
+    pub fn with_terms(q: &'a Quote<'a>, terms: ChooserTerms) -> Result<Self, StrikeError> {
+        let ChooserTerms { t, forward, atm_srt } = terms;
+        Ok(StrikeChooser { grid: StrikeGrid::new(5.0)?, q, t, forward, atm_srt })
     }
 
     /// The strike one rule picks (before rounding adjustments).

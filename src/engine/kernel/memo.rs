@@ -7,7 +7,7 @@ use super::store::{Series, Store};
 use super::{Tape, TapeDay, Terms};
 use crate::config::{CondorSpec, EntrySchedule, Expiries, WingSpec};
 use crate::engine::book::{condor_value, EntryClock};
-use crate::engine::condor::{choose_expiry, legs, Leg, Quote, StrikeAdjust, StrikeChooser};
+use crate::engine::condor::{choose_expiry, legs, ChooserTerms, Leg, Quote, StrikeAdjust, StrikeChooser};
 use crate::pricing::{OptionType, Spot, SpxSurface, StrikeError, StrikeRule, Strip};
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
@@ -70,6 +70,8 @@ struct Cohort {
     inputs: Inputs,
     /// By [`Keys`] strike id: `None` until tried, then the condor (`None`: no valid condor).
     condors: Vec<Option<Option<CondorPrices>>>,
+    /// The strike choices' terms on the entry session (worked out on first use).
+    chooser: Option<ChooserTerms>,
     /// What each (kind, rule) picked (the strike choices' expensive part, shared by wings).
     picks: Vec<((OptionType, StrikeRule), Result<f64, StrikeError>)>,
     legs: Vec<LegPrices>,
@@ -112,7 +114,9 @@ impl Cohort {
 
     /// The strikes `spec` picks on session `q` (picks shared between strike rules).
     fn strikes(&mut self, spec: &CondorSpec, q: &Quote<'_>) -> Result<[f64; 4], StrikeError> {
-        let chooser = StrikeChooser::new(q, self.expiry)?;
+        let expiry = self.expiry;
+        let terms = *self.chooser.get_or_insert_with(|| ChooserTerms::new(q, expiry));
+        let chooser = StrikeChooser::with_terms(q, terms)?;
         let picks = &mut self.picks;
         chooser.strikes(spec, StrikeAdjust::default(), |kind, rule| {
             if let Some((_, p)) = picks.iter().find(|(k, _)| *k == (kind, rule)) {
@@ -351,6 +355,7 @@ impl Memo {
                     dies: j0 + inputs.sessions(),
                     inputs,
                     condors: Vec::with_capacity(room),
+                    chooser: None,
                     picks: Vec::with_capacity(room),
                     legs: Vec::with_capacity(2 * room),
                     index: HashMap::with_capacity_and_hasher(2 * room, Default::default()),
