@@ -142,8 +142,9 @@ mod x86 {
         _mm256_movemask_pd(_mm256_and_pd(above, below)) == 0b1111
     }
 
-    /// [`Strip::price_into`] with AVX2, four sessions at a time; the rest (and every group with
-    /// a lane off the plain case) by the scalar code.
+    /// [`Strip::price_into`] with AVX2, four sessions at a time (the last four overlapping the
+    /// group before them when the count is not a multiple of four); runs of fewer than four
+    /// sessions, and every group with a lane off the plain case, by the scalar code.
     ///
     /// Returns how many groups of four the vector code priced.
     ///
@@ -162,9 +163,14 @@ mod x86 {
         let w = _mm256_set1_pd(kind.sign());
         let (k_value, k_ln) = (_mm256_set1_pd(k.value), _mm256_set1_pd(k.ln));
         let call = kind == OptionType::Call;
+        let len = out.len();
         let mut n = 0;
-        while n + 4 <= out.len() {
-            let at = from + n;
+        while n < len && len >= 4 {
+            // When `len` is not a multiple of four, the last group overlaps the one before it
+            // (which it prices again to the same bits) rather than leave its sessions to the
+            // scalar code.
+            let g = n.min(len - 4);
+            let at = from + g;
             // SAFETY: at + 4 <= from + out.len() <= strip.len(), the length of every column.
             let load = |v: &[f64]| unsafe { _mm256_loadu_pd(v.as_ptr().add(at)) };
             let (s, ln_s, srt) = (load(&strip.s), load(&strip.ln_s), load(&strip.srt));
@@ -194,19 +200,19 @@ mod x86 {
                 );
                 let ok = _mm256_movemask_pd(ok) == 0b1111;
                 if ok {
-                    // SAFETY: n + 4 <= out.len().
-                    unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(n), price) };
+                    // SAFETY: g + 4 <= out.len().
+                    unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(g), price) };
                 }
                 ok
             };
             if priced {
                 vector += 1;
             } else {
-                strip.price_scalar(at, kind, k, &mut out[n..n + 4]);
+                strip.price_scalar(from + n, kind, k, &mut out[n..g + 4]);
             }
-            n += 4;
+            n = g + 4;
         }
-        if n < out.len() {
+        if n < len {
             strip.price_scalar(from + n, kind, k, &mut out[n..]);
         }
         vector
