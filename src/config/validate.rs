@@ -148,6 +148,14 @@ impl Checker<'_> {
         let Some(v) = v else { return Ok(None) };
         let text = match v {
             toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(toml::value::Datetime { date: Some(day), time: None, offset: None }) => {
+                // A bare TOML date: its fields directly (no text to format and parse again).
+                let (y, m, d) = (i32::from(day.year), u32::from(day.month), u32::from(day.day));
+                if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                    return Ok(Some(date));
+                }
+                v.to_string()
+            }
             toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
             other => return Err(self.invalid(key, "a date YYYY-MM-DD", other)),
         };
