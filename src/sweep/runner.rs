@@ -395,6 +395,19 @@ pub fn run_sweep(
     // fsyncs wait on the disk): the workers would otherwise wait for it. The tape is built here,
     // where freed memory is at hand (a new thread's allocations fault fresh pages in).
     let meta_text = meta(source, spec, opts);
+    // The calling thread is one of the `jobs` workers: its heap holds the memory the loading
+    // freed, where a new thread faults fresh pages in. The others start now, while the first
+    // tape is built and the checkpoint opened (a thread's start is on the critical path
+    // otherwise: -1.8 ms on the condor grid).
+    let pool = match opts.jobs.max(1) - 1 {
+        0 => None,
+        n => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| SweepError::Io(e.to_string()))?,
+        ),
+    };
     let mut rows = std::thread::scope(|scope| {
         let opened = scope.spawn(|| open_checkpoint(&opts.out, &meta_text, &head, keys.len(), opts.resume));
         if let Some(&first) = slice.first().filter(|_| opts.kernel) {
@@ -404,18 +417,6 @@ pub fn run_sweep(
     })?;
     let done: std::collections::HashSet<u64> = rows.iter().map(|r| r.index).collect();
     let todo: Vec<u64> = slice.iter().copied().filter(|i| !done.contains(i)).collect();
-    // The calling thread is one of the `jobs` workers: its heap holds the memory the loading
-    // freed, where a new thread faults fresh pages in.
-    let helpers = opts.jobs.max(1) - 1;
-    let pool = match helpers {
-        0 => None,
-        n => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| SweepError::Io(e.to_string()))?,
-        ),
-    };
     let rows_path = opts.out.join("rows.csv");
     let io = |e: std::io::Error| SweepError::Io(format!("{}: {e}", rows_path.display()));
     let file = std::fs::OpenOptions::new().append(true).open(&rows_path).map_err(io)?;
