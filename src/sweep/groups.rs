@@ -1,7 +1,7 @@
 //! How a sweep's combinations are split between threads: groups that share the kernel's work
 //! (equal positions in every dimension that is not a condor's strikes, exits, sizing or costs),
 //! of a size that keeps every thread busy, taken longest first. Only which thread runs a
-//! combination depends on it, never its row.
+//! combination depends on it, never its row. And [`beside`]: a side job run on an idle thread.
 
 use super::spec::SweepSpec;
 
@@ -78,6 +78,31 @@ pub(super) fn schedule(spec: &SweepSpec, todo: &[u64], jobs: usize) -> Vec<Vec<u
     work
 }
 
+/// Run `side` beside `main` and wait for both: on `pool` when there is one (its threads are up
+/// and idle: a new thread's start would be on the critical path), else on a new scoped thread.
+pub fn beside<A: Send, B>(
+    pool: Option<&rayon::ThreadPool>,
+    side: impl FnOnce() -> A + Send,
+    main: impl FnOnce() -> B,
+) -> (A, B) {
+    match pool {
+        Some(p) => {
+            let mut a = None;
+            let slot = &mut a;
+            let b = p.in_place_scope(|s| {
+                s.spawn(move |_| *slot = Some(side()));
+                main()
+            });
+            (a.expect("a scope waits for its jobs"), b)
+        }
+        None => std::thread::scope(|s| {
+            let side = s.spawn(side);
+            let b = main();
+            (side.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +173,20 @@ mod tests {
         let mut seen: Vec<u64> = work.into_iter().flatten().collect();
         seen.sort();
         assert_eq!(seen, todo);
+    }
+
+    #[test]
+    fn a_side_job_runs_on_another_thread_and_both_results_come_back() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        for pool in [Some(&pool), None] {
+            let here = std::thread::current().id();
+            let ((side, a), (main, b)) = beside(
+                pool,
+                || (std::thread::current().id(), 6 * 7),
+                || (std::thread::current().id(), "main"),
+            );
+            assert_ne!(side, here, "the side job runs elsewhere (pool: {})", pool.is_some());
+            assert_eq!((main, a, b), (here, 42, "main"));
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! rows sorted by index: the same bytes for any `jobs`, any shard split and any number of
 //! interruptions.
 
-use super::groups::schedule;
+use super::groups::{beside, schedule};
 use super::spec::{show, SweepSpec};
 use super::table::{append, header, metrics_of, metrics_of_kernel, read_checkpoint, write_final, Row};
 use crate::config::StrategySource;
@@ -408,13 +408,17 @@ pub fn run_sweep(
                 .map_err(|e| SweepError::Io(e.to_string()))?,
         ),
     };
-    let mut rows = std::thread::scope(|scope| {
-        let opened = scope.spawn(|| open_checkpoint(&opts.out, &meta_text, &head, keys.len(), opts.resume));
-        if let Some(&first) = slice.first().filter(|_| opts.kernel) {
-            warm_tape(&tapes, source, spec, market, first);
-        }
-        opened.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-    })?;
+    // On a thread of its own, not the pool's: its syncs would hold up a worker's first group.
+    let (opened, ()) = beside(
+        None,
+        || open_checkpoint(&opts.out, &meta_text, &head, keys.len(), opts.resume),
+        || {
+            if let Some(&first) = slice.first().filter(|_| opts.kernel) {
+                warm_tape(&tapes, source, spec, market, first);
+            }
+        },
+    );
+    let mut rows = opened?;
     let done: std::collections::HashSet<u64> = rows.iter().map(|r| r.index).collect();
     let todo: Vec<u64> = slice.iter().copied().filter(|i| !done.contains(i)).collect();
     let rows_path = opts.out.join("rows.csv");
@@ -453,12 +457,12 @@ pub fn run_sweep(
     let interrupted = (rows.len() as u64) < slice.len() as u64;
     rows.sort_by_key(|r| r.index);
     // The checkpoint's last sync runs beside the final table's writing (both are waited for).
-    std::thread::scope(|scope| {
-        let synced = scope.spawn(|| file.sync_data().map_err(io));
-        let finals = if interrupted { Ok(()) } else { write_final(&opts.out, &keys, &rows) };
-        let synced = synced.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        synced.and(finals.map_err(SweepError::from))
-    })?;
+    let (synced, finals) = beside(
+        pool.as_ref(),
+        || file.sync_data().map_err(io),
+        || if interrupted { Ok(()) } else { write_final(&opts.out, &keys, &rows, pool.as_ref()) },
+    );
+    synced.and(finals.map_err(SweepError::from))?;
     Ok(SweepOutcome { rows, ran_now: ran, slice: slice.len() as u64, interrupted })
 }
 
@@ -505,6 +509,6 @@ pub fn merge(
         });
     }
     std::fs::create_dir_all(out).map_err(|e| SweepError::Io(format!("{}: {e}", out.display())))?;
-    write_final(out, &keys, &rows)?;
+    write_final(out, &keys, &rows, None)?;
     Ok(rows)
 }

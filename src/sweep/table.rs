@@ -195,21 +195,24 @@ pub fn append(file: &mut std::fs::File, buf: &mut Vec<u8>, rows: &[Row]) -> std:
     file.write_all(buf)
 }
 
-/// Write the final table (rows sorted by index) as CSV and Parquet, atomically.
-pub fn write_final(dir: &Path, keys: &[&str], rows: &[Row]) -> Result<(), DataError> {
-    // The two files are independent: the CSV one is written on a second thread. The Parquet
-    // table, which allocates the most, is built here, where freed memory is at hand: a new
-    // thread's allocations fault fresh pages in.
-    std::thread::scope(|scope| {
-        let csv = scope.spawn(|| {
-            let head = header(keys);
-            let lines = std::iter::once(head.as_str()).chain(rows.iter().map(Row::line));
-            write_lines_atomic(&dir.join("results.csv"), lines)
-        });
-        let parquet = final_table(keys, rows).write(&dir.join("results.parquet"));
-        let csv = csv.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        csv.and(parquet)
-    })
+/// Write the final table (rows sorted by index) as CSV and Parquet, atomically: the CSV file
+/// beside (on `pool` when there is one, see [`super::groups::beside`]); the Parquet table, which
+/// allocates the most, here, where freed memory is at hand (a new thread's allocations fault
+/// fresh pages in).
+pub fn write_final(
+    dir: &Path,
+    keys: &[&str],
+    rows: &[Row],
+    pool: Option<&rayon::ThreadPool>,
+) -> Result<(), DataError> {
+    let csv = || {
+        let head = header(keys);
+        let lines = std::iter::once(head.as_str()).chain(rows.iter().map(Row::line));
+        write_lines_atomic(&dir.join("results.csv"), lines)
+    };
+    let (csv, parquet) =
+        super::groups::beside(pool, csv, || final_table(keys, rows).write(&dir.join("results.parquet")));
+    csv.and(parquet)
 }
 
 /// The final table's columns: index, parameters (numbers where every cell is one), status,
