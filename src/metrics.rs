@@ -313,8 +313,30 @@ impl<'a> MetricsAcc<'a> {
         }
     }
 
-    /// Fold the block's sessions into the sums, the drawdown, the tail and the months.
+    /// Fold the block's sessions into the sums, the drawdown, the tail and the months: with AVX2
+    /// where the CPU has it (the same operations on wider vectors, so the same bits; a test
+    /// compares both), else plain x86-64's two lanes.
     fn fold(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked above).
+            return unsafe { self.fold_avx2() };
+        }
+        self.fold_any();
+    }
+
+    /// [`Self::fold`] compiled for AVX2.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn fold_avx2(&mut self) {
+        self.fold_any();
+    }
+
+    #[inline(always)]
+    fn fold_any(&mut self) {
         let n = self.in_block;
         if n == 0 {
             return;
@@ -761,5 +783,35 @@ mod tests {
             let got = acc.finish(d[0], d[n - 1]);
             assert_eq!(format!("{got:?}"), format!("{whole:?}"), "runs of {run}");
         }
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn the_avx2_fold_gives_the_bits_of_the_plain_one() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            eprintln!("skipped: this CPU has no AVX2 (the plain fold is the one in use)");
+            return;
+        }
+        let n = 300;
+        let d = dates(n);
+        let ends = month_ends(&d);
+        let eq: Vec<f64> = mixed_values(n).iter().take(n).map(|x| 1000.0 + 10.0 * x.max(-50.0)).collect();
+        let (mut plain, mut wide) =
+            (MetricsAcc::new(1000.0, n, &ends, 0.03), MetricsAcc::new(1000.0, n, &ends, 0.03));
+        for (chunk_at, chunk) in eq.chunks(BLOCK).enumerate() {
+            for acc in [&mut plain, &mut wide] {
+                acc.block[1..=chunk.len()].copy_from_slice(chunk);
+                acc.in_block = chunk.len();
+                acc.in_market_days += chunk_at % 2;
+            }
+            plain.fold_any();
+            // SAFETY: AVX2 checked above.
+            unsafe { wide.fold_avx2() };
+            assert_eq!(format!("{plain:?}"), format!("{wide:?}"), "block {chunk_at}");
+        }
+        assert_eq!(
+            format!("{:?}", plain.finish(d[0], d[n - 1])),
+            format!("{:?}", wide.finish(d[0], d[n - 1]))
+        );
     }
 }
