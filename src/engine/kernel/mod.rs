@@ -312,8 +312,9 @@ fn hold(
                 metrics.push_day(book_usd(std::slice::from_ref(c), *cash), true);
             }
         } else {
-            // Cash is constant without interest: find the exit first, then the equity of the
-            // sessions before it in one pass (the same arithmetic as `book_usd`, vectorised).
+            // Cash is constant without interest: find the exit first, then write the equity of
+            // the sessions before it straight into the metrics' blocks (the same arithmetic as
+            // `book_usd`).
             let exits = &c.exits;
             let stay = values
                 .iter()
