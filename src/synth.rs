@@ -1,8 +1,9 @@
 //! Seeded synthetic data: liquidation events and daily bars for benchmarks, tests and the
 //! clearly-labelled synthetic sample the project ships where no redistributable real data exists.
 //!
-//! The generator is hand-written (SplitMix64) on purpose: its output must stay byte-identical
-//! across dependency upgrades, because shipped samples and test expectations are derived from it.
+//! Random numbers come from [`crate::rng::SplitMix64`], hand-written on purpose: its output must
+//! stay byte-identical across dependency upgrades, because shipped samples and test expectations
+//! are derived from it.
 //!
 //! Liquidation model: arrivals are a Poisson process whose intensity is `mean_per_day` in calm
 //! periods and twenty times that inside cascades. The price is a geometric random walk (80%
@@ -15,42 +16,9 @@
 //! cascade), capped at $50M per order.
 
 use crate::data::{BarSeries, LiquidationEvents, Side};
+use crate::rng::SplitMix64;
 use crate::time::{nyse_close_utc, Calendar, Timestamp};
 use chrono::NaiveDate;
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, well-distributed 64-bit generator.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1): never exactly 0, so `ln` is always finite.
-    pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// Standard normal (Box-Muller; the second variate is discarded for simplicity).
-    pub fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-
-    /// Exponential with the given mean.
-    pub fn exponential(&mut self, mean: f64) -> f64 {
-        -mean * self.uniform().ln()
-    }
-}
 
 /// Synthetic liquidation events from `start` for `days` days (see the module doc for the model).
 pub fn liquidation_events(
@@ -196,14 +164,6 @@ mod tests {
         assert!(a.ts.windows(2).all(|w| w[0] <= w[1]));
         assert!(a.len() > 6_000, "cascades raise the count above the calm mean: {}", a.len());
         assert!(a.price.iter().all(|p| p.is_finite() && *p > 0.0));
-    }
-
-    #[test]
-    fn splitmix_reference_values() {
-        // First outputs for seed 0 (reference implementation by Vigna, prng.di.unimi.it).
-        let mut r = SplitMix64::new(0);
-        assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF);
-        assert_eq!(r.next_u64(), 0x6E78_9E6A_A1B9_65F4);
     }
 
     #[test]

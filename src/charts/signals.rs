@@ -73,7 +73,6 @@ fn vix_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
 fn ratio_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
     let (plot, side) = area.split_horizontally(1340);
     let (d0, d1) = (d.dates[0], d.dates[d.dates.len() - 1]);
-    let has_ratio = d.term_ratio.iter().any(|r| r.is_finite());
     let range = padded_range(d.term_ratio.iter().copied().chain([1.0]), 0.02).unwrap_or(0.9..1.1);
     let fmt = |v: &f64| format!("{v:.2}");
     let mut chart =
@@ -93,10 +92,13 @@ fn ratio_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
         }
     }
-    let label = if has_ratio { "term ratio" } else { "term ratio: no data" };
     side_legend(
         &side,
-        &[(label.into(), ratio_color), ("1.00 (above:".into(), flat), ("  backwardation)".into(), WHITE)],
+        &[
+            ("term ratio".into(), ratio_color),
+            ("1.00 (above:".into(), flat),
+            ("  backwardation)".into(), WHITE),
+        ],
     )
 }
 
@@ -107,10 +109,10 @@ fn liquidation_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
     let total: Vec<f64> = d.long_liq.iter().zip(&d.short_liq).map(|(l, s)| l + s).collect();
     let positive = total.iter().chain(&d.long_liq).copied().filter(|v| *v > 0.0);
     let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
-    let any = hi > 0.0;
-    let (floor, top) = if any { (lo.log10().floor(), hi.log10().ceil() + 0.3) } else { (0.0, 1.0) };
+    // Only drawn when there are liquidations (see `has_liquidations`).
+    let (floor, top) = (lo.log10().floor(), hi.log10().ceil() + 0.3);
     let fmt = |v: &f64| usd_short(10f64.powf(*v));
-    let desc = if any { "Liquidations ($, log)" } else { "Liquidations: no data" };
+    let desc = "Liquidations ($, log)";
     let labels = ((top - floor) as usize + 1).clamp(2, 8);
     let mut chart = date_chart(&plot, (d0, d1), ValueAxis { range: floor..top, desc, labels, format: &fmt })?;
     let (all_color, long_color, cascade_color) =
@@ -156,21 +158,37 @@ pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
             reason: format!("the signals chart needs one value per date ({n} dates) in every series"),
         });
     }
+    // A panel whose series has no value in the window is left out, not drawn empty.
+    let has_ratio = d.term_ratio.iter().any(|r| r.is_finite());
+    let has_liq = d.long_liq.iter().chain(&d.short_liq).any(|v| *v > 0.0);
     let caption = format!(
-        "{} — SPX and condor strikes, VIX and term ratio, liquidations, {} .. {}",
+        "{} — SPX and condor strikes, VIX{}{}, {} .. {}",
         d.name,
+        if has_ratio { " and term ratio" } else { "" },
+        if has_liq { ", liquidations" } else { "" },
         d.dates[0],
         d.dates[n - 1]
     );
     render_atomic(path, |tmp| {
         let root = super::canvas(tmp, &caption)?;
         let (spx, rest) = root.split_vertically(380);
-        let (vix, rest) = rest.split_vertically(190);
-        let (ratio, liq) = rest.split_vertically(160);
         spx_panel(&spx, d, &d.condors)?;
-        vix_panel(&vix, d)?;
-        ratio_panel(&ratio, d)?;
-        liquidation_panel(&liq, d)?;
+        if has_ratio && has_liq {
+            let (vix, rest) = rest.split_vertically(190);
+            let (ratio, liq) = rest.split_vertically(160);
+            vix_panel(&vix, d)?;
+            ratio_panel(&ratio, d)?;
+            liquidation_panel(&liq, d)?;
+        } else {
+            let (_, height) = rest.dim_in_pixel();
+            let (vix, other) = rest.split_vertically(if has_ratio || has_liq { height / 2 } else { height });
+            vix_panel(&vix, d)?;
+            if has_ratio {
+                ratio_panel(&other, d)?;
+            } else if has_liq {
+                liquidation_panel(&other, d)?;
+            }
+        }
         root.present().map_err(|e| e.to_string())
     })
 }

@@ -79,6 +79,10 @@ pub struct ImportArgs {
     /// Round prices to this many decimals (e.g. 2 to remove float32 artefacts).
     #[arg(long)]
     pub decimals: Option<u32>,
+    /// Drop the rows that fail a hard check (e.g. high below low), list them, and write the rest.
+    /// Without it, such rows make the import fail and nothing is written.
+    #[arg(long)]
+    pub drop_invalid: bool,
 }
 
 pub fn run(cmd: DataCommand) -> Result<ExitCode, Failure> {
@@ -113,7 +117,7 @@ fn check(a: &CheckArgs) -> Result<ExitCode, Failure> {
 }
 
 fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
-    let opts = ImportOptions { decimals: a.decimals, symbol: a.symbol.clone() };
+    let opts = ImportOptions { decimals: a.decimals, symbol: a.symbol.clone(), drop_invalid: a.drop_invalid };
     let summary = import(a.format, &a.input, &a.out, &opts)?;
     outln!(
         "imported {} ({}): {} rows in, {} rows out -> {}",
@@ -125,6 +129,9 @@ fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
     );
     for n in &summary.notes {
         outln!("  note: {n}");
+    }
+    for d in &summary.dropped {
+        outln!("  dropped line {} ({}): {}", d.line, d.key, d.reason);
     }
     let report = check_file(&a.out, None)?;
     out!("{}", report.render(3, false));

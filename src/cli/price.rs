@@ -5,8 +5,8 @@ use chrono::{Days, NaiveDate};
 use clap::{Args, ValueEnum};
 use ironhedge::data::{load_bars, load_vx_term, BarOptions, BarSeries};
 use ironhedge::pricing::{
-    black76_greeks, bsm_greeks, select_strike, validate, vix_futures_on, vol_indices_on, FuturesModel,
-    Greeks, OptionType, SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VixFamily, VixVolParams,
+    black76_greeks, bsm_greeks, select_strike, validate, vix_futures_on, FuturesModel, Greeks, OptionType,
+    SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VixVolParams, VolIndices,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -139,8 +139,13 @@ fn from_data(a: &PriceArgs, date: NaiveDate) -> Result<Inputs, Failure> {
                 }
             };
             let (v9, v3, v6) = (opt_bars(&a.vix9d)?, opt_bars(&a.vix3m)?, opt_bars(&a.vix6m)?);
-            let family = VixFamily { vix9d: v9.as_ref(), vix3m: v3.as_ref(), vix6m: v6.as_ref() };
-            let ix = vol_indices_on(date, &vix, family).map_err(|_| missing("VIX", vix_path))?;
+            let close = |s: Option<&BarSeries>| s.and_then(|s| s.close_on(date));
+            let ix = VolIndices {
+                vix: vix.close_on(date).ok_or_else(|| missing("VIX", vix_path))?,
+                vix9d: close(v9.as_ref()),
+                vix3m: close(v3.as_ref()),
+                vix6m: close(v6.as_ref()),
+            };
             let surface =
                 SpxSurface::new(ix, SurfaceParams::default()).map_err(|e| Failure::input(e.to_string()))?;
             let (t, r, q) = (a.days / 365.0, a.rate, a.div);
@@ -159,7 +164,8 @@ fn from_data(a: &PriceArgs, date: NaiveDate) -> Result<Inputs, Failure> {
         Model::Black76 => {
             let spot = vix.close_on(date).ok_or_else(|| missing("VIX", vix_path))?;
             let term = a.vx_term.as_deref().map(load_vx_term).transpose()?;
-            let curve = vix_futures_on(date, spot, term.as_ref(), FuturesModel::default())
+            let row = term.as_ref().and_then(|t| t.row_on(date));
+            let curve = vix_futures_on(date, spot, row, FuturesModel::default())
                 .map_err(|e| Failure::input(e.to_string()))?;
             let expiry = date
                 .checked_add_days(Days::new(a.days.max(0.0) as u64))
@@ -219,10 +225,25 @@ pub fn run(a: &PriceArgs) -> Result<ExitCode, Failure> {
     let model = if a.model == Model::Bsm { "bsm" } else { "black76" };
     let type_ = if kind == OptionType::Call { "call" } else { "put" };
     if a.json {
-        outln!(
-            "{{\"model\":\"{model}\",\"type\":\"{type_}\",\"underlying\":{s},\"strike\":{strike},\"days\":{},\"vol\":{vol},\"rate\":{},\"div\":{q},\"price\":{},\"delta\":{},\"gamma\":{},\"vega\":{},\"theta\":{},\"rho\":{}}}",
-            a.days, a.rate, g.price, g.delta, g.gamma, g.vega_per_point(), g.theta_per_day(), g.rho_per_pct()
-        );
+        let json = PriceJson {
+            model,
+            type_,
+            underlying: s,
+            strike,
+            days: a.days,
+            vol,
+            rate: a.rate,
+            div: q,
+            price: g.price,
+            delta: g.delta,
+            gamma: g.gamma,
+            vega: g.vega_per_point(),
+            theta: g.theta_per_day(),
+            rho: g.rho_per_pct(),
+        };
+        // A struct of strings and numbers always serialises.
+        let json = serde_json::to_string(&json).expect("price JSON serialises");
+        outln!("{json}");
     } else {
         let under = if a.model == Model::Bsm { "spot" } else { "future" };
         outln!("{model} {type_}: {under} {s}, strike {strike}, {} days (T = {:.6} y), vol {:.4}% ({}), rate {}, div {q}", a.days, a.days / 365.0, vol * 100.0, inputs.vol_source, a.rate);
@@ -234,4 +255,25 @@ pub fn run(a: &PriceArgs) -> Result<ExitCode, Failure> {
         outln!("  rho    {:>14.6}  per 1% of rate", g.rho_per_pct());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--json` output: the inputs, then the price and Greeks (vega per vol point, theta per calendar
+/// day, rho per 1% of rate). A non-finite number is written as `null`.
+#[derive(serde::Serialize)]
+struct PriceJson {
+    model: &'static str,
+    #[serde(rename = "type")]
+    type_: &'static str,
+    underlying: f64,
+    strike: f64,
+    days: f64,
+    vol: f64,
+    rate: f64,
+    div: f64,
+    price: f64,
+    delta: f64,
+    gamma: f64,
+    vega: f64,
+    theta: f64,
+    rho: f64,
 }

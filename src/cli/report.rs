@@ -2,7 +2,7 @@
 
 use super::Failure;
 use clap::Args;
-use ironhedge::engine::draw_charts;
+use ironhedge::results::draw_charts;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -4,7 +4,8 @@ use super::Failure;
 use chrono::NaiveDate;
 use clap::Args;
 use ironhedge::config::load_strategy;
-use ironhedge::engine::{run, run_id, write_results, EngineError, Market, RunResult};
+use ironhedge::engine::{run, EngineError, Market, RunResult};
+use ironhedge::results::{run_id, write_results};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -80,7 +81,7 @@ fn print_summary(name: &str, dir: &std::path::Path, r: &RunResult) {
     for (a, b, c, d) in rows {
         outln!("  {a:<14} {b:>14}   {c:<15} {d:>20}");
     }
-    if let Some(h) = ironhedge::engine::HedgeReport::of(r) {
+    if let Some(h) = ironhedge::results::HedgeReport::of(r) {
         outln!(
             "  hedge: {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9}",
             "layer",

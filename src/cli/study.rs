@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use ironhedge::config::load_strategy;
 use ironhedge::data::load_calendar;
 use ironhedge::engine::{run, Market};
-use ironhedge::study::{study, write_study, EventSignal, Measure, StudySpec};
+use ironhedge::study::{study, write_study, EventSignal, Measure, SignalStudy, StudySpec};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,6 +48,39 @@ pub struct EventsArgs {
 
 pub fn run_study(c: &StudyCommand) -> Result<ExitCode, Failure> {
     let StudyCommand::Events(a) = c;
+    let signals = parse_signals(a)?;
+    let calendar = a.calendar.as_deref().map(load_calendar).transpose()?.unwrap_or_default();
+    let s = load_strategy(&a.strategy, &a.set)?;
+    let market = Market::load(&s)?;
+    let r = run(&s, &market, None, None)?;
+    let spec = StudySpec { signals, horizon: a.horizon, cooldown: a.cooldown, window: a.window };
+    let st = study(&spec, &r, &market, &calendar);
+    let slug: String = s.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let out = a.out.clone().unwrap_or_else(|| PathBuf::from(format!("results/study-{slug}")));
+    let files = write_study(&out, &st)?;
+    let day = |i: usize| st.sessions.dates.get(i).map_or("?".into(), |d| d.to_string());
+    let n = st.sessions.dates.len();
+    outln!(
+        "{}: {} sessions {} .. {}; halves split at {}; {} p-values, Holm-adjusted -> {}",
+        s.name,
+        n,
+        day(0),
+        day(n.wrapping_sub(1)),
+        day(st.split),
+        st.tests,
+        out.display()
+    );
+    for sig in &st.signals {
+        print_signal(sig, a);
+    }
+    for f in files {
+        outln!("  wrote {}", f.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The arguments checked and the signals parsed (name as given, signal).
+fn parse_signals(a: &EventsArgs) -> Result<Vec<(String, EventSignal)>, Failure> {
     if !(1..=250).contains(&a.horizon) || a.window == 0 {
         return Err(Failure::input(format!(
             "study: expected --horizon in 1..=250 and --window >= 1, found {} and {}",
@@ -63,98 +96,73 @@ pub fn run_study(c: &StudyCommand) -> Result<ExitCode, Failure> {
     if signals.iter().any(|(_, s)| matches!(s, EventSignal::Calendar(_))) && a.calendar.is_none() {
         return Err(Failure::input("--signal calendar:<name> needs --calendar FILE"));
     }
-    let calendar = a.calendar.as_deref().map(load_calendar).transpose()?.unwrap_or_default();
-    let s = load_strategy(&a.strategy, &a.set)?;
-    let market = Market::load(&s)?;
-    let r = run(&s, &market, None, None)?;
-    let spec = StudySpec { signals, horizon: a.horizon, cooldown: a.cooldown, window: a.window };
-    let st = study(&spec, &r, &market, &calendar);
-    let slug: String = s.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-    let out = a.out.clone().unwrap_or_else(|| PathBuf::from(format!("results/study-{slug}")));
-    let files = write_study(&out, &st)?;
-    let n = st.sessions.dates.len();
+    Ok(signals)
+}
+
+/// A measure's value as printed: returns and vols in percent, VIX points as they are.
+fn show(measure: Measure, v: f64) -> String {
+    if matches!(measure, Measure::SpxReturn | Measure::SpxRealizedVol) {
+        format!("{:.2}%", 100.0 * v)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// One signal's table (horizons 1, 5 and the last) and its attribution windows.
+fn print_signal(sig: &SignalStudy, a: &EventsArgs) {
     outln!(
-        "{}: {} sessions {} .. {}; halves split at {}; {} p-values, Holm-adjusted -> {}",
-        s.name,
-        n,
-        st.sessions.dates.first().map_or("?".into(), |d| d.to_string()),
-        st.sessions.dates.last().map_or("?".into(), |d| d.to_string()),
-        st.sessions.dates.get(st.split).map_or("?".into(), |d| d.to_string()),
-        st.tests,
-        out.display()
+        "\n{}: {} independent events ({} before the {}-session cool-down)",
+        sig.name,
+        sig.events.len(),
+        sig.raw,
+        a.cooldown
     );
-    for sig in &st.signals {
+    outln!(
+        "  {:<18} {:>3} {:>10} {:>22} {:>10} {:>7} {:>7} {:>6} {:>6}",
+        "measure",
+        "h",
+        "mean",
+        "95% CI",
+        "baseline",
+        "p",
+        "p_holm",
+        "hit",
+        "base"
+    );
+    for c in sig.cells.iter().filter(|c| [1, 5, a.horizon].contains(&c.horizon)) {
+        let f = |v: f64| show(c.measure, v);
+        let half = |i: usize| {
+            let (n, m) = c.halves[i];
+            format!("{} ({n})", m.map_or("n/a".into(), f))
+        };
         outln!(
-            "\n{}: {} independent events ({} before the {}-session cool-down)",
-            sig.name,
-            sig.events.len(),
-            sig.raw,
-            a.cooldown
+            "  {:<18} {:>3} {:>10} {:>22} {:>10} {:>7.4} {:>7.4} {:>5.0}% {:>5.0}% {:>16} {:>16}",
+            c.measure.name(),
+            c.horizon,
+            f(c.mean),
+            format!("[{}, {}]", f(c.ci.0), f(c.ci.1)),
+            f(c.base_mean),
+            c.p,
+            c.p_adj,
+            100.0 * c.hit,
+            100.0 * c.base_hit,
+            half(0),
+            half(1)
         );
+    }
+    for w in &sig.attribution {
+        let per = |v: f64, n: usize| v / n.max(1) as f64;
         outln!(
-            "  {:<18} {:>3} {:>10} {:>22} {:>10} {:>7} {:>7} {:>6} {:>6}",
-            "measure",
-            "h",
-            "mean",
-            "95% CI",
-            "baseline",
-            "p",
-            "p_holm",
-            "hit",
-            "base"
+            "  {}: per session in {} window sessions: delta+gamma {:.0}, vega {:.0}, theta {:.0} | other {} sessions: {:.0}, {:.0}, {:.0}",
+            w.group,
+            w.in_days,
+            per(w.inside.delta_usd + w.inside.gamma_usd, w.in_days),
+            per(w.inside.vega_usd, w.in_days),
+            per(w.inside.theta_usd, w.in_days),
+            w.out_days,
+            per(w.outside.delta_usd + w.outside.gamma_usd, w.out_days),
+            per(w.outside.vega_usd, w.out_days),
+            per(w.outside.theta_usd, w.out_days)
         );
-        for c in sig.cells.iter().filter(|c| [1, 5, a.horizon].contains(&c.horizon)) {
-            let half = |i: usize| {
-                let (n, m) = c.halves[i];
-                let f = |v: f64| {
-                    if matches!(c.measure, Measure::SpxReturn | Measure::SpxRealizedVol) {
-                        format!("{:.2}%", 100.0 * v)
-                    } else {
-                        format!("{v:.2}")
-                    }
-                };
-                format!("{} ({n})", m.map_or("n/a".into(), f))
-            };
-            let f = |v: f64| {
-                if matches!(c.measure, Measure::SpxReturn | Measure::SpxRealizedVol) {
-                    format!("{:.2}%", 100.0 * v)
-                } else {
-                    format!("{v:.2}")
-                }
-            };
-            outln!(
-                "  {:<18} {:>3} {:>10} {:>22} {:>10} {:>7.4} {:>7.4} {:>5.0}% {:>5.0}% {:>16} {:>16}",
-                c.measure.name(),
-                c.horizon,
-                f(c.mean),
-                format!("[{}, {}]", f(c.ci.0), f(c.ci.1)),
-                f(c.base_mean),
-                c.p,
-                c.p_adj,
-                100.0 * c.hit,
-                100.0 * c.base_hit,
-                half(0),
-                half(1)
-            );
-        }
-        for w in &sig.attribution {
-            let per = |v: f64, n: usize| v / n.max(1) as f64;
-            outln!(
-                "  {}: per session in {} window sessions: delta+gamma {:.0}, vega {:.0}, theta {:.0} | other {} sessions: {:.0}, {:.0}, {:.0}",
-                w.group,
-                w.in_days,
-                per(w.inside.delta_usd + w.inside.gamma_usd, w.in_days),
-                per(w.inside.vega_usd, w.in_days),
-                per(w.inside.theta_usd, w.in_days),
-                w.out_days,
-                per(w.outside.delta_usd + w.outside.gamma_usd, w.out_days),
-                per(w.outside.vega_usd, w.out_days),
-                per(w.outside.theta_usd, w.out_days)
-            );
-        }
     }
-    for f in files {
-        outln!("  wrote {}", f.display());
-    }
-    Ok(ExitCode::SUCCESS)
 }

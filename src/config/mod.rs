@@ -166,8 +166,48 @@ impl StrategySource {
         let raw: RawStrategy = toml::Value::Table(tree)
             .try_into()
             .map_err(|e: toml::de::Error| serde_error(&e.to_string(), &place))?;
-        validate::validate(raw, path, &place)
+        let s = validate::validate(raw, path, &place)?;
+        check_data_files(&s, &place)?;
+        Ok(s)
     }
+}
+
+/// Every data file the strategy names exists: a missing one is an error naming the strategy
+/// file, the key (`data.spx`) and its line, and the path it resolved to. Checked once per
+/// command (a sweep's combinations cannot change data keys).
+fn check_data_files(s: &Strategy, place: &dyn Fn(&str) -> KeyPlace) -> Result<(), ConfigError> {
+    let d = &s.data;
+    let rates = match &s.rate {
+        RateSpec::File { path, .. } => Some(path),
+        RateSpec::Constant(_) => None,
+    };
+    let files = [
+        ("data.spx", Some(&d.spx)),
+        ("data.vix", Some(&d.vix)),
+        ("data.vix9d", d.vix9d.as_ref()),
+        ("data.vix3m", d.vix3m.as_ref()),
+        ("data.vix6m", d.vix6m.as_ref()),
+        ("data.vvix", d.vvix.as_ref()),
+        ("data.vx_term", d.vx_term.as_ref()),
+        ("rates.file", rates),
+        ("signals.liquidations", s.signals.liquidations.as_ref()),
+        ("signals.funding", s.signals.funding.as_ref()),
+        ("signals.calendar", s.signals.calendar.as_ref()),
+    ];
+    for (key, path) in files {
+        let Some(path) = path else { continue };
+        if !path.is_file() {
+            let why = if path.exists() { "not a file" } else { "no such file" };
+            return Err(ConfigError::Invalid {
+                place: Box::new(place(key)),
+                expected: "an existing data file (a relative path is taken from the strategy file's folder)"
+                    .into(),
+                found: format!("`{}` ({why})", path.display()),
+                hint: String::new(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Load, override and validate a strategy file.

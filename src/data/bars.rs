@@ -148,6 +148,22 @@ pub fn analyse_bars(t: &Table, opts: &BarOptions, out: &mut Findings) -> Result<
     bars_on_axis(t, opts, axis, out)
 }
 
+/// The close column's name: the caller's `value_column`, else `close`, else the one column
+/// beside the time column.
+fn close_column(t: &Table, opts: &BarOptions, axis: &TimeAxis) -> Result<String, DataError> {
+    match opts.value_column.as_deref().or(t.find(CLOSE)) {
+        Some(c) if t.find(&[c]).is_none() => Err(t.missing(&[c])),
+        Some(c) => Ok(c.to_string()),
+        None => {
+            let others: Vec<&String> = t.names().iter().filter(|n| **n != axis.column).collect();
+            match others.as_slice() {
+                [one] => Ok(one.to_string()),
+                _ => Err(t.missing(CLOSE)),
+            }
+        }
+    }
+}
+
 /// [`analyse_bars`] with the time column already read into `axis`.
 fn bars_on_axis(
     t: &Table,
@@ -156,17 +172,7 @@ fn bars_on_axis(
     out: &mut Findings,
 ) -> Result<BarSeries, DataError> {
     let ohlc = opts.value_column.is_none() && [OPEN, HIGH, LOW, CLOSE].iter().all(|a| t.find(a).is_some());
-    let close_col = match opts.value_column.as_deref().or(t.find(CLOSE)) {
-        Some(c) if t.find(&[c]).is_none() => return Err(t.missing(&[c])),
-        Some(c) => c.to_string(),
-        None => {
-            let others: Vec<&String> = t.names().iter().filter(|n| **n != axis.column).collect();
-            match others.as_slice() {
-                [one] => one.to_string(),
-                _ => return Err(t.missing(CLOSE)),
-            }
-        }
-    };
+    let close_col = close_column(t, opts, &axis)?;
     let close = number_column(t, &close_col, true, out)?;
     let (open, high, low) = if ohlc {
         (
@@ -195,64 +201,80 @@ fn bars_on_axis(
             (c, c, c)
         };
         let vol = volume.as_ref().and_then(|v| v[row]);
-        if let Some(v) = vol {
-            if !(v.is_finite() && v >= 0.0) {
-                out.at(
-                    Severity::Error,
-                    "bad volume",
-                    t.location(row),
-                    "volume",
-                    "a finite volume >= 0",
-                    v.to_string(),
-                );
-                continue;
-            }
+        if !volume_ok(vol, row, t, out) {
+            continue;
         }
-        let (Some(mut o), Some(h), Some(l), Some(mut c), Some(s), Some(k)) =
+        let (Some(o), Some(h), Some(l), Some(c), Some(s), Some(k)) =
             (o, h, l, c, axis.start[row], axis.known[row])
         else {
             continue;
         };
-        if h < l {
-            out.at(
-                Severity::Error,
-                "high < low",
-                t.location(row),
-                "high",
-                format!("high >= low ({l})"),
-                h.to_string(),
-            );
-            continue;
-        }
-        for (name, v) in [("open", &mut o), ("close", &mut c)] {
-            if *v < l || *v > h {
-                let clamped = v.clamp(l, h);
-                out.at(
-                    Severity::Repair,
-                    "outside [low, high]",
-                    t.location(row),
-                    name,
-                    format!("a value in [{l}, {h}]"),
-                    format!("{v} (clamped to {clamped})"),
-                );
-                *v = clamped;
-            }
-        }
-        if ohlc && o == h && h == l && l == c {
-            out.at(
-                Severity::Note,
-                "flat bar (open = high = low = close)",
-                t.location(row),
-                "",
-                "a bar with a range",
-                "a close-only bar",
-            );
-        }
-        bars.push(s, k, [o, h, l, c]);
+        let Some(prices) = checked_ohlc([o, h, l, c], ohlc, row, t, out) else { continue };
+        bars.push(s, k, prices);
         vols.push(vol.unwrap_or(0.0));
     }
     if volume.is_some() {
         bars.volume = Some(vols);
     }
     Ok(bars)
+}
+
+/// Whether a row's volume (if any) is finite and not negative; an error in `out` if not.
+fn volume_ok(vol: Option<f64>, row: usize, t: &Table, out: &mut Findings) -> bool {
+    match vol {
+        Some(v) if !(v.is_finite() && v >= 0.0) => {
+            out.at(
+                Severity::Error,
+                "bad volume",
+                t.location(row),
+                "volume",
+                "a finite volume >= 0",
+                v.to_string(),
+            );
+            false
+        }
+        _ => true,
+    }
+}
+
+/// One row's [open, high, low, close] checked: `None` (an error) when high < low; an open or
+/// close outside [low, high] clamped into it (a repair); a flat OHLC bar noted.
+fn checked_ohlc(bar: [f64; 4], ohlc: bool, row: usize, t: &Table, out: &mut Findings) -> Option<[f64; 4]> {
+    let [mut o, h, l, mut c] = bar;
+    if h < l {
+        out.at(
+            Severity::Error,
+            "high < low",
+            t.location(row),
+            "high",
+            format!("high >= low ({l})"),
+            h.to_string(),
+        );
+        return None;
+    }
+    for (name, v) in [("open", &mut o), ("close", &mut c)] {
+        if *v < l || *v > h {
+            let clamped = v.clamp(l, h);
+            out.at(
+                Severity::Repair,
+                "outside [low, high]",
+                t.location(row),
+                name,
+                format!("a value in [{l}, {h}]"),
+                format!("{v} (clamped to {clamped})"),
+            );
+            *v = clamped;
+        }
+    }
+    if ohlc && o == h && h == l && l == c {
+        out.at(
+            Severity::Note,
+            "flat bar (open = high = low = close)",
+            t.location(row),
+            "",
+            "a bar with a range",
+            "a close-only bar",
+        );
+    }
+    Some([o, h, l, c])
 }

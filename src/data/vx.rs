@@ -31,6 +31,14 @@ pub struct VxTermStructure {
     pub months: usize,
 }
 
+impl VxTermStructure {
+    /// The curve m1..mN of `date` (index points, `None` for an unlisted month), if the file has
+    /// a row for that date.
+    pub fn row_on(&self, date: NaiveDate) -> Option<&[Option<f64>]> {
+        self.date.binary_search(&date).ok().map(|i| &self.curve[i][..])
+    }
+}
+
 /// Per-contract settlements, ascending by date.
 #[derive(Debug, Clone, Default)]
 pub struct VxContracts {

@@ -90,7 +90,7 @@ impl OutColumn {
         }
     }
 
-    fn cell(&self, i: usize, out: &mut String) {
+    pub(crate) fn cell(&self, i: usize, out: &mut String) {
         use std::fmt::Write as _;
         let _ = match self {
             OutColumn::Date(v) => write!(out, "{}", v[i]),

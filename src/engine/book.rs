@@ -184,6 +184,47 @@ pub(super) fn contracts_for(
     wanted.min(room) as u32
 }
 
+/// Credit per share of a condor sold at mid `value_per_share`: the mid less a half-spread on each
+/// of its four legs.
+#[inline]
+pub(super) fn entry_credit(value_per_share: f64, half_spread_usd: f64) -> f64 {
+    value_per_share - 4.0 * half_spread_usd
+}
+
+/// Cash the book receives for selling `contracts` condors at `credit` per share: the credit less
+/// one commission per leg and contract.
+#[inline]
+pub(super) fn entry_cash_usd(credit: f64, contracts: u32, commission_usd: f64) -> f64 {
+    let k = contracts as f64;
+    credit * MULTIPLIER * k - 4.0 * commission_usd * k
+}
+
+/// Costs of selling `contracts` condors: a half-spread per leg and share, and a commission per
+/// leg and contract.
+#[inline]
+pub(super) fn entry_costs_usd(contracts: u32, half_spread_usd: f64, commission_usd: f64) -> f64 {
+    let k = contracts as f64;
+    4.0 * half_spread_usd * MULTIPLIER * k + 4.0 * commission_usd * k
+}
+
+/// The print an expiring condor settles on: the expiry session's open when AM-settled (SPX
+/// monthlies), else its close (SPXW).
+#[inline]
+pub(super) fn settlement_print(am_settled: bool, open: f64, close: f64) -> f64 {
+    if am_settled {
+        open
+    } else {
+        close
+    }
+}
+
+/// The time step from the previous session's close to this one's, in years (calendar days /
+/// 365): the step of interest on cash and of the attribution's theta. 0 on the first session.
+#[inline]
+pub(super) fn years_since(prev: Option<NaiveDate>, date: NaiveDate) -> f64 {
+    prev.map_or(0.0, |p| (date - p).num_days() as f64 / 365.0)
+}
+
 /// Interest on `cash_usd` over `dt_years` at `rate` (continuous compounding), if cash earns it.
 pub(super) fn interest_usd(on: bool, cash_usd: f64, rate: f64, dt_years: f64) -> f64 {
     if on {

@@ -215,7 +215,8 @@ impl HedgeBook {
             let Some(mut p) = self.held[i].take() else { continue };
             let expiring = d.date >= p.expiry;
             let new = if expiring {
-                let settle = vix_settlement(d.vix_bars, p.expiry).map_err(|e| (p.expiry, e.to_string()))?;
+                let settle = vix_settlement(p.expiry, super::market::session_prints(d.vix_bars, p.expiry))
+                    .map_err(|e| (p.expiry, e.to_string()))?;
                 VixMark {
                     future: settle,
                     leg: LegMark { price: (settle - p.strike).max(0.0), ..LegMark::default() },

@@ -1,7 +1,120 @@
-//! The ledger's records: one row per day (cash, margin, equity, what moved it), the daily P&L
-//! attribution of the condor book, and the trade log.
+//! The ledger: the book's cash and its records. It owns the cash balance (interest, premiums,
+//! closings and hedge flows all pass through it), one row per day (cash, margin, equity, what
+//! moved it), the daily P&L attribution per position group, the trade log, and the metrics taken
+//! from them at the end of a run. The engine decides what happens; the ledger books it.
 
+use super::book::interest_usd;
+use super::condor::{Condor, LegMark};
+use crate::metrics::{compute, month_ends, MetricInputs, Metrics};
 use chrono::NaiveDate;
+
+/// The book's cash and records over one run.
+#[derive(Debug, Clone)]
+pub(super) struct Ledger {
+    initial_usd: f64,
+    /// Cash on hand (USD): credits and recoveries in, buy-backs, premiums and costs out.
+    pub(super) cash_usd: f64,
+    /// The previous close's date and equity.
+    prev: Option<(NaiveDate, f64)>,
+    pub(super) days: Vec<DayRecord>,
+    /// The whole book's attribution per day: the sum of the groups'.
+    pub(super) attribution: Vec<Attribution>,
+    /// Attribution per position group and day (`group_attribution[g][day]`).
+    pub(super) group_attribution: Vec<Vec<Attribution>>,
+    pub(super) trades: Vec<Trade>,
+    /// Condor credit received at entry, summed (USD).
+    pub(super) credit_collected_usd: f64,
+    /// Per day: whether any condor was open at the close.
+    in_market: Vec<bool>,
+}
+
+impl Ledger {
+    /// An empty ledger holding `initial_usd` of cash, with `groups` position groups.
+    pub(super) fn new(initial_usd: f64, groups: usize) -> Self {
+        Ledger {
+            initial_usd,
+            cash_usd: initial_usd,
+            prev: None,
+            days: Vec::new(),
+            attribution: Vec::new(),
+            group_attribution: vec![Vec::new(); groups],
+            trades: Vec::new(),
+            credit_collected_usd: 0.0,
+            in_market: Vec::new(),
+        }
+    }
+
+    /// The date of the previous close recorded, if any.
+    pub(super) fn prev_date(&self) -> Option<NaiveDate> {
+        self.prev.map(|(d, _)| d)
+    }
+
+    /// Credit interest on cash over `dt_years` at `rate`, if cash earns it; returns the interest.
+    pub(super) fn credit_interest(&mut self, on: bool, rate: f64, dt_years: f64) -> f64 {
+        let interest = interest_usd(on, self.cash_usd, rate, dt_years);
+        self.cash_usd += interest;
+        interest
+    }
+
+    /// Book the close of day `day` (its `cash_usd` and `pnl_usd` are the ledger's to fill), with
+    /// the day's attribution per group and whether a condor is still open.
+    pub(super) fn close_day(&mut self, mut day: DayRecord, groups: &[Attribution], in_market: bool) {
+        let mut attribution = Attribution::default();
+        for (g, a) in groups.iter().enumerate() {
+            attribution.add(a);
+            self.group_attribution[g].push(*a);
+        }
+        day.cash_usd = self.cash_usd;
+        day.pnl_usd = day.equity_usd - self.prev.map_or(self.initial_usd, |(_, e)| e);
+        self.prev = Some((day.date, day.equity_usd));
+        self.days.push(day);
+        self.attribution.push(attribution);
+        self.in_market.push(in_market);
+    }
+
+    /// The run's metrics from its daily equity, trades and time in market (the risk-free rate:
+    /// the mean of the days' rates).
+    pub(super) fn metrics(&self) -> Metrics {
+        let dates: Vec<NaiveDate> = self.days.iter().map(|d| d.date).collect();
+        let equity: Vec<f64> =
+            std::iter::once(self.initial_usd).chain(self.days.iter().map(|d| d.equity_usd)).collect();
+        let pnl: Vec<f64> = self.trades.iter().map(|t| t.pnl_usd).collect();
+        let rf = self.days.iter().map(|d| d.rate).sum::<f64>() / self.days.len().max(1) as f64;
+        compute(MetricInputs {
+            dates: &dates,
+            month_ends: &month_ends(&dates),
+            equity: &equity,
+            trade_pnl: &pnl,
+            in_market: &self.in_market,
+            rf_annual: rf,
+        })
+    }
+}
+
+/// P&L of a condor since its previous mark (every condor managed on a day was marked on an
+/// earlier day: entries come after management), split by the previous close's Greeks. `value` is
+/// today's cost per share to buy it back (or its settlement value); `n` = contracts x multiplier.
+pub(super) fn attribute_condor(
+    c: &Condor,
+    marks: &[LegMark; 4],
+    value: f64,
+    spot: f64,
+    dt: f64,
+    n: f64,
+) -> Attribution {
+    let prev_value = Condor::value(&c.marks, &c.legs);
+    let ds = spot - c.spot_mark;
+    let mut a = Attribution { total_usd: -(value - prev_value) * n, ..Default::default() };
+    for (i, leg) in c.legs.iter().enumerate() {
+        let (p, w) = (&c.marks[i], leg.qty * n);
+        a.delta_usd += w * p.delta * ds;
+        a.gamma_usd += w * 0.5 * p.gamma * ds * ds;
+        a.vega_usd += w * p.vega * (marks[i].vol - p.vol);
+        a.theta_usd += w * p.theta * dt;
+    }
+    a.residual_usd = a.total_usd - (a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd);
+    a
+}
 
 /// The book at one day's close.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,7 @@ use crate::data::{
     load_vx_term, BarOptions, BarSeries, DataError, FundingRates, LiquidationStream, MacroEvent, RateSeries,
     VxTermStructure,
 };
+use crate::pricing::SessionPrints;
 use crate::replay::{EventClass, Source};
 use crate::time::Timestamp;
 use chrono::NaiveDate;
@@ -51,7 +52,19 @@ fn bars(p: &std::path::Path) -> Result<Arc<BarSeries>, DataError> {
     load_bars(p, &BarOptions::default()).map(Arc::new)
 }
 
+/// The prints of the daily bar dated `date` in `bars`, for settlement (its open only when the
+/// series has opens).
+pub fn session_prints(bars: &BarSeries, date: NaiveDate) -> Option<SessionPrints> {
+    let i = bars.index_of(date)?;
+    Some(SessionPrints { open: (!bars.close_only).then(|| bars.open[i]), close: bars.close[i] })
+}
+
 impl Market {
+    /// The VX term-structure row of `date`, when the strategy loads one and it has that date.
+    pub fn vx_row_on(&self, date: NaiveDate) -> Option<&[Option<f64>]> {
+        self.vx_term.as_deref().and_then(|t| t.row_on(date))
+    }
+
     /// Load every file the strategy names.
     pub fn load(s: &Strategy) -> Result<Market, DataError> {
         let opt = |p: &Option<std::path::PathBuf>| p.as_deref().map(bars).transpose();

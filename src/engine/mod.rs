@@ -23,8 +23,6 @@ mod hedge;
 pub mod kernel;
 mod ledger;
 mod market;
-mod readback;
-mod results;
 mod run;
 mod signals;
 
@@ -35,8 +33,6 @@ pub use hedge::{
     HedgeBook, HedgeDay, HedgeExit, HedgePosition, HedgeTrade, LayerTotals, VixMark, VIX_MULTIPLIER,
 };
 pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
-pub use market::{stream, Market};
-pub use readback::read_run;
-pub use results::{draw_charts, fnv1a, run_id, write_results, HedgeLine, HedgeReport};
+pub use market::{session_prints, stream, Market};
 pub use run::{run, EngineError, RunResult};
 pub use signals::{Levels, SignalState, Verdict};

@@ -1,15 +1,16 @@
 //! The run loop (see the module doc of [`super`] for the order of each day).
 
 use super::book::{
-    closing, contracts_for, equity_usd, exit_reason, interest_usd, margin_usd, EntryClock, Session,
+    closing, contracts_for, entry_cash_usd, entry_costs_usd, entry_credit, equity_usd, exit_reason,
+    margin_usd, settlement_print, years_since, EntryClock, Session,
 };
 use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
 use super::hedge::{HedgeBook, HedgeDay, HedgeTrade, LayerTotals};
-use super::ledger::{Attribution, DayRecord, Trade};
+use super::ledger::{attribute_condor, Attribution, DayRecord, Ledger, Trade};
 use super::market::{stream, Market};
 use super::signals::{Levels, Verdict};
 use crate::config::{Expiries, RateSpec, Strategy};
-use crate::metrics::{compute, MetricInputs, Metrics};
+use crate::metrics::Metrics;
 use crate::pricing::{vix_futures_on, FuturesModel, SpxSurface, VolIndices};
 use crate::replay::{Payload, Replay, ReplayError};
 use crate::time::Calendar;
@@ -45,8 +46,8 @@ pub struct RunResult {
 pub enum EngineError {
     #[error(transparent)]
     Replay(#[from] ReplayError),
-    #[error("no SPX session with a VIX value in the run window {from} .. {to}")]
-    NoDays { from: String, to: String },
+    #[error("no SPX session with a VIX value in the run window {from} .. {to}: {why}")]
+    NoDays { from: String, to: String, why: String },
     #[error("cannot settle a condor expiring {0}: {1}")]
     Settlement(NaiveDate, String),
     #[error("cannot settle a VIX call expiring {0}: {1}")]
@@ -97,14 +98,13 @@ struct Engine<'a> {
     cal: Calendar,
     last_day: NaiveDate,
     state: MarketState,
-    cash: f64,
+    ledger: Ledger,
+    /// Position groups: `condor`, then `hedge:<layer>` for each hedge layer.
+    groups: Vec<String>,
     open: Vec<Condor>,
     next_id: u32,
-    prev: Option<(NaiveDate, f64)>,
     clock: EntryClock,
     day_index: usize,
-    out: RunResult,
-    in_market: Vec<bool>,
     signals: super::signals::SignalState,
     now: crate::time::Timestamp,
     hedge: Option<HedgeBook>,
@@ -125,6 +125,7 @@ pub fn run(
     let no_days = || EngineError::NoDays {
         from: show(from, "the data's first day"),
         to: show(to, "the data's last day"),
+        why: empty_window_reason(m, from, to),
     };
     let last_day = m.spx.date(*window.last().ok_or_else(no_days)?);
     let decisions = window.iter().map(|&i| m.spx.known_at[i]).collect();
@@ -137,40 +138,25 @@ pub fn run(
         RateSpec::Constant(r) => r,
         RateSpec::File { fallback, .. } => fallback,
     };
+    let groups: Vec<String> = std::iter::once("condor".to_string())
+        .chain(s.hedge.iter().flat_map(|h| &h.layers).map(|l| format!("hedge:{}", l.name)))
+        .collect();
     let mut e = Engine {
         s,
         m,
         cal: Calendar::nyse(),
         last_day,
         state: MarketState { rate, ..Default::default() },
-        cash: s.initial_usd,
+        ledger: Ledger::new(s.initial_usd, groups.len()),
+        groups,
         open: Vec::new(),
         next_id: 0,
-        prev: None,
         clock: EntryClock::default(),
         day_index: 0,
-        out: RunResult {
-            initial_usd: s.initial_usd,
-            days: vec![],
-            attribution: vec![],
-            groups: std::iter::once("condor".to_string())
-                .chain(s.hedge.iter().flat_map(|h| &h.layers).map(|l| format!("hedge:{}", l.name)))
-                .collect(),
-            group_attribution: vec![],
-            trades: vec![],
-            hedge_trades: vec![],
-            hedge_totals: vec![],
-            open_hedge_value_usd: vec![],
-            credit_collected_usd: 0.0,
-            metrics: Metrics::default(),
-            cascades: vec![],
-        },
-        in_market: Vec::new(),
         signals: super::signals::SignalState::new(&s.signals).with_calendar(m.calendar.clone()),
         now: crate::time::Timestamp::MIN,
         hedge: s.hedge.as_ref().map(|h| HedgeBook::new(h, s.commission_usd)),
     };
-    e.out.group_attribution = vec![Vec::new(); e.out.groups.len()];
     for ev in Replay::new(m.sources(decisions))? {
         if e.state.apply(ev.stream, &ev.payload, ev.seq) {
             if let (stream::SPX, Payload::Bar { close, .. }) = (ev.stream, &ev.payload) {
@@ -193,7 +179,7 @@ pub fn run(
             _ => {}
         }
     }
-    if e.out.days.is_empty() {
+    if e.ledger.days.is_empty() {
         return Err(no_days());
     }
     Ok(e.finish())
@@ -203,21 +189,20 @@ impl Engine<'_> {
     fn day(&mut self) -> Result<(), EngineError> {
         let (Some(i), Some(vix)) = (self.state.spx_i, self.state.vix) else { return Ok(()) };
         let (date, spot) = (self.m.spx.date(i), self.m.spx.close[i]);
-        let dt = self.prev.map_or(0.0, |(d, _)| (date - d).num_days() as f64 / 365.0);
-        let interest = interest_usd(self.s.interest_on_cash, self.cash, self.state.rate, dt);
-        self.cash += interest;
+        let dt = years_since(self.ledger.prev_date(), date);
+        let interest = self.ledger.credit_interest(self.s.interest_on_cash, self.state.rate, dt);
         let ix =
             VolIndices { vix9d: self.state.vix9d, vix, vix3m: self.state.vix3m, vix6m: self.state.vix6m };
         let surface =
             SpxSurface::new(ix, self.s.surface).map_err(|e| EngineError::Settlement(date, e.to_string()))?;
         let q = Quote { date, spot, rate: self.state.rate, div: self.s.dividend_yield, surface: &surface };
         let model = self.s.hedge.as_ref().map_or(FuturesModel::default(), |h| h.futures);
-        let curve = vix_futures_on(date, vix, self.m.vx_term.as_deref(), model)
+        let curve = vix_futures_on(date, vix, self.m.vx_row_on(date), model)
             .map_err(|e| EngineError::Curve(date, e.to_string()))?;
         let levels = Levels { vix, vix3m: self.state.vix3m, vx1_vx2: curve.listed_ratio() };
         let verdict = self.signals.verdict(&self.s.rules, self.now, &levels);
         let mut costs = 0.0;
-        let mut groups = vec![Attribution::default(); self.out.groups.len()];
+        let mut groups = vec![Attribution::default(); self.groups.len()];
         let open = std::mem::take(&mut self.open);
         for c in open {
             let (keep, a, cost) = self.manage(c, &q, i, dt, verdict.close_all)?;
@@ -245,7 +230,7 @@ impl Engine<'_> {
         if let Some(h) = &mut self.hedge {
             let (layers, flows) = h.manage(&hd).map_err(|(d, e)| EngineError::HedgeSettlement(d, e))?;
             groups[1..].copy_from_slice(&layers);
-            self.cash += flows.cash_usd;
+            self.ledger.cash_usd += flows.cash_usd;
             costs += flows.costs_usd;
         }
         if self.is_entry_day(date)
@@ -270,7 +255,7 @@ impl Engine<'_> {
         let Some(h) = &mut self.hedge else { return 0.0 };
         let free = (equity - margin - h.value_usd()).max(0.0);
         let flows = h.buy(hd, equity, free, verdict);
-        self.cash += flows.cash_usd;
+        self.ledger.cash_usd += flows.cash_usd;
         flows.costs_usd
     }
 
@@ -288,18 +273,17 @@ impl Engine<'_> {
         let expiring = q.date >= c.expiry;
         let marks = c.mark(q);
         let value = if expiring {
-            let print = if c.am_settled { self.m.spx.open[spx_i] } else { q.spot };
             if c.am_settled && self.m.spx.close_only {
                 return Err(EngineError::Settlement(
                     c.expiry,
                     "AM settlement needs SPX opens; the SPX file is close-only".into(),
                 ));
             }
-            c.settle_value(print)
+            c.settle_value(settlement_print(c.am_settled, self.m.spx.open[spx_i], q.spot))
         } else {
             Condor::value(&marks, &c.legs)
         };
-        let a = attribute(&c, &marks, value, q.spot, dt, n);
+        let a = attribute_condor(&c, &marks, value, q.spot, dt, n);
         let days_left = (c.expiry - q.date).num_days();
         let reason = exit_reason(&self.s.condor, expiring, value, c.credit, days_left, force_close);
         let Some(reason) = reason else {
@@ -310,8 +294,8 @@ impl Engine<'_> {
         };
         let close =
             closing(reason, value, c.credit, c.contracts, self.s.half_spread_usd, self.s.commission_usd);
-        self.cash -= close.cash_out_usd;
-        self.out.trades.push(Trade {
+        self.ledger.cash_usd -= close.cash_out_usd;
+        self.ledger.trades.push(Trade {
             id: c.id,
             entry_date: c.entry_date,
             exit_date: q.date,
@@ -365,27 +349,28 @@ impl Engine<'_> {
         };
         c.marks = c.mark(q);
         let (hs, comm) = (self.s.half_spread_usd, self.s.commission_usd);
-        c.credit = Condor::value(&c.marks, &c.legs) - 4.0 * hs;
+        c.credit = entry_credit(Condor::value(&c.marks, &c.legs), hs);
         let (equity, margin) = (self.equity(), self.margin());
         c.contracts = contracts_for(spec.sizing, size_factor, c.credit, c.width(), equity, margin);
         if c.contracts == 0 {
             return 0.0;
         }
-        let k = c.contracts as f64;
-        self.cash += c.credit * MULTIPLIER * k - 4.0 * comm * k;
-        self.out.credit_collected_usd += c.credit * MULTIPLIER * k;
+        let credit_usd = c.credit * MULTIPLIER * c.contracts as f64;
+        self.ledger.cash_usd += entry_cash_usd(c.credit, c.contracts, comm);
+        self.ledger.credit_collected_usd += credit_usd;
         if let Some(h) = &mut self.hedge {
-            h.on_credit(c.credit * MULTIPLIER * k);
+            h.on_credit(credit_usd);
         }
         self.next_id += 1;
+        let costs = entry_costs_usd(c.contracts, hs, comm);
         self.open.push(c);
-        4.0 * hs * MULTIPLIER * k + 4.0 * comm * k
+        costs
     }
 
     fn equity(&self) -> f64 {
         let values =
             self.open.iter().map(|c| Condor::value(&c.marks, &c.legs) * c.contracts as f64 * MULTIPLIER);
-        equity_usd(self.cash, values, self.hedge.as_ref().map_or(0.0, HedgeBook::value_usd))
+        equity_usd(self.ledger.cash_usd, values, self.hedge.as_ref().map_or(0.0, HedgeBook::value_usd))
     }
 
     fn margin(&self) -> f64 {
@@ -404,19 +389,12 @@ impl Engine<'_> {
         // The first day has no previous close: what came before the window is not its news.
         let day = self.signals.take_day();
         let (long_liq_usd, short_liq_usd, cascades) =
-            if self.out.days.is_empty() { (0.0, 0.0, 0) } else { day };
-        let equity = self.equity();
-        let mut attribution = Attribution::default();
-        for (g, a) in groups.iter().enumerate() {
-            attribution.add(a);
-            self.out.group_attribution[g].push(*a);
-        }
+            if self.ledger.days.is_empty() { (0.0, 0.0, 0) } else { day };
         let (held, totals) = self.hedge.as_ref().map_or((&[][..], &[][..]), |h| (h.held(), &h.totals[..]));
-        let pnl = equity - self.prev.map_or(self.s.initial_usd, |(_, e)| e);
-        self.out.days.push(DayRecord {
+        let record = DayRecord {
             date: q.date,
-            equity_usd: equity,
-            cash_usd: self.cash,
+            equity_usd: self.equity(),
+            cash_usd: 0.0, // the ledger's
             margin_usd: self.margin(),
             open_condors: self.open.len(),
             spx: q.spot,
@@ -424,7 +402,7 @@ impl Engine<'_> {
             rate: q.rate,
             interest_usd: interest,
             costs_usd: costs,
-            pnl_usd: pnl,
+            pnl_usd: 0.0, // the ledger's
             hedge_value_usd: self.hedge.as_ref().map_or(0.0, HedgeBook::value_usd),
             hedge_contracts: held.iter().flatten().map(|p| p.contracts).sum(),
             hedge_paid_usd: totals.iter().map(|t| t.premium_usd).sum(),
@@ -438,54 +416,55 @@ impl Engine<'_> {
             long_liq_usd,
             short_liq_usd,
             cascades,
-        });
-        self.out.attribution.push(attribution);
-        self.in_market.push(!self.open.is_empty());
-        self.prev = Some((q.date, equity));
+        };
+        self.ledger.close_day(record, &groups, !self.open.is_empty());
     }
 
     fn finish(mut self) -> RunResult {
-        self.out.cascades = std::mem::take(&mut self.signals.cascades);
+        let metrics = self.ledger.metrics();
+        let (mut hedge_trades, mut hedge_totals, mut open_hedge_value_usd) = (vec![], vec![], vec![]);
         if let Some(h) = self.hedge.take() {
-            self.out.open_hedge_value_usd = h
+            open_hedge_value_usd = h
                 .held()
                 .iter()
                 .map(|p| p.as_ref().map_or(0.0, super::hedge::HedgePosition::value_usd))
                 .collect();
-            self.out.hedge_trades = h.trades;
-            self.out.hedge_totals = h.totals;
+            hedge_trades = h.trades;
+            hedge_totals = h.totals;
         }
-        let dates: Vec<NaiveDate> = self.out.days.iter().map(|d| d.date).collect();
-        let equity: Vec<f64> =
-            std::iter::once(self.s.initial_usd).chain(self.out.days.iter().map(|d| d.equity_usd)).collect();
-        let pnl: Vec<f64> = self.out.trades.iter().map(|t| t.pnl_usd).collect();
-        let rf = self.out.days.iter().map(|d| d.rate).sum::<f64>() / self.out.days.len().max(1) as f64;
-        self.out.metrics = compute(MetricInputs {
-            dates: &dates,
-            month_ends: &crate::metrics::month_ends(&dates),
-            equity: &equity,
-            trade_pnl: &pnl,
-            in_market: &self.in_market,
-            rf_annual: rf,
-        });
-        self.out
+        let l = self.ledger;
+        RunResult {
+            initial_usd: self.s.initial_usd,
+            days: l.days,
+            attribution: l.attribution,
+            groups: self.groups,
+            group_attribution: l.group_attribution,
+            trades: l.trades,
+            hedge_trades,
+            hedge_totals,
+            open_hedge_value_usd,
+            credit_collected_usd: l.credit_collected_usd,
+            metrics,
+            cascades: std::mem::take(&mut self.signals.cascades),
+        }
     }
 }
 
-/// P&L of a condor since its previous mark (every condor managed on a day was marked on an
-/// earlier day: entries come after management), split by the previous close's Greeks. `value` is
-/// today's cost per share to buy it back (or its settlement value); `n` = contracts x multiplier.
-fn attribute(c: &Condor, marks: &[LegMark; 4], value: f64, spot: f64, dt: f64, n: f64) -> Attribution {
-    let prev_value = Condor::value(&c.marks, &c.legs);
-    let ds = spot - c.spot_mark;
-    let mut a = Attribution { total_usd: -(value - prev_value) * n, ..Default::default() };
-    for (i, leg) in c.legs.iter().enumerate() {
-        let (p, w) = (&c.marks[i], leg.qty * n);
-        a.delta_usd += w * p.delta * ds;
-        a.gamma_usd += w * 0.5 * p.gamma * ds * ds;
-        a.vega_usd += w * p.vega * (marks[i].vol - p.vol);
-        a.theta_usd += w * p.theta * dt;
+/// Why a run window holds no session, in the data's terms.
+fn empty_window_reason(m: &Market, from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    if m.spx.is_empty() {
+        return "the SPX file has no rows".into();
     }
-    a.residual_usd = a.total_usd - (a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd);
-    a
+    let (first, last) = (m.spx.date(0), m.spx.date(m.spx.len() - 1));
+    let vix = if m.vix.is_empty() {
+        " (the VIX file has no rows)".to_string()
+    } else {
+        format!(" and VIX {} .. {}", m.vix.date(0), m.vix.date(m.vix.len() - 1))
+    };
+    match (from, to) {
+        (Some(f), _) if f > last => format!("the window starts after the SPX data ends ({last})"),
+        (_, Some(t)) if t < first => format!("the window ends before the SPX data starts ({first})"),
+        (Some(f), Some(t)) if f > t => "the window ends before it starts".into(),
+        _ => format!("the data covers SPX {first} .. {last}{vix}"),
+    }
 }

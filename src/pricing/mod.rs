@@ -34,11 +34,11 @@ pub use black::{
     Greeks, OptionType, PricingError, Spot,
 };
 pub use implied::{implied_vol_black76, implied_vol_bsm, ImpliedVolError};
-pub use market::{vix_futures_on, vol_indices_on, MarketError, VixFamily};
+pub use market::{vix_futures_on, MarketError};
 pub use normal::{norm_cdf, norm_cdf_fast, norm_pdf, norm_ppf, CdfTable};
 pub use settlement::{
-    intrinsic, settlement_value, spx_am_settlement, spxw_settlement, vix_settlement, SettlementError,
-    SettlementStyle,
+    intrinsic, settlement_value, spx_am_settlement, spxw_settlement, vix_settlement, SessionPrints,
+    SettlementError, SettlementStyle,
 };
 pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeRule};
 pub use strip::Strip;

@@ -1,4 +1,5 @@
-//! Settlement values the ledger calls when an option expires.
+//! Settlement values the ledger calls when an option expires, from the expiry session's prints
+//! (plain values the caller reads from its data).
 //!
 //! - SPXW (PM-settled weeklies, end-of-month and dailies): the SPX close of the expiry day.
 //! - SPX monthlies (AM-settled): the special opening quotation of the expiry day, approximated by
@@ -10,7 +11,6 @@
 //! a silent fallback to the close.
 
 use super::black::OptionType;
-use crate::data::BarSeries;
 use chrono::NaiveDate;
 
 /// Which print an expiry settles on.
@@ -22,6 +22,14 @@ pub enum SettlementStyle {
     AmOpen,
 }
 
+/// The prints of one session that a settlement may use, as the caller read them from its data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SessionPrints {
+    /// The session's open; `None` when the series is close-only.
+    pub open: Option<f64>,
+    pub close: f64,
+}
+
 /// Why a settlement value is not available.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettlementError {
@@ -31,33 +39,33 @@ pub enum SettlementError {
     CloseOnly(NaiveDate),
 }
 
-/// The settlement print of `date` in a daily bar series.
+/// The settlement print of the expiry `date`, given that session's prints (`None`: the data has
+/// no row on that day).
 pub fn settlement_value(
-    bars: &BarSeries,
     date: NaiveDate,
+    prints: Option<SessionPrints>,
     style: SettlementStyle,
 ) -> Result<f64, SettlementError> {
-    let i = bars.index_of(date).ok_or(SettlementError::NoBar(date))?;
+    let p = prints.ok_or(SettlementError::NoBar(date))?;
     match style {
-        SettlementStyle::PmClose => Ok(bars.close[i]),
-        SettlementStyle::AmOpen if bars.close_only => Err(SettlementError::CloseOnly(date)),
-        SettlementStyle::AmOpen => Ok(bars.open[i]),
+        SettlementStyle::PmClose => Ok(p.close),
+        SettlementStyle::AmOpen => p.open.ok_or(SettlementError::CloseOnly(date)),
     }
 }
 
 /// SPXW PM settlement: the SPX close of `date`.
-pub fn spxw_settlement(spx: &BarSeries, date: NaiveDate) -> Result<f64, SettlementError> {
-    settlement_value(spx, date, SettlementStyle::PmClose)
+pub fn spxw_settlement(date: NaiveDate, spx: Option<SessionPrints>) -> Result<f64, SettlementError> {
+    settlement_value(date, spx, SettlementStyle::PmClose)
 }
 
 /// Monthly SPX AM settlement: the SPX open of `date`.
-pub fn spx_am_settlement(spx: &BarSeries, date: NaiveDate) -> Result<f64, SettlementError> {
-    settlement_value(spx, date, SettlementStyle::AmOpen)
+pub fn spx_am_settlement(date: NaiveDate, spx: Option<SessionPrints>) -> Result<f64, SettlementError> {
+    settlement_value(date, spx, SettlementStyle::AmOpen)
 }
 
 /// VIX settlement: the VIX open of the expiry Wednesday `date`.
-pub fn vix_settlement(vix: &BarSeries, date: NaiveDate) -> Result<f64, SettlementError> {
-    settlement_value(vix, date, SettlementStyle::AmOpen)
+pub fn vix_settlement(date: NaiveDate, vix: Option<SessionPrints>) -> Result<f64, SettlementError> {
+    settlement_value(date, vix, SettlementStyle::AmOpen)
 }
 
 /// Payoff of one option per unit at settlement value `settle`.

@@ -95,11 +95,14 @@ mod x86 {
     use crate::pricing::normal::{CdfTable, GRID, LIMIT, MAGIC};
     use std::arch::x86_64::*;
 
-    /// Four lanes of the table CDF ([`CdfTable::cdf`]) for `x` strictly inside (-LIMIT, LIMIT)
-    /// (the caller checks): the same operations in the same order.
+    /// Four lanes of the table CDF ([`CdfTable::cdf`]): the same operations in the same order.
+    ///
+    /// # Safety
+    /// `rows` must be the table's rows ([`CdfTable::rows`]) and every lane of `x` strictly inside
+    /// (-LIMIT, LIMIT) ([`inside`] checks it): a lane outside reads outside the table.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn cdf4(rows: *const f64, x: __m256d) -> __m256d {
+    unsafe fn cdf4(rows: *const f64, x: __m256d) -> __m256d {
         let y = _mm256_add_pd(
             _mm256_mul_pd(_mm256_add_pd(x, _mm256_set1_pd(LIMIT)), _mm256_set1_pd(GRID)),
             _mm256_set1_pd(MAGIC),
@@ -108,7 +111,7 @@ mod x86 {
         let mut ix = [0u64; 4];
         // SAFETY: `ix` holds 32 bytes.
         unsafe { _mm256_storeu_si256(ix.as_mut_ptr().cast(), _mm256_castpd_si256(y)) };
-        // SAFETY: x in (-LIMIT, LIMIT) puts every row index in 0..ROWS.
+        // SAFETY: x in (-LIMIT, LIMIT) (the caller's contract) puts every row index in 0..ROWS.
         let row = ix.map(|i| unsafe { rows.add(8 * (i & 0xFFFF_FFFF) as usize) });
         // Coefficients j and j + 1 of the four rows, as two vectors of four lanes.
         let pair = |j: usize| {
@@ -186,7 +189,8 @@ mod x86 {
             let d2 = _mm256_sub_pd(d1, srt);
             let (x1, x2) = (_mm256_mul_pd(w, d1), _mm256_mul_pd(w, d2));
             let priced = plain_vol && inside(x1) && inside(x2) && {
-                let (n1, n2) = (cdf4(rows, x1), cdf4(rows, x2));
+                // SAFETY: `rows` is the table's, and both arguments are inside (checked above).
+                let (n1, n2) = unsafe { (cdf4(rows, x1), cdf4(rows, x2)) };
                 let price = _mm256_mul_pd(w, _mm256_sub_pd(_mm256_mul_pd(s_df, n1), _mm256_mul_pd(k_df, n2)));
                 let lower = _mm256_mul_pd(w, _mm256_sub_pd(s_df, k_df));
                 let upper = if call { s_df } else { k_df };

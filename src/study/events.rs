@@ -39,7 +39,7 @@ impl Sessions {
             s.vix.push(d.vix);
             s.term_ratio.push(d.term_ratio);
             let vx = m.vx_term.as_deref().and_then(|t| {
-                let curve = vix_futures_on(d.date, d.vix, Some(t), FuturesModel::default()).ok()?;
+                let curve = vix_futures_on(d.date, d.vix, t.row_on(d.date), FuturesModel::default()).ok()?;
                 curve.listed_ratio()?; // a listed curve that day, not the model's
                 Some(curve.price(d.date + Days::new(30)))
             });

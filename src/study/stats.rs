@@ -19,7 +19,7 @@
 //! `B` bootstrap means of the events resampled with replacement. `B = 2000`; the generator is
 //! seeded from the measure and the horizon, so the same inputs give the same numbers.
 
-use crate::synth::SplitMix64;
+use crate::rng::SplitMix64;
 
 /// Draws for the bootstrap and for the random-date p-value.
 pub const DRAWS: usize = 2000;

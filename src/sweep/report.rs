@@ -11,7 +11,8 @@ use crate::charts::{
 };
 use crate::config::StrategySource;
 use crate::data::DataError;
-use crate::engine::{run, run_id, write_results, Market};
+use crate::engine::{run, Market};
+use crate::results::{run_id, write_results};
 use std::path::{Path, PathBuf};
 
 /// The eligible rows, best first (ties: lower index first), at most `n`.

@@ -62,7 +62,7 @@ pub struct SweepOutcome {
 /// checkpoint and every shard carry it, so rows of different sweeps never mix.
 pub fn fingerprint(source: &StrategySource, spec: &SweepSpec) -> String {
     let text = format!("{}\n{:?}", toml::to_string(source.tree()).unwrap_or_default(), spec);
-    format!("{:016x}", crate::engine::fnv1a(text.as_bytes()))
+    format!("{:016x}", crate::results::fnv1a(text.as_bytes()))
 }
 
 /// `sweep.toml` of an output folder: which strategy (and `--set`s), which sweep, which shard.

@@ -46,6 +46,8 @@ struct RawSweep {
     samples: Option<u64>,
     #[serde(default)]
     seed: u64,
+    /// Default: Sharpe, maximised.
+    #[serde(default = "d_objective")]
     objective: String,
     #[serde(default = "d_true")]
     maximize: bool,
@@ -295,25 +297,13 @@ fn range(t: &toml::Table) -> Result<Vec<toml::Value>, String> {
     Ok((0..=n).map(|i| toml::Value::Float(((a + i as f64 * s) * 1e12).round() / 1e12)).collect())
 }
 
-/// Seeded distinct draws from `0..total` (SplitMix64).
+/// Seeded distinct draws from `0..total`.
 fn sample(total: u64, count: u64, seed: u64) -> Vec<u64> {
-    let mut state = seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    while (out.len() as u64) < count.min(total) {
-        let x = next() % total;
-        if seen.insert(x) {
-            out.push(x);
-        }
-    }
-    out
+    crate::rng::SplitMix64::new(seed).distinct_below(total, count)
+}
+
+fn d_objective() -> String {
+    "sharpe".into()
 }
 
 /// Parse and validate the strategy's `[sweep]` table; `force` lifts the combination cap.
@@ -324,101 +314,17 @@ pub fn parse(source: &StrategySource, force: bool) -> Result<SweepSpec, SpecErro
         .get("sweep")
         .and_then(|v| v.as_table())
         .ok_or(SpecError::Missing { file: file.clone() })?;
-    let c = Ctx { file: file.clone(), source };
+    let c = Ctx { file, source };
     let raw: RawSweep = toml::Value::Table(table.clone()).try_into().map_err(|e: toml::de::Error| {
         let msg = e.to_string();
         c.invalid("", "the keys mode, samples, seed, objective, maximize, top_n, charts, max_combinations, constraints, params, zip", msg.trim())
     })?;
-    let metric = |key: &str, name: &str| {
-        super::METRICS.iter().position(|m| *m == name).ok_or_else(|| {
-            let hint = crate::config::did_you_mean(name, &super::METRICS);
-            c.invalid(key, format!("one of {}{hint}", super::METRICS.join(", ")), format!("\"{name}\""))
-        })
-    };
-    let objective = metric(".objective", &raw.objective)?;
-    let mut dims = Vec::new();
-    for (key, v) in &raw.params {
-        c.check_key(key)?;
-        let values = c.values(key, v)?;
-        dims.push(Dim { keys: vec![key.clone()], values: values.into_iter().map(|v| vec![v]).collect() });
-    }
-    for (z, group) in raw.zip.iter().enumerate() {
-        let mut columns = Vec::new();
-        for (key, v) in group {
-            c.check_key(key)?;
-            columns.push((key.clone(), c.values(key, v)?));
-        }
-        let n = columns.first().map_or(0, |c| c.1.len());
-        if n == 0 || columns.iter().any(|(_, v)| v.len() != n) {
-            let lens: Vec<usize> = columns.iter().map(|c| c.1.len()).collect();
-            return Err(c.invalid(
-                &format!(".zip[{z}]"),
-                "lists of one and the same length",
-                format!("lengths {lens:?}"),
-            ));
-        }
-        let values = (0..n).map(|i| columns.iter().map(|(_, v)| v[i].clone()).collect()).collect();
-        dims.push(Dim { keys: columns.into_iter().map(|c| c.0).collect(), values });
-    }
-    if dims.is_empty() {
-        return Err(c.invalid(".params", "at least one parameter to vary", "none"));
-    }
-    let mut keys: Vec<&String> = dims.iter().flat_map(|d| &d.keys).collect();
-    keys.sort();
-    if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
-        return Err(c.invalid(".params", "each key in one place only", w[0]));
-    }
-    let total = dims.iter().try_fold(1u64, |acc, d| acc.checked_mul(d.values.len() as u64));
-    let combos = match raw.mode.as_str() {
-        "grid" => {
-            let n =
-                total.filter(|n| *n <= raw.max_combinations || force).ok_or_else(|| SpecError::TooMany {
-                    file: file.clone(),
-                    count: total.map_or("more than 2^64".into(), |n| n.to_string()),
-                    cap: raw.max_combinations,
-                })?;
-            Combos::Grid(n)
-        }
-        "random" => {
-            let total =
-                total.ok_or_else(|| c.invalid(".params", "a grid of fewer than 2^64 points", "more"))?;
-            let n = raw.samples.filter(|n| *n >= 1).ok_or_else(|| {
-                c.invalid(".samples", "a number of samples >= 1 for mode = \"random\"", "nothing")
-            })?;
-            if n > raw.max_combinations && !force {
-                return Err(SpecError::TooMany { file, count: n.to_string(), cap: raw.max_combinations });
-            }
-            Combos::Sample(sample(total, n, raw.seed))
-        }
-        other => return Err(c.invalid(".mode", "\"grid\" or \"random\"", format!("\"{other}\""))),
-    };
+    let objective = c.metric(".objective", &raw.objective)?;
+    let dims = c.dims(&raw)?;
+    let combos = c.combos(&raw, &dims, force)?;
     // The size first (a huge sweep is refused before its values are checked one by one).
     c.validate(&dims)?;
-    let constraints = raw
-        .constraints
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let op = match k.op.as_str() {
-                ">" => crate::config::Op::Gt,
-                ">=" => crate::config::Op::Ge,
-                "<" => crate::config::Op::Lt,
-                "<=" => crate::config::Op::Le,
-                other => {
-                    return Err(c.invalid(
-                        &format!(".constraints[{i}].op"),
-                        "one of >, >=, <, <=",
-                        format!("\"{other}\""),
-                    ))
-                }
-            };
-            Ok(Constraint {
-                metric: metric(&format!(".constraints[{i}].metric"), &k.metric)?,
-                op,
-                value: k.value,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let constraints = c.constraints(&raw.constraints)?;
     if raw.top_n > 100 {
         return Err(c.invalid(".top_n", "at most 100", raw.top_n));
     }
@@ -431,6 +337,114 @@ pub fn parse(source: &StrategySource, force: bool) -> Result<SweepSpec, SpecErro
         charts: raw.charts,
         constraints,
     })
+}
+
+impl Ctx<'_> {
+    /// The column index of metric `name` (at `key`).
+    fn metric(&self, key: &str, name: &str) -> Result<usize, SpecError> {
+        super::METRICS.iter().position(|m| *m == name).ok_or_else(|| {
+            let hint = crate::config::did_you_mean(name, &super::METRICS);
+            self.invalid(key, format!("one of {}{hint}", super::METRICS.join(", ")), format!("\"{name}\""))
+        })
+    }
+
+    /// The sweep's dimensions: each `params` key alone, then each `zip` group (its keys moving
+    /// together); every key in one place only.
+    fn dims(&self, raw: &RawSweep) -> Result<Vec<Dim>, SpecError> {
+        let mut dims = Vec::new();
+        for (key, v) in &raw.params {
+            self.check_key(key)?;
+            let values = self.values(key, v)?;
+            dims.push(Dim { keys: vec![key.clone()], values: values.into_iter().map(|v| vec![v]).collect() });
+        }
+        for (z, group) in raw.zip.iter().enumerate() {
+            dims.push(self.zip_dim(z, group)?);
+        }
+        if dims.is_empty() {
+            return Err(self.invalid(".params", "at least one parameter to vary", "none"));
+        }
+        let mut keys: Vec<&String> = dims.iter().flat_map(|d| &d.keys).collect();
+        keys.sort();
+        if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+            return Err(self.invalid(".params", "each key in one place only", w[0]));
+        }
+        Ok(dims)
+    }
+
+    /// Zip group `z`: lists of one length, the i-th values of every key forming one point.
+    fn zip_dim(&self, z: usize, group: &toml::Table) -> Result<Dim, SpecError> {
+        let mut columns = Vec::new();
+        for (key, v) in group {
+            self.check_key(key)?;
+            columns.push((key.clone(), self.values(key, v)?));
+        }
+        let n = columns.first().map_or(0, |c| c.1.len());
+        if n == 0 || columns.iter().any(|(_, v)| v.len() != n) {
+            let lens: Vec<usize> = columns.iter().map(|c| c.1.len()).collect();
+            return Err(self.invalid(
+                &format!(".zip[{z}]"),
+                "lists of one and the same length",
+                format!("lengths {lens:?}"),
+            ));
+        }
+        let values = (0..n).map(|i| columns.iter().map(|(_, v)| v[i].clone()).collect()).collect();
+        Ok(Dim { keys: columns.into_iter().map(|c| c.0).collect(), values })
+    }
+
+    /// Which combinations run: the whole grid, or `samples` seeded draws from it; either within
+    /// `max_combinations` unless `force`.
+    fn combos(&self, raw: &RawSweep, dims: &[Dim], force: bool) -> Result<Combos, SpecError> {
+        let total = dims.iter().try_fold(1u64, |acc, d| acc.checked_mul(d.values.len() as u64));
+        let too_many =
+            |count: String| SpecError::TooMany { file: self.file.clone(), count, cap: raw.max_combinations };
+        match raw.mode.as_str() {
+            "grid" => {
+                let n = total.filter(|n| *n <= raw.max_combinations || force);
+                Ok(Combos::Grid(
+                    n.ok_or_else(|| too_many(total.map_or("more than 2^64".into(), |n| n.to_string())))?,
+                ))
+            }
+            "random" => {
+                let total = total
+                    .ok_or_else(|| self.invalid(".params", "a grid of fewer than 2^64 points", "more"))?;
+                let n = raw.samples.filter(|n| *n >= 1).ok_or_else(|| {
+                    self.invalid(".samples", "a number of samples >= 1 for mode = \"random\"", "nothing")
+                })?;
+                if n > raw.max_combinations && !force {
+                    return Err(too_many(n.to_string()));
+                }
+                Ok(Combos::Sample(sample(total, n, raw.seed)))
+            }
+            other => Err(self.invalid(".mode", "\"grid\" or \"random\"", format!("\"{other}\""))),
+        }
+    }
+
+    /// The constraints, their metrics and operators checked.
+    fn constraints(&self, raw: &[RawConstraint]) -> Result<Vec<Constraint>, SpecError> {
+        raw.iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let op = match k.op.as_str() {
+                    ">" => crate::config::Op::Gt,
+                    ">=" => crate::config::Op::Ge,
+                    "<" => crate::config::Op::Lt,
+                    "<=" => crate::config::Op::Le,
+                    other => {
+                        return Err(self.invalid(
+                            &format!(".constraints[{i}].op"),
+                            "one of >, >=, <, <=",
+                            format!("\"{other}\""),
+                        ))
+                    }
+                };
+                Ok(Constraint {
+                    metric: self.metric(&format!(".constraints[{i}].metric"), &k.metric)?,
+                    op,
+                    value: k.value,
+                })
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 
 use crate::data::{write_lines_atomic, DataError, OutColumn, OutTable};
 use crate::engine::kernel::CondorRun;
-use crate::engine::{HedgeReport, RunResult};
+use crate::engine::RunResult;
 use crate::metrics::Metrics;
+use crate::results::HedgeReport;
 use std::io::Write as _;
 use std::path::Path;
 

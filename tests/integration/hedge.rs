@@ -4,8 +4,9 @@
 use crate::common::{ironhedge, read_csv};
 use chrono::{Datelike, NaiveDate, Weekday};
 use ironhedge::config::load_strategy;
-use ironhedge::engine::{run, HedgeExit, HedgeReport, Market, RunResult};
+use ironhedge::engine::{run, HedgeExit, Market, RunResult};
 use ironhedge::pricing::{black76_price, OptionType, VixVolParams};
+use ironhedge::results::HedgeReport;
 use std::path::Path;
 
 fn d(s: &str) -> NaiveDate {

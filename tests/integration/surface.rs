@@ -106,12 +106,14 @@ fn settlement_values_from_the_bundled_data() {
         load_bars(std::path::Path::new("datasets/vix_close_2014_2019.csv"), &BarOptions::default()).unwrap();
     let expiry = spx_monthly_expiry(2018, 1);
     let i = (0..spx.len()).find(|&i| spx.date(i) == expiry).unwrap();
-    assert_eq!(spxw_settlement(&spx, expiry), Ok(spx.close[i]));
-    assert_eq!(spx_am_settlement(&spx, expiry), Ok(spx.open[i]));
-    assert_eq!(spx_am_settlement(&spx, d(2018, 1, 20)), Err(SettlementError::NoBar(d(2018, 1, 20))));
+    let prints = |bars, date| ironhedge::engine::session_prints(bars, date);
+    assert_eq!(spxw_settlement(expiry, prints(&spx, expiry)), Ok(spx.close[i]));
+    assert_eq!(spx_am_settlement(expiry, prints(&spx, expiry)), Ok(spx.open[i]));
+    let saturday = d(2018, 1, 20);
+    assert_eq!(spx_am_settlement(saturday, prints(&spx, saturday)), Err(SettlementError::NoBar(saturday)));
     let vix_expiry = ironhedge::time::vix_expiry_for_month(&Calendar::nyse(), 2018, 1).unwrap();
     assert_eq!(
-        vix_settlement(&vix, vix_expiry),
+        vix_settlement(vix_expiry, prints(&vix, vix_expiry)),
         Err(SettlementError::CloseOnly(vix_expiry)),
         "the bundled VIX has no opens"
     );

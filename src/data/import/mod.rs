@@ -16,6 +16,8 @@ mod bars;
 mod cfe;
 pub use cfe::contract_month;
 mod crypto;
+mod screen;
+pub use screen::DroppedRow;
 
 use super::table::{Cell, Table};
 #[cfg(doc)]
@@ -83,6 +85,8 @@ pub struct ImportOptions {
     pub decimals: Option<u32>,
     /// Symbol for formats whose rows do not carry one (Binance snapshots: else from the file name).
     pub symbol: Option<String>,
+    /// Drop the rows that fail a hard check (which the loaders would refuse) instead of failing.
+    pub drop_invalid: bool,
 }
 
 /// What an import did.
@@ -92,10 +96,13 @@ pub struct ImportSummary {
     pub rows_out: usize,
     /// Human-readable remarks: rows dropped and why, rescaling applied, ordering fixed.
     pub notes: Vec<String>,
+    /// Rows dropped by `drop_invalid`, each with its error.
+    pub dropped: Vec<DroppedRow>,
 }
 
 /// Convert `input` (vendor `format`) into a canonical file at `output` (CSV or Parquet by
-/// extension), written atomically.
+/// extension), written atomically, and only when the loaders will accept it: a converted row
+/// with an error is dropped with `opts.drop_invalid`, else the import fails and writes nothing.
 pub fn import(
     format: ImportFormat,
     input: &Path,
@@ -112,13 +119,15 @@ pub fn import(
         ImportFormat::CfeVx => cfe::cfe_vx(&table)?,
     };
     summary.rows_in = table.height();
-    summary.rows_out = out.height();
     if out.height() == 0 {
         return Err(DataError::Empty {
             path: input.to_path_buf(),
             found: "no usable rows after conversion".into(),
         });
     }
+    let (out, dropped) = screen::screen(out, output, opts.drop_invalid)?;
+    summary.rows_out = out.height();
+    summary.dropped = dropped;
     out.write(output)?;
     Ok(summary)
 }

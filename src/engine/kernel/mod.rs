@@ -28,7 +28,10 @@ pub use memo::{Memo, BLOCK};
 pub use tape::{tape_key, Tape, TapeKey, Tapes};
 use tape::{TapeDay, Terms};
 
-use super::book::{closing, contracts_for, equity_usd, interest_usd, margin_usd, width_pts, ExitLevels};
+use super::book::{
+    closing, contracts_for, entry_cash_usd, entry_credit, equity_usd, interest_usd, margin_usd,
+    settlement_print, width_pts, ExitLevels,
+};
 use super::condor::{legs, settle_value, Leg, MULTIPLIER};
 use super::market::Market;
 use crate::config::{CondorSpec, EntrySchedule, Expiries, Strategy};
@@ -206,8 +209,7 @@ impl<'s, 't> CondorState<'s, 't> {
         let contracts =
             contracts_for(s.condor.sizing, 1.0, o.credit, o.width, book_usd(open, self.cash), margin);
         if contracts > 0 {
-            let n = contracts as f64;
-            self.cash += o.credit * MULTIPLIER * n - 4.0 * s.commission_usd * n;
+            self.cash += entry_cash_usd(o.credit, contracts, s.commission_usd);
             open.push(Open { contracts, ..o });
         }
     }
@@ -258,7 +260,7 @@ pub fn run_in_step(
 fn value_on(tape: &Tape, memo: &mut Memo, c: &mut Open, j: usize) -> (bool, f64) {
     let d = &tape.days[j];
     if d.ord >= c.expiry_ord {
-        return (true, settle_value(&c.legs, if c.am_settled { d.open } else { d.spot.value }));
+        return (true, settle_value(&c.legs, settlement_print(c.am_settled, d.open, d.spot.value)));
     }
     let i = fill_to(tape, memo, c, j);
     // Sessions before the expiry all have values (see `Tape::terms`): past them the store holds
@@ -346,7 +348,7 @@ fn open_condor(s: &CondorRules, tape: &Tape, memo: &mut Memo, ids: (usize, usize
     let key = (j, cohort, ids.1);
     let filled = memo.extend(tape, key, BLOCK);
     let value = memo.store.values[at];
-    let credit = value - 4.0 * s.half_spread_usd;
+    let credit = entry_credit(value, s.half_spread_usd);
     Some(Open {
         legs: legs(strikes),
         key,

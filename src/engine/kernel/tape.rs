@@ -1,7 +1,7 @@
 //! The kernel's tape: the market's sessions over a run window, replayed once through the
 //! engine's market state and shared read-only by every combination (and thread) of a sweep.
 
-use super::super::book::Session;
+use super::super::book::{years_since, Session};
 use super::super::condor::Quote;
 use super::super::market::{stream, Market};
 use super::super::run::MarketState;
@@ -81,8 +81,8 @@ impl Tape {
             let date = m.spx.date(i);
             let ix = VolIndices { vix9d: st.vix9d, vix, vix3m: st.vix3m, vix6m: st.vix6m };
             surfaces.push(SpxSurface::new(ix, s.surface).ok()?);
-            vix_futures_on(date, vix, m.vx_term.as_deref(), FuturesModel::default()).ok()?;
-            let dt = days.last().map_or(0.0, |p| (date - p.session.date).num_days() as f64 / 365.0);
+            vix_futures_on(date, vix, m.vx_row_on(date), FuturesModel::default()).ok()?;
+            let dt = years_since(days.last().map(|p: &TapeDay| p.session.date), date);
             days.push(TapeDay {
                 session: Session::new(date, days.len()),
                 ord: date.num_days_from_ce(),

@@ -1,18 +1,25 @@
-//! Writing a run's results to `results/<run-id>/`: the resolved configuration, `equity.csv`,
-//! `trades.csv`, `attribution.csv` and `attribution.parquet` (per day and position group), with a
-//! hedge `hedge_trades.csv` and `hedge_daily.csv`, the charts (drawn from those files read back,
-//! when the run has two days or more: see [`crate::charts`]), and `summary.json` (written last:
-//! its presence marks a complete run). Every file is written atomically (temporary file, then
-//! rename), so a killed run leaves whole files or none. The run id is the strategy's name and a
-//! hash (FNV-1a, 64 bits) of the resolved configuration and window: the same inputs always write
-//! to the same folder, and the same bytes.
+//! A run's result files in `results/<run-id>/`, written and read back. This module sits above
+//! the engine: the engine produces a [`RunResult`]; this module turns it into files, and the
+//! charts are drawn from those files read back ([`readback`]), so `ironhedge report` redraws the
+//! same pixels.
+//!
+//! The files: the resolved configuration, `equity.csv`, `trades.csv`, `attribution.csv` and
+//! `attribution.parquet` (per day and position group), with a hedge `hedge_trades.csv` and
+//! `hedge_daily.csv`, the charts (when the run has two days or more: see [`crate::charts`]), and
+//! `summary.json` (written last: its presence marks a complete run; see [`summary`]). Every file
+//! is written atomically (temporary file, then rename), so a killed run leaves whole files or
+//! none. The run id is the strategy's name and a hash (FNV-1a, 64 bits) of the resolved
+//! configuration and window: the same inputs always write to the same folder, and the same bytes.
 
-use super::ledger::Attribution;
-use super::run::RunResult;
+mod readback;
+mod summary;
+
+pub use readback::read_run;
+pub use summary::{HedgeLine, HedgeReport};
+
 use crate::data::{write_atomic, DataError, OutColumn, OutTable};
-use crate::metrics::Metrics;
+use crate::engine::{Attribution, RunResult};
 use chrono::NaiveDate;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// FNV-1a, 64 bits: a stable hash (std's hasher may change between Rust versions).
@@ -25,143 +32,6 @@ pub fn run_id(name: &str, resolved_config: &str) -> String {
     let slug: String =
         name.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     format!("{}-{:012x}", slug.trim_matches('-'), fnv1a(resolved_config.as_bytes()) & 0xffff_ffff_ffff)
-}
-
-fn json_num(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => format!("{}", v + 0.0),
-        _ => "null".into(),
-    }
-}
-
-fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn metrics_json(m: &Metrics) -> String {
-    let fields: [(&str, Option<f64>); 16] = [
-        ("total_return", m.total_return),
-        ("cagr", m.cagr),
-        ("ann_vol", m.ann_vol),
-        ("sharpe", m.sharpe),
-        ("sortino", m.sortino),
-        ("max_drawdown", m.max_drawdown),
-        ("max_drawdown_days", Some(m.max_drawdown_days as f64)),
-        ("calmar", m.calmar),
-        ("win_rate", m.win_rate),
-        ("profit_factor", m.profit_factor),
-        ("avg_win_usd", m.avg_win),
-        ("avg_loss_usd", m.avg_loss),
-        ("worst_day", m.worst_day),
-        ("worst_month", m.worst_month),
-        ("cvar_95", m.cvar_95),
-        ("time_in_market", m.time_in_market),
-    ];
-    let body: Vec<String> = fields.iter().map(|(k, v)| format!("    \"{k}\": {}", json_num(*v))).collect();
-    format!("{{\n{},\n    \"trades\": {}\n  }}", body.join(",\n"), m.trades)
-}
-
-/// The hedge's accounting for a run (see [`HedgeReport`]).
-fn hedge_json(r: &RunResult) -> String {
-    let Some(h) = HedgeReport::of(r) else { return "null".into() };
-    let fields = |x: &HedgeLine, indent: &str| {
-        [
-            ("premium_paid_usd", Some(x.paid_usd)),
-            ("value_recovered_usd", Some(x.recovered_usd)),
-            ("open_value_usd", Some(x.open_value_usd)),
-            ("net_cost_usd", Some(x.net_cost_usd)),
-            ("theta_usd", Some(x.theta_usd)),
-            ("cost_pct_of_credit", x.cost_pct_of_credit),
-        ]
-        .iter()
-        .map(|(k, v)| format!("{indent}\"{k}\": {}", json_num(*v)))
-        .collect::<Vec<_>>()
-        .join(",\n")
-    };
-    let layers: Vec<String> = h
-        .layers
-        .iter()
-        .map(|(name, l)| format!("      {}: {{\n{}\n      }}", json_str(name), fields(l, "        ")))
-        .collect();
-    format!(
-        "{{\n{},\n    \"condor_credit_usd\": {},\n    \"layers\": {{\n{}\n    }}\n  }}",
-        fields(&h.total, "    "),
-        json_num(Some(r.credit_collected_usd)),
-        layers.join(",\n")
-    )
-}
-
-/// Hedge accounting of one layer or of all: premium paid, value recovered at monetisation, roll
-/// or settlement, the calls still held at their last mark, net cost = paid - recovered - open
-/// value, theta (the attribution's), and net cost as a percentage of the condor credit collected.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct HedgeLine {
-    pub paid_usd: f64,
-    pub recovered_usd: f64,
-    pub open_value_usd: f64,
-    pub net_cost_usd: f64,
-    pub theta_usd: f64,
-    pub cost_pct_of_credit: Option<f64>,
-}
-
-/// The hedge's accounting: all layers, then each.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HedgeReport {
-    pub total: HedgeLine,
-    pub layers: Vec<(String, HedgeLine)>,
-}
-
-impl HedgeReport {
-    /// `None` when the run had no hedge.
-    pub fn of(r: &RunResult) -> Option<HedgeReport> {
-        if r.hedge_totals.is_empty() {
-            return None;
-        }
-        let credit = r.credit_collected_usd;
-        let line = |paid: f64, recovered: f64, open: f64, theta: f64| {
-            let net = paid - recovered - open;
-            HedgeLine {
-                paid_usd: paid,
-                recovered_usd: recovered,
-                open_value_usd: open,
-                net_cost_usd: net,
-                theta_usd: theta,
-                cost_pct_of_credit: (credit > 0.0).then(|| 100.0 * net / credit),
-            }
-        };
-        let layers: Vec<(String, HedgeLine)> = r
-            .hedge_totals
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let open = r.open_hedge_value_usd.get(i).copied().unwrap_or(0.0);
-                (
-                    r.groups[i + 1].replacen("hedge:", "", 1),
-                    line(t.premium_usd, t.recovered_usd, open, t.theta_usd),
-                )
-            })
-            .collect();
-        let sum = |f: &dyn Fn(&HedgeLine) -> f64| layers.iter().map(|(_, l)| f(l)).sum::<f64>();
-        let total = line(
-            sum(&|l| l.paid_usd),
-            sum(&|l| l.recovered_usd),
-            sum(&|l| l.open_value_usd),
-            sum(&|l| l.theta_usd),
-        );
-        Some(HedgeReport { total, layers })
-    }
 }
 
 fn dates(r: &RunResult) -> Vec<NaiveDate> {
@@ -292,7 +162,7 @@ fn trades_table(r: &RunResult) -> OutTable {
 /// Draw every chart of the run saved in `dir` from its files (also `ironhedge report`); returns
 /// the charts written. A run of fewer than two days has nothing to draw: no charts, no error.
 pub fn draw_charts(dir: &Path, log_equity: bool) -> Result<Vec<PathBuf>, DataError> {
-    let data = super::readback::read_run(dir)?;
+    let data = readback::read_run(dir)?;
     if data.dates.len() < 2 {
         return Ok(Vec::new());
     }
@@ -322,20 +192,7 @@ pub fn write_results(
     attribution.write(&dir.join("attribution.csv"))?;
     attribution.write(&dir.join("attribution.parquet"))?;
     draw_charts(&dir, log_equity)?;
-    let (first, last) =
-        (r.days.first().map(|d| d.date.to_string()), r.days.last().map(|d| d.date.to_string()));
-    let summary = format!(
-        "{{\n  \"strategy\": {},\n  \"run_id\": {},\n  \"from\": {},\n  \"to\": {},\n  \"days\": {},\n  \"initial_usd\": {},\n  \"final_equity_usd\": {},\n  \"metrics\": {},\n  \"hedge\": {}\n}}\n",
-        json_str(name),
-        json_str(run_id),
-        json_str(&first.unwrap_or_default()),
-        json_str(&last.unwrap_or_default()),
-        r.days.len(),
-        json_num(Some(r.initial_usd)),
-        json_num(r.days.last().map(|d| d.equity_usd)),
-        metrics_json(&r.metrics),
-        hedge_json(r),
-    );
+    let summary = summary::summary_json(name, run_id, r);
     write_atomic(&dir.join("summary.json"), summary.as_bytes())?;
     Ok(dir)
 }
@@ -345,15 +202,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stable_ids_and_json_escapes() {
+    fn stable_ids() {
         assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(
             run_id("My Strategy!", "x"),
             format!("my-strategy-{:012x}", fnv1a(b"x") & 0xffff_ffff_ffff)
         );
-        assert_eq!(json_str("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
-        assert_eq!(json_num(Some(f64::INFINITY)), "null");
-        assert_eq!(json_num(Some(-0.0)), "0");
     }
 }
