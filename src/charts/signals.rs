@@ -145,6 +145,23 @@ fn liquidation_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
     )
 }
 
+/// Which of the optional panels the chart draws: a panel whose series has no value in the window
+/// (no VIX3M or VX curve for the term ratio; no liquidation data) is left out, not drawn empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Panels {
+    ratio: bool,
+    liquidations: bool,
+}
+
+impl Panels {
+    fn of(d: &RunChartData) -> Panels {
+        Panels {
+            ratio: d.term_ratio.iter().any(|r| r.is_finite()),
+            liquidations: d.long_liq.iter().chain(&d.short_liq).any(|v| *v > 0.0),
+        }
+    }
+}
+
 /// Draw the signals chart for a run.
 pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
     need_dates(path, &d.dates, "the signals chart")?;
@@ -158,9 +175,7 @@ pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
             reason: format!("the signals chart needs one value per date ({n} dates) in every series"),
         });
     }
-    // A panel whose series has no value in the window is left out, not drawn empty.
-    let has_ratio = d.term_ratio.iter().any(|r| r.is_finite());
-    let has_liq = d.long_liq.iter().chain(&d.short_liq).any(|v| *v > 0.0);
+    let Panels { ratio: has_ratio, liquidations: has_liq } = Panels::of(d);
     let caption = format!(
         "{} — SPX and condor strikes, VIX{}{}, {} .. {}",
         d.name,
@@ -191,4 +206,23 @@ pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
         }
         root.present().map_err(|e| e.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panels_without_data_are_left_out() {
+        let mut d = RunChartData {
+            term_ratio: vec![f64::NAN, f64::NAN],
+            long_liq: vec![0.0, 0.0],
+            short_liq: vec![0.0, 0.0],
+            ..RunChartData::default()
+        };
+        assert_eq!(Panels::of(&d), Panels { ratio: false, liquidations: false });
+        d.term_ratio[1] = 0.93;
+        d.short_liq[0] = 1e6;
+        assert_eq!(Panels::of(&d), Panels { ratio: true, liquidations: true });
+    }
 }

@@ -164,8 +164,18 @@ fn run_errors_exit_2() {
     let r = ironhedge(&["run", "strategies/flagship.toml", "--from", "2030-01-01"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.contains("no SPX session with a VIX value in the run window 2030-01-01 .. 2018-12-31"),
+        r.stderr.contains(
+            "no SPX session with a VIX value in the run window 2030-01-01 .. 2018-12-31: the window \
+             starts after the SPX data ends (2018-12-31)"
+        ),
         "{}",
+        r.stderr
+    );
+    let r = ironhedge(&["run", "strategies/flagship.toml", "--from", "2016-03-05", "--to", "2016-03-06"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2016-03-05 .. 2016-03-06: the data covers SPX 1999-01-04 .. 2018-12-31"),
+        "a weekend: {}",
         r.stderr
     );
     let r = ironhedge(&["run", "strategies/flagship.toml", "--set", "condor.short_put.value=2"]);
@@ -248,4 +258,20 @@ fn report_redraws_the_same_charts_from_saved_results() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn a_missing_data_file_names_the_strategy_file_and_key() {
+    let d = tempfile::tempdir().unwrap();
+    let text = crate::common::weekly_condor_base().replace("vix_close_2014_2019.csv", "no_such_vix.csv");
+    let s = d.path().join("s.toml");
+    std::fs::write(&s, &text).unwrap();
+    let line = text.lines().position(|l| l.contains("no_such_vix.csv")).unwrap() + 1;
+    for cmd in ["run", "sweep"] {
+        let r = ironhedge(&[cmd, s.to_str().unwrap(), "--out", d.path().join("o").to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{cmd}: {}", r.stderr);
+        let want = format!("{}: line {line}: key `data.vix`: expected an existing data file", s.display());
+        assert!(r.stderr.contains(&want), "{cmd}: {}", r.stderr);
+        assert!(r.stderr.contains("no_such_vix.csv` (no such file)"), "{cmd}: {}", r.stderr);
+    }
 }

@@ -142,3 +142,37 @@ fn parquet_output_equals_csv_output() {
         (load_bars(&csv, &BarOptions::default()).unwrap(), load_bars(&pq, &BarOptions::default()).unwrap());
     assert_eq!((a.known_at, a.open, a.close), (b.known_at, b.open, b.close));
 }
+
+#[test]
+fn rows_the_loaders_refuse_fail_the_import_unless_dropped() {
+    // A Cboe VIX6M-like file with a high below its low (as the real VIX6M history has on
+    // 2019-07-05) and a repeated date.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("vix6m.csv");
+    let inp = fixture("import/cboe_vix6m_high_below_low.csv");
+    let args = ["data", "import", "--format", "cboe", inp.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let r = ironhedge(&args);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not written: the converted data holds 2 errors"), "{}", r.stderr);
+    assert!(r.stderr.contains("the first at line 5: duplicate time"), "{}", r.stderr);
+    assert!(r.stderr.contains("--drop-invalid"), "{}", r.stderr);
+    assert!(!out.exists(), "nothing written");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no probe file left behind");
+
+    let r = ironhedge(&[&args[..], &["--drop-invalid"]].concat());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("4 rows in, 2 rows out"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "dropped line 3 (2019-07-05): high < low: `high`: expected high >= low (15.78), found 15.52"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("dropped line 5 (2019-07-08)"), "{}", r.stdout);
+    assert_eq!(
+        text(&out),
+        "date,open,high,low,close\n2019-07-03,15.53,15.74,15.35,15.45\n2019-07-08,15.86,16.03,15.75,15.98\n"
+    );
+    assert_eq!(load_bars(&out, &BarOptions::default()).unwrap().len(), 2);
+}

@@ -453,3 +453,15 @@ fn walk_forward_applies_the_in_sample_best_out_of_sample() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("needs at least 2126 trading days"), "{}", r.stderr);
 }
+
+#[test]
+fn a_sweep_without_an_objective_maximises_sharpe() {
+    let d = tempfile::tempdir().unwrap();
+    let s = strategy_with(d.path(), "[sweep]\n[sweep.params]\n\"condor.wing.value\" = [25.0, 50.0]");
+    let source = ironhedge::config::StrategySource::read(&s, &[]).unwrap();
+    let spec = ironhedge::sweep::parse(&source, false).unwrap();
+    assert_eq!(ironhedge::sweep::METRICS[spec.objective], "sharpe");
+    assert!(spec.maximize);
+    let r = sweep(&[s.to_str().unwrap(), "--out", d.path().join("o").to_str().unwrap(), "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
