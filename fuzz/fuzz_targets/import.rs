@@ -1,4 +1,5 @@
-//! Any bytes through every vendor importer (the first byte picks the format).
+//! Any bytes through every vendor importer (the first byte picks the format and whether invalid
+//! rows are dropped).
 #![no_main]
 use ironhedge::data::import::{import, ImportFormat, ImportOptions};
 use libfuzzer_sys::fuzz_target;
@@ -10,5 +11,6 @@ fuzz_target!(|data: &[u8]| {
     let format = ImportFormat::ALL[*pick as usize % ImportFormat::ALL.len()];
     let input = common::scratch("vendor.csv", rest);
     let output = input.with_file_name("out.csv");
-    let _ = import(format, &input, &output, &ImportOptions::default());
+    let opts = ImportOptions { drop_invalid: (*pick as usize / ImportFormat::ALL.len()) % 2 == 1, ..ImportOptions::default() };
+    let _ = import(format, &input, &output, &opts);
 });
