@@ -62,8 +62,10 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Formats: cboe, yahoo, binance-liquidations, coinglass, cfe-vx, fred.\n\
-Example: ironhedge data import --format cboe VIX_History.csv --out datasets/vix.csv")]
+#[command(
+    after_help = "Formats: cboe, yahoo, binance-liquidations, coinglass, cfe-vx, fred (series); optionsdx, cboe-datashop, historicaloptiondata (option chains).\n\
+Example: ironhedge data import --format cboe VIX_History.csv --out datasets/vix.csv"
+)]
 pub struct ImportArgs {
     /// The vendor format of the input.
     #[arg(long)]
@@ -76,6 +78,10 @@ pub struct ImportArgs {
     /// Symbol for Binance snapshots (default: from the file name).
     #[arg(long)]
     pub symbol: Option<String>,
+    /// Option root for chain files that name none (optionsdx; cboe-datashop without a `root`
+    /// column): SPX, SPXW, VIX or VIXW. Default SPXW.
+    #[arg(long)]
+    pub root: Option<String>,
     /// Round prices to this many decimals (e.g. 2 to remove float32 artefacts).
     #[arg(long)]
     pub decimals: Option<u32>,
@@ -117,7 +123,12 @@ fn check(a: &CheckArgs) -> Result<ExitCode, Failure> {
 }
 
 fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
-    let opts = ImportOptions { decimals: a.decimals, symbol: a.symbol.clone(), drop_invalid: a.drop_invalid };
+    let opts = ImportOptions {
+        decimals: a.decimals,
+        symbol: a.symbol.clone(),
+        root: a.root.clone(),
+        drop_invalid: a.drop_invalid,
+    };
     let summary = import(a.format, &a.input, &a.out, &opts)?;
     outln!(
         "imported {} ({}): {} rows in, {} rows out -> {}",
@@ -130,12 +141,30 @@ fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
     for n in &summary.notes {
         outln!("  note: {n}");
     }
-    for d in &summary.dropped {
-        outln!("  dropped line {} ({}): {}", d.line, d.key, d.reason);
-    }
+    print_dropped(&summary.dropped);
     let report = check_file(&a.out, None)?;
     out!("{}", report.render(3, false));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every dropped row when there are few; else the first ones and a count per kind of error.
+fn print_dropped(dropped: &[ironhedge::data::import::DroppedRow]) {
+    const SHOWN: usize = 20;
+    for d in dropped.iter().take(if dropped.len() > SHOWN { SHOWN / 2 } else { SHOWN }) {
+        outln!("  dropped line {} ({}): {}", d.line, d.key, d.reason);
+    }
+    if dropped.len() > SHOWN {
+        let mut kinds: Vec<(&str, usize)> = Vec::new();
+        for d in dropped {
+            let kind = d.reason.split(':').next().unwrap_or("");
+            match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((kind, 1)),
+            }
+        }
+        let counts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        outln!("  ... {} rows dropped in all: {}", dropped.len(), counts.join(", "));
+    }
 }
 
 fn synth(a: &SynthArgs) -> Result<ExitCode, Failure> {

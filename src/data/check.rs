@@ -10,6 +10,8 @@
 
 use super::axis::modal_step;
 use super::bars::{analyse_bars, BarOptions};
+use super::chain::analyse_chain;
+use super::chain_check::chain_summary;
 use super::crypto::{analyse_buckets, analyse_funding, analyse_liquidations};
 use super::findings::{Finding, Findings, Severity};
 use super::parse::{time_column, TimeValue};
@@ -34,6 +36,8 @@ pub struct CheckReport {
     pub last: Option<Timestamp>,
     pub daily: bool,
     pub findings: Findings,
+    /// Per-kind summary lines (a chain: one per quote date).
+    pub summary: Vec<String>,
 }
 
 impl CheckReport {
@@ -63,6 +67,9 @@ impl CheckReport {
             f.count(Severity::Repair),
             f.count(Severity::Warning),
         );
+        for line in &self.summary {
+            let _ = writeln!(out, "  {line}");
+        }
         out.push_str(&f.report(examples));
         let _ = writeln!(out, "  => {verdict}");
         out
@@ -77,6 +84,7 @@ pub fn check_file(path: &Path, kind: Option<StreamKind>) -> Result<CheckReport, 
         None => StreamKind::detect(&t)?,
     };
     let mut out = Findings::default();
+    let mut summary = Vec::new();
     match kind {
         StreamKind::Bars => drop(analyse_bars(&t, &BarOptions::default(), &mut out)?),
         StreamKind::LiquidationEvents => drop(analyse_liquidations(&t, &mut out)?),
@@ -85,6 +93,7 @@ pub fn check_file(path: &Path, kind: Option<StreamKind>) -> Result<CheckReport, 
         StreamKind::VxTerm => drop(analyse_term(&t, &mut out)?),
         StreamKind::VxContracts => drop(analyse_contracts(&t, &mut out)?),
         StreamKind::Rates => drop(analyse_rates(&t, None, RateUnit::Percent, &mut out)?),
+        StreamKind::Chain => summary = chain_summary(&analyse_chain(&t, &mut out)?),
     }
     // Range and gaps come from every row with a readable time, not only the rows that passed
     // validation: a bad row is an error, not also a gap.
@@ -103,6 +112,7 @@ pub fn check_file(path: &Path, kind: Option<StreamKind>) -> Result<CheckReport, 
         last: times.iter().max().copied(),
         daily,
         findings: out,
+        summary,
     })
 }
 

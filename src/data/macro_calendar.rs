@@ -8,9 +8,8 @@ use super::findings::{load_with, Findings, Severity};
 use super::parse::{text_column, time_column, TimeValue};
 use super::table::Table;
 use super::DataError;
-use crate::time::Timestamp;
-use chrono::{NaiveDate, NaiveTime, TimeZone};
-use chrono_tz::America::New_York;
+use crate::time::{new_york_utc as instant, Timestamp};
+use chrono::{NaiveDate, NaiveTime};
 use std::path::Path;
 
 /// One dated event.
@@ -20,11 +19,6 @@ pub struct MacroEvent {
     /// When it happens (UTC).
     pub at: Timestamp,
     pub name: String,
-}
-
-fn instant(date: NaiveDate, time: NaiveTime) -> Option<Timestamp> {
-    let local = New_York.from_local_datetime(&date.and_time(time)).earliest()?;
-    Timestamp::from_utc(local.with_timezone(&chrono::Utc)).ok()
 }
 
 /// Parse and validate a calendar table; events in time order (ties keep file order).

@@ -4,6 +4,8 @@
 
 mod axis;
 mod bars;
+mod chain;
+mod chain_check;
 mod check;
 mod columns;
 mod crypto;
@@ -21,6 +23,8 @@ mod write;
 
 pub use axis::{Session, TimeAxis};
 pub use bars::{load_bars, load_bars_pair, BarOptions, BarSeries};
+pub use chain::{analyse_chain, load_chain, root_spec, OptionChain, Right, RootSpec, ROOTS};
+pub use chain_check::chain_summary;
 pub use check::{check_file, CheckReport};
 pub use columns::{read_columns, read_dated_columns, Columns};
 pub use crypto::{

@@ -46,10 +46,12 @@ pub enum StreamKind {
     VxContracts,
     /// Risk-free rate(s) by date.
     Rates,
+    /// Option quotes: `date, [time], root, expiry, right, strike, bid, ask, ...`.
+    Chain,
 }
 
 impl StreamKind {
-    pub const ALL: [StreamKind; 7] = [
+    pub const ALL: [StreamKind; 8] = [
         StreamKind::Bars,
         StreamKind::LiquidationEvents,
         StreamKind::LiquidationBuckets,
@@ -57,6 +59,7 @@ impl StreamKind {
         StreamKind::VxTerm,
         StreamKind::VxContracts,
         StreamKind::Rates,
+        StreamKind::Chain,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +71,7 @@ impl StreamKind {
             StreamKind::VxTerm => "vx-term",
             StreamKind::VxContracts => "vx-contracts",
             StreamKind::Rates => "rates",
+            StreamKind::Chain => "chain",
         }
     }
 
@@ -90,7 +94,10 @@ impl StreamKind {
             .path()
             .file_name()
             .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().contains("funding"));
-        let kind = if has(LONG_LIQ) && has(SHORT_LIQ) {
+        let chain = [super::chain::ROOT, super::chain::RIGHT, super::chain::STRIKE, super::chain::BID];
+        let kind = if chain.iter().all(|a| has(a)) && has(super::chain::ASK) {
+            StreamKind::Chain
+        } else if has(LONG_LIQ) && has(SHORT_LIQ) {
             StreamKind::LiquidationBuckets
         } else if has(SIDE) && (has(PRICE) || has(NOTIONAL)) {
             StreamKind::LiquidationEvents

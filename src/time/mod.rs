@@ -12,5 +12,5 @@ mod timestamp;
 pub use calendar::easter_sunday;
 pub use calendar::{Calendar, CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR};
 pub use expiry::{spx_monthly_expiry, third_friday, vix_expiry, vix_expiry_for_month};
-pub use session::{nyse_close_utc, utc_day_end};
+pub use session::{new_york_utc, nyse_close_utc, utc_day_end};
 pub use timestamp::{parse_iso_date, Timestamp, TimestampError};

@@ -24,6 +24,13 @@ pub fn nyse_close_utc(calendar: &Calendar, date: NaiveDate) -> Result<Timestamp,
     }
 }
 
+/// The UTC instant of New York local time `time` on `date` (the earlier instant when the clock
+/// is set back; `None` for a local time skipped by daylight saving, or out of range).
+pub fn new_york_utc(date: NaiveDate, time: NaiveTime) -> Option<Timestamp> {
+    let local = New_York.from_local_datetime(&date.and_time(time)).earliest()?;
+    Timestamp::from_utc(local.with_timezone(&chrono::Utc)).ok()
+}
+
 /// The end of the UTC day `date` (midnight at the start of the next day).
 pub fn utc_day_end(date: NaiveDate) -> Result<Timestamp, TimestampError> {
     let next = date.checked_add_days(Days::new(1)).ok_or(TimestampError::OutOfRange)?;

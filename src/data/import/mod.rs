@@ -14,6 +14,7 @@
 
 mod bars;
 mod cfe;
+mod chains;
 pub use cfe::contract_month;
 mod crypto;
 mod screen;
@@ -38,16 +39,22 @@ pub enum ImportFormat {
     Coinglass,
     CfeVx,
     Fred,
+    OptionsDx,
+    CboeDataShop,
+    HistoricalOptionData,
 }
 
 impl ImportFormat {
-    pub const ALL: [ImportFormat; 6] = [
+    pub const ALL: [ImportFormat; 9] = [
         ImportFormat::Cboe,
         ImportFormat::Yahoo,
         ImportFormat::BinanceLiquidations,
         ImportFormat::Coinglass,
         ImportFormat::CfeVx,
         ImportFormat::Fred,
+        ImportFormat::OptionsDx,
+        ImportFormat::CboeDataShop,
+        ImportFormat::HistoricalOptionData,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +65,9 @@ impl ImportFormat {
             ImportFormat::Coinglass => "coinglass",
             ImportFormat::CfeVx => "cfe-vx",
             ImportFormat::Fred => "fred",
+            ImportFormat::OptionsDx => "optionsdx",
+            ImportFormat::CboeDataShop => "cboe-datashop",
+            ImportFormat::HistoricalOptionData => "historicaloptiondata",
         }
     }
 }
@@ -85,6 +95,9 @@ pub struct ImportOptions {
     pub decimals: Option<u32>,
     /// Symbol for formats whose rows do not carry one (Binance snapshots: else from the file name).
     pub symbol: Option<String>,
+    /// The root of chains whose files name none (OptionsDX; DataShop files without a `root`
+    /// column); default `SPXW`.
+    pub root: Option<String>,
     /// Drop the rows that fail a hard check (which the loaders would refuse) instead of failing.
     pub drop_invalid: bool,
 }
@@ -117,6 +130,9 @@ pub fn import(
         ImportFormat::BinanceLiquidations => crypto::binance(&table, opts)?,
         ImportFormat::Coinglass => crypto::coinglass(&table)?,
         ImportFormat::CfeVx => cfe::cfe_vx(&table)?,
+        ImportFormat::OptionsDx => chains::optionsdx(&table, opts)?,
+        ImportFormat::CboeDataShop => chains::cboe_datashop(&table, opts)?,
+        ImportFormat::HistoricalOptionData => chains::historicaloptiondata(&table)?,
     };
     summary.rows_in = table.height();
     if out.height() == 0 {

@@ -1,0 +1,181 @@
+//! Option chains: the canonical schema and its loader, the three vendor importers (hand-written
+//! fixtures covering each layout's branches, and the real samples in `../shared/datasets/chains`
+//! when present), and `data check` on chains.
+
+use crate::common::{fixture, ironhedge, shared};
+use ironhedge::data::{load_chain, Right};
+use std::path::{Path, PathBuf};
+
+/// Import `input` (a fixture path or an absolute path) and return the output's text.
+fn import(format: &str, input: &Path, out: &Path, extra: &[&str]) -> crate::common::Run {
+    let mut args =
+        vec!["data", "import", "--format", format, input.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    ironhedge(&args)
+}
+
+fn imported(format: &str, name: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("chain.csv");
+    let r = import(format, &fixture(&format!("import/{name}")), &out, extra);
+    assert_eq!(r.code, 0, "{name}: {}{}", r.stdout, r.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    (dir, out, text)
+}
+
+#[test]
+fn optionsdx_writes_a_call_and_a_put_per_strike_row() {
+    let (_d, out, text) = imported("optionsdx", "optionsdx_spxw.txt", &[]);
+    assert_eq!(
+        text,
+        "date,time,root,expiry,right,strike,bid,ask,underlying,iv,delta,volume\n\
+         2018-01-02,16:00,SPXW,2018-01-31,call,2695,29.8,30.6,2695.79,0.095,0.52,12\n\
+         2018-01-02,16:00,SPXW,2018-01-31,call,2850,0.75,0.9,2695.79,0.08,0.05,3\n\
+         2018-01-02,16:00,SPXW,2018-01-31,put,2695,24.3,25.1,2695.79,0.101,-0.48,40\n\
+         2018-01-02,16:00,SPXW,2018-01-31,put,2850,,,2695.79,,,\n"
+    );
+    let c = load_chain(&out).unwrap();
+    assert_eq!(c.len(), 4);
+    assert_eq!(c.known_at[0].to_string(), "2018-01-02T21:00:00Z", "16:00 EST");
+    assert!(c.bid[3].is_nan() && c.ask[3].is_nan(), "a missing put quote stays missing");
+    assert_eq!((c.right[0], c.right[3]), (Right::Call, Right::Put));
+    // Quote time from fractional hours, and --root.
+    let (_d, out, text) = imported("optionsdx", "optionsdx_hours.txt", &["--root", "spx"]);
+    assert!(text.starts_with("date,time,root,expiry,right,strike,bid,ask,underlying\n2019-06-26,15:45,SPX,2019-07-19,call,2900,55.1,56.3,2917\n"), "{text}");
+    let c = load_chain(&out).unwrap();
+    assert_eq!(c.known_at[0].to_string(), "2019-06-26T19:45:00Z", "15:45 EDT");
+    assert_eq!(c.root_of(0).name, "SPX");
+}
+
+#[test]
+fn cboe_datashop_takes_eod_quotes_else_the_1545_snapshot() {
+    let (_d, out, text) = imported("cboe-datashop", "datashop_1545.csv", &[]);
+    assert_eq!(
+        text,
+        "date,time,root,expiry,right,strike,bid,ask,underlying,volume,open_interest\n\
+         2019-06-26,15:45,SPXW,2019-07-19,call,2900,55.1,56.3,2918.11,90,800\n\
+         2019-06-26,15:45,SPXW,2019-07-19,put,2900,31.2,32,2918.11,250,1200\n"
+    );
+    assert_eq!(load_chain(&out).unwrap().len(), 2);
+    let (_d, out, text) = imported("cboe-datashop", "datashop_eod_vix.csv", &[]);
+    assert_eq!(
+        text,
+        "date,root,expiry,right,strike,bid,ask,underlying,volume,open_interest\n\
+         2016-06-01,VIX,2016-06-15,call,17,0.9,0.95,14.65,1200,5000\n\
+         2016-06-01,VIX,2016-06-15,put,13,0.3,0.35,14.65,0,800\n"
+    );
+    let c = load_chain(&out).unwrap();
+    assert_eq!(c.known_at[0].to_string(), "2016-06-01T20:00:00Z", "no time: the 16:00 EDT close");
+    assert_eq!(c.root_of(0).settlement, ironhedge::pricing::SettlementStyle::AmOpen);
+}
+
+#[test]
+fn historicaloptiondata_takes_the_root_from_the_symbol() {
+    let (_d, out, text) = imported("historicaloptiondata", "hod_spx.csv", &[]);
+    assert_eq!(
+        text,
+        "date,root,expiry,right,strike,bid,ask,underlying,iv,delta,volume,open_interest\n\
+         2018-01-02,SPX,2018-02-16,call,2800,5.8,6.2,2695.79,0.0891,0.1523,80,9000\n\
+         2018-01-02,SPXW,2018-01-31,put,2600,6.9,7.3,2695.79,0.1205,-0.2011,150,2500\n"
+    );
+    let c = load_chain(&out).unwrap();
+    assert_eq!(c.root_of(0).settlement, ironhedge::pricing::SettlementStyle::AmOpen, "SPX monthlies: AM");
+    assert_eq!(c.root_of(1).settlement, ironhedge::pricing::SettlementStyle::PmClose, "SPXW: PM");
+}
+
+#[test]
+fn parquet_chains_load_like_csv_chains() {
+    let d = tempfile::tempdir().unwrap();
+    let (csv, pq) = (d.path().join("c.csv"), d.path().join("c.parquet"));
+    for out in [&csv, &pq] {
+        let r = import("optionsdx", &fixture("import/optionsdx_spxw.txt"), out, &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let (a, b) = (load_chain(&csv).unwrap(), load_chain(&pq).unwrap());
+    assert_eq!(format!("{a:?}"), format!("{b:?}"), "NaN-aware equality through Debug");
+}
+
+#[test]
+fn data_check_reports_chain_warnings_and_repairs() {
+    let r = ironhedge(&["data", "check", fixture("chain/spxw_warnings.csv").to_str().unwrap()]);
+    assert_eq!(r.code, 2, "a repair makes the file not clean: {}", r.stdout);
+    for needle in [
+        "chain — 13 rows",
+        "2018-01-02: 12 quotes, SPXW, 2 expiries 2018-01-31 .. 2018-02-03, strikes 2600 .. 2802",
+        "quote after expiry (row dropped): 1",
+        "line 14: `expiry`: expected an expiry on or after the quote date 2018-01-03, found 2018-01-02",
+        "put-call parity outlier: 1",
+        "strike 2750: off by 10.00",
+        "line 12: `strike`: expected a multiple of 5 for SPXW, found 2802 (call)",
+        "found 2735 on 2018-01-02 SPXW 2018-01-31 put 2800",
+        "line 13: `expiry`: expected an NYSE trading day, found 2018-02-03",
+    ] {
+        assert!(r.stdout.contains(needle), "lacks `{needle}`:\n{}", r.stdout);
+    }
+    let c = load_chain(&fixture("chain/spxw_warnings.csv"));
+    assert!(c.is_ok(), "warnings and repairs load: {c:?}");
+    let c = c.unwrap();
+    assert_eq!(c.len(), 12, "the quote after its expiry is dropped");
+    assert!(c.strike.windows(2).take(5).all(|w| w[0] <= w[1]), "calls by strike");
+    assert_eq!(c.snapshots().count(), 1);
+}
+
+fn real(name: &str) -> Option<PathBuf> {
+    shared(&format!("chains/{name}"))
+}
+
+#[test]
+fn the_real_january_2018_chain_imports_alike_from_both_vendors() {
+    let (Some(hod), Some(odx)) =
+        (real("spxw_eod_2018-01_historicaloptiondata.csv"), real("spxw_eod_2018-01_optionsdx.txt"))
+    else {
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (d.path().join("hod.parquet"), d.path().join("odx.csv"));
+    assert_eq!(import("historicaloptiondata", &hod, &a, &[]).code, 0);
+    assert_eq!(import("optionsdx", &odx, &b, &[]).code, 0);
+    let (a, b) = (load_chain(&a).unwrap(), load_chain(&b).unwrap());
+    assert_eq!((a.len(), b.len()), (7588, 7588));
+    assert_eq!(a.date.iter().collect::<std::collections::BTreeSet<_>>().len(), 21, "21 quote dates");
+    for i in 0..a.len() {
+        let same = (a.date[i], a.expiry[i], a.right[i], a.strike[i])
+            == (b.date[i], b.expiry[i], b.right[i], b.strike[i])
+            && (a.bid[i], a.ask[i]) == (b.bid[i], b.ask[i]);
+        assert!(
+            same,
+            "row {i}: {:?} against {:?}",
+            (a.date[i], a.strike[i], a.bid[i]),
+            (b.date[i], b.strike[i], b.bid[i])
+        );
+    }
+    assert!(a.delta.iter().all(|x| x.is_finite()), "the vendor's deltas kept");
+}
+
+#[test]
+fn the_real_datashop_chains_import() {
+    let (Some(spxw), Some(vix)) =
+        (real("spxw_2019-06-26_1545_cboe_datashop.csv"), real("vix_eod_2016-06-01_cboe_datashop.csv"))
+    else {
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("spxw.csv");
+    let r = import("cboe-datashop", &spxw, &out, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let c = load_chain(&out).unwrap();
+    assert_eq!(c.len(), 10384);
+    assert_eq!(c.expiry.iter().collect::<std::collections::BTreeSet<_>>().len(), 30);
+    assert!(c.known_at.iter().all(|k| k.to_string() == "2019-06-26T19:45:00Z"), "15:45 EDT");
+    // The VIX file also holds 158 rows of another root (BVZ): refused, or dropped and listed.
+    let out = d.path().join("vix.csv");
+    let r = import("cboe-datashop", &vix, &out, &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("158 errors") && r.stderr.contains("found BVZ"), "{}", r.stderr);
+    let r = import("cboe-datashop", &vix, &out, &["--drop-invalid"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("158 rows dropped in all: 158 unknown root"), "{}", r.stdout);
+    let c = load_chain(&out).unwrap();
+    assert_eq!(c.len(), 724);
+    assert!(c.underlying.iter().all(|u| *u == 14.65), "the vendor's underlying: spot VIX at the close");
+}
