@@ -142,8 +142,9 @@ fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
         outln!("  note: {n}");
     }
     print_dropped(&summary.dropped);
-    let report = check_file(&a.out, None)?;
-    out!("{}", report.render(3, false));
+    if let Some(report) = &summary.report {
+        out!("{}", report.render(3, false));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -151,7 +152,7 @@ fn import_file(a: &ImportArgs) -> Result<ExitCode, Failure> {
 fn print_dropped(dropped: &[ironhedge::data::import::DroppedRow]) {
     const SHOWN: usize = 20;
     for d in dropped.iter().take(if dropped.len() > SHOWN { SHOWN / 2 } else { SHOWN }) {
-        outln!("  dropped line {} ({}): {}", d.line, d.key, d.reason);
+        outln!("  dropped {} ({}): {}", d.location, d.key, d.reason);
     }
     if dropped.len() > SHOWN {
         let mut kinds: Vec<(&str, usize)> = Vec::new();

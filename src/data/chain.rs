@@ -25,7 +25,7 @@
 //! vendor underlying far from the others of that time, put-call parity outliers.
 
 use super::findings::{load_with, Findings, Severity};
-use super::parse::{number_column, time_column, TimeValue};
+use super::parse::TimeValue;
 use super::table::{Cell, Table};
 use super::DataError;
 use crate::pricing::SettlementStyle;
@@ -50,8 +50,9 @@ const OPTIONAL: [(&str, &[&str]); 5] = [
 ];
 
 /// Call or put.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Right {
+    #[default]
     Call,
     Put,
 }
@@ -156,236 +157,290 @@ pub fn load_chain(path: &Path) -> Result<OptionChain, DataError> {
     load_with(path, analyse_chain).map(|(chain, _)| chain)
 }
 
-/// One row as read, before ordering.
-struct Quote {
-    row: usize,
-    known_at: Timestamp,
-    date: NaiveDate,
-    root: u8,
-    expiry: NaiveDate,
-    right: Right,
-    strike: f64,
-    values: [f64; 7],
+/// The columns as read, in file order; rows with an error are marked `bad`.
+struct Raw {
+    date: Vec<NaiveDate>,
+    known_at: Vec<Timestamp>,
+    root: Vec<u8>,
+    expiry: Vec<NaiveDate>,
+    right: Vec<Right>,
+    strike: Vec<f64>,
+    /// bid, ask, then the optional columns (NaN: no value).
+    values: [Vec<f64>; 7],
+    bad: Vec<bool>,
 }
 
-/// Parse and validate `t` as a chain, recording every problem in `out`.
+/// Parse and validate `t` as a chain, recording every problem in `out`. Works a column at a time
+/// into typed vectors (a few tens of bytes a quote), so millions of quotes load in little memory.
 pub fn analyse_chain(t: &Table, out: &mut Findings) -> Result<OptionChain, DataError> {
     let col = |aliases: &[&str]| t.find(aliases).map(str::to_string).ok_or_else(|| t.missing(aliases));
     let (date_col, expiry_col) = (col(DATE)?, col(EXPIRY)?);
     let (root_col, right_col, strike_col) = (col(ROOT)?, col(RIGHT)?, col(STRIKE)?);
     let (bid_col, ask_col) = (col(BID)?, col(ASK)?);
-    let dates = time_column(t, &date_col, out)?;
-    let expiries = time_column(t, &expiry_col, out)?;
-    let times = match t.find(TIME_OF_DAY) {
-        Some(c) => Some((c.to_string(), text_cells(t, c)?)),
-        None => None,
-    };
-    let roots = text_cells(t, &root_col)?;
-    let rights = text_cells(t, &right_col)?;
-    let strikes = number_column(t, &strike_col, true, out)?;
-    let mut values: Vec<(String, Vec<Option<f64>>)> = Vec::new();
-    for c in [&bid_col, &ask_col] {
-        values.push((c.clone(), number_column(t, c, false, out)?));
-    }
-    for (_, aliases) in OPTIONAL {
-        match t.find(aliases) {
-            Some(c) => values.push((c.to_string(), number_column(t, c, false, out)?)),
-            None => values.push((String::new(), Vec::new())),
-        }
-    }
-    let cal = Calendar::nyse();
-    let mut quotes = Vec::with_capacity(t.height());
-    let mut last_date: Option<NaiveDate> = None;
-    for row in 0..t.height() {
-        let Some(date) = day(&dates[row], row, &date_col, t, out) else { continue };
-        if let Some(prev) = last_date.filter(|p| date < *p) {
-            let expected = format!("a date on or after {prev} (rows in date order)");
-            out.at(Severity::Error, "unsorted", t.location(row), &date_col, expected, date.to_string());
-            continue;
-        }
-        last_date = Some(date);
-        let Some(expiry) = day(&expiries[row], row, &expiry_col, t, out) else { continue };
-        let time = times.as_ref().map(|(c, v)| (c, v[row].as_deref()));
-        let Some(known_at) = quote_time(&cal, date, time, row, t, out) else { continue };
-        let Some(root) = roots[row]
-            .as_deref()
-            .and_then(|r| ROOTS.iter().position(|s| s.name.eq_ignore_ascii_case(r.trim())))
-        else {
-            let names: Vec<&str> = ROOTS.iter().map(|r| r.name).collect();
-            let found = roots[row].clone().unwrap_or_else(|| "an empty cell".into());
+    let n = t.height();
+    let mut bad = vec![false; n];
+    let date = dates(t, &date_col, &mut bad, out)?;
+    let expiry = dates(t, &expiry_col, &mut bad, out)?;
+    let known_at = quote_times(t, &date, &mut bad, out)?;
+    let root = codes(t, &root_col, &mut bad, out, "unknown root", &ROOT_NAMES, |s| {
+        ROOTS.iter().position(|r| r.name.eq_ignore_ascii_case(s)).map(|i| i as u8)
+    })?;
+    let right = codes(t, &right_col, &mut bad, out, "bad right", &["call or put"], Right::parse)?;
+    let strike = floats(t, &strike_col, true, &mut bad, out)?;
+    for (row, k) in strike.iter().enumerate() {
+        let valid = k.is_finite() && *k > 0.0;
+        if !bad[row] && !valid {
             out.at(
                 Severity::Error,
-                "unknown root",
+                "bad strike",
                 t.location(row),
-                &root_col,
-                format!("one of {}", names.join(", ")),
-                found,
+                &strike_col,
+                "a finite strike > 0",
+                k.to_string(),
             );
-            continue;
-        };
-        let Some(right) = rights[row].as_deref().and_then(Right::parse) else {
-            let found = rights[row].clone().unwrap_or_else(|| "an empty cell".into());
-            out.at(Severity::Error, "bad right", t.location(row), &right_col, "call or put", found);
-            continue;
-        };
-        let Some(strike) = strikes[row] else { continue };
-        let mut row_values = [f64::NAN; 7];
-        let mut ok = positive_strike(strike, row, &strike_col, t, out);
-        for (k, (name, v)) in values.iter().enumerate() {
-            // NaN is how a missing value reaches a Parquet file: the same as an empty cell.
-            let x = v.get(row).copied().flatten().filter(|x| !x.is_nan());
-            ok &= x.is_none_or(|x| valid_value(x, k < 2, row, name, t, out));
-            row_values[k] = x.unwrap_or(f64::NAN);
-        }
-        if ok {
-            super::chain_check::row_warnings(
-                &cal,
-                (ROOTS[root], expiry, right, strike),
-                (row_values[0], row_values[1]),
-                row,
-                t,
-                out,
-            );
-            quotes.push(Quote {
-                row,
-                known_at,
-                date,
-                root: root as u8,
-                expiry,
-                right,
-                strike,
-                values: row_values,
-            });
+            bad[row] = true;
         }
     }
-    let chain = assemble(quotes, t, out);
+    let mut value_cols = vec![(bid_col, true), (ask_col, true)];
+    for (_, aliases) in OPTIONAL {
+        value_cols.push((t.find(aliases).unwrap_or("").to_string(), false));
+    }
+    let mut values: [Vec<f64>; 7] = Default::default();
+    for (k, (c, quote)) in value_cols.iter().enumerate() {
+        values[k] = if c.is_empty() { vec![f64::NAN; n] } else { floats(t, c, false, &mut bad, out)? };
+        for row in 0..n {
+            let x = values[k][row];
+            if !bad[row] && (x.is_infinite() || (*quote && x < 0.0)) {
+                let expected = if *quote { "a finite quote >= 0" } else { "a finite number" };
+                out.at(Severity::Error, "bad value", t.location(row), c, expected, x.to_string());
+                bad[row] = true;
+            }
+        }
+    }
+    check_date_order(t, &date, &date_col, &mut bad, out);
+    let raw = Raw { date, known_at, root, expiry, right, strike, values, bad };
+    let cal = Calendar::nyse();
+    for row in (0..n).filter(|r| !raw.bad[*r]) {
+        let contract = (ROOTS[raw.root[row] as usize], raw.expiry[row], raw.right[row], raw.strike[row]);
+        super::chain_check::row_warnings(
+            &cal,
+            contract,
+            (raw.values[0][row], raw.values[1][row]),
+            row,
+            t,
+            out,
+        );
+    }
+    let chain = assemble(raw, t, out);
     super::chain_check::snapshot_warnings(&chain, out);
     Ok(chain)
 }
 
-/// A column's cells as trimmed text (`None` for empty cells).
-fn text_cells(t: &Table, col: &str) -> Result<Vec<Option<String>>, DataError> {
+const ROOT_NAMES: [&str; 4] = ["SPX", "SPXW", "VIX", "VIXW"];
+
+/// A date column (`YYYY-MM-DD`, or a Parquet date); unreadable or missing cells are errors.
+fn dates(t: &Table, col: &str, bad: &mut [bool], out: &mut Findings) -> Result<Vec<NaiveDate>, DataError> {
     let mut v = Vec::with_capacity(t.height());
-    t.visit(col, |_, cell| {
-        v.push(match cell {
-            Cell::Text(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Cell::Float(x) => Some(x.to_string()),
-            Cell::Int(x) => Some(x.to_string()),
-            _ => None,
-        })
+    t.visit(col, |row, cell| {
+        let parsed = match super::parse::time(cell) {
+            Ok(TimeValue::Date(d)) => Ok(d),
+            Ok(TimeValue::Instant(ts)) => Err(ts.to_string()),
+            Err(_) if matches!(cell, Cell::Null) => Err(t.describe_empty(row)),
+            Err(found) => Err(found),
+        };
+        match parsed {
+            Ok(d) => v.push(d),
+            Err(found) => {
+                out.at(Severity::Error, "bad time", t.location(row), col, "a date YYYY-MM-DD", found);
+                bad[row] = true;
+                v.push(NaiveDate::MIN);
+            }
+        }
     })?;
     Ok(v)
 }
 
-fn day(v: &Option<TimeValue>, row: usize, col: &str, t: &Table, out: &mut Findings) -> Option<NaiveDate> {
-    match v {
-        Some(TimeValue::Date(d)) => Some(*d),
-        Some(TimeValue::Instant(ts)) => {
-            out.at(Severity::Error, "bad time", t.location(row), col, "a date YYYY-MM-DD", ts.to_string());
-            None
-        }
-        None => None,
-    }
-}
-
-/// The instant a quote became known: its New York `time`, else the session close of its date.
-fn quote_time(
-    cal: &Calendar,
-    date: NaiveDate,
-    time: Option<(&String, Option<&str>)>,
-    row: usize,
+/// A numeric column: NaN for an empty cell (or NaN: how a missing value reaches Parquet); an
+/// empty cell is an error when `required`, unreadable text always.
+fn floats(
     t: &Table,
+    col: &str,
+    required: bool,
+    bad: &mut [bool],
     out: &mut Findings,
-) -> Option<Timestamp> {
-    match time {
-        Some((col, Some(text))) => {
-            let parsed = NaiveTime::parse_from_str(text, "%H:%M")
-                .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
-                .ok()
-                .and_then(|tm| new_york_utc(date, tm));
-            if parsed.is_none() {
-                out.at(Severity::Error, "bad time", t.location(row), col, "a New York time HH:MM", text);
-            }
-            parsed
+) -> Result<Vec<f64>, DataError> {
+    let mut v = Vec::with_capacity(t.height());
+    t.visit(col, |row, cell| match super::parse::number(cell) {
+        Ok(Some(x)) if !(required && x.is_nan()) => v.push(x),
+        Ok(_) if !required => v.push(f64::NAN),
+        Ok(_) => {
+            out.at(Severity::Error, "missing value", t.location(row), col, "a number", t.describe_empty(row));
+            bad[row] = true;
+            v.push(f64::NAN);
         }
-        _ => nyse_close_utc(cal, date).ok(),
+        Err(found) => {
+            out.at(Severity::Error, "not a number", t.location(row), col, "a number", found);
+            bad[row] = true;
+            v.push(f64::NAN);
+        }
+    })?;
+    Ok(v)
+}
+
+/// A text column mapped through `code` (a root's index, a right); a cell it rejects is an error.
+fn codes<T: Copy + Default>(
+    t: &Table,
+    col: &str,
+    bad: &mut [bool],
+    out: &mut Findings,
+    category: &'static str,
+    allowed: &[&str],
+    code: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<T>, DataError> {
+    let mut v = Vec::with_capacity(t.height());
+    t.visit(col, |row, cell| {
+        let text = match cell {
+            Cell::Text(s) => s.trim(),
+            _ => "",
+        };
+        match code(text) {
+            Some(c) => v.push(c),
+            None => {
+                let found = if text.is_empty() { "an empty cell".to_string() } else { text.to_string() };
+                let expected = if allowed.len() == 1 {
+                    allowed[0].to_string()
+                } else {
+                    format!("one of {}", allowed.join(", "))
+                };
+                out.at(Severity::Error, category, t.location(row), col, expected, found);
+                bad[row] = true;
+                v.push(T::default());
+            }
+        }
+    })?;
+    Ok(v)
+}
+
+/// When each quote became known: its New York `time`, else its date's session close.
+fn quote_times(
+    t: &Table,
+    date: &[NaiveDate],
+    bad: &mut [bool],
+    out: &mut Findings,
+) -> Result<Vec<Timestamp>, DataError> {
+    let cal = Calendar::nyse();
+    let mut v = Vec::with_capacity(t.height());
+    let close = |d: NaiveDate| nyse_close_utc(&cal, d).unwrap_or(Timestamp::MIN);
+    let Some(col) = t.find(TIME_OF_DAY).map(str::to_string) else {
+        return Ok(date.iter().map(|d| close(*d)).collect());
+    };
+    t.visit(&col, |row, cell| {
+        let text = match cell {
+            Cell::Text(s) => s.trim(),
+            _ => "",
+        };
+        if text.is_empty() {
+            v.push(close(date[row]));
+            return;
+        }
+        let parsed = NaiveTime::parse_from_str(text, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+            .ok()
+            .and_then(|tm| new_york_utc(date[row], tm));
+        match parsed {
+            Some(ts) => v.push(ts),
+            None => {
+                out.at(Severity::Error, "bad time", t.location(row), &col, "a New York time HH:MM", text);
+                bad[row] = true;
+                v.push(Timestamp::MIN);
+            }
+        }
+    })?;
+    Ok(v)
+}
+
+/// Rows must come in date order: a date before an earlier row's is an error.
+fn check_date_order(t: &Table, date: &[NaiveDate], col: &str, bad: &mut [bool], out: &mut Findings) {
+    let mut last: Option<NaiveDate> = None;
+    for (row, d) in date.iter().enumerate() {
+        if bad[row] {
+            continue;
+        }
+        if let Some(prev) = last.filter(|p| d < p) {
+            let expected = format!("a date on or after {prev} (rows in date order)");
+            out.at(Severity::Error, "unsorted", t.location(row), col, expected, d.to_string());
+            bad[row] = true;
+            continue;
+        }
+        last = Some(*d);
     }
 }
 
-fn positive_strike(x: f64, row: usize, col: &str, t: &Table, out: &mut Findings) -> bool {
-    let ok = x.is_finite() && x > 0.0;
-    if !ok {
-        out.at(Severity::Error, "bad strike", t.location(row), col, "a finite strike > 0", x.to_string());
-    }
-    ok
-}
-
-/// A quote (`quote`: bid or ask) must be finite and >= 0; the optional columns finite.
-fn valid_value(x: f64, quote: bool, row: usize, col: &str, t: &Table, out: &mut Findings) -> bool {
-    let ok = x.is_finite() && (!quote || x >= 0.0);
-    if !ok {
-        let expected = if quote { "a finite quote >= 0" } else { "a finite number" };
-        out.at(Severity::Error, "bad value", t.location(row), col, expected, x.to_string());
-    }
-    ok
-}
-
-/// Order the quotes, drop what cannot stand (repairs), and build the chain.
-fn assemble(mut quotes: Vec<Quote>, t: &Table, out: &mut Findings) -> OptionChain {
-    quotes.sort_by(|a, b| {
-        (a.known_at, a.root, a.expiry, a.right)
-            .cmp(&(b.known_at, b.root, b.expiry, b.right))
-            .then(a.strike.total_cmp(&b.strike))
-            .then(a.row.cmp(&b.row))
+/// Order the good rows, drop what cannot stand (repairs), and build the chain.
+fn assemble(raw: Raw, t: &Table, out: &mut Findings) -> OptionChain {
+    let key = |i: usize| (raw.known_at[i], raw.root[i], raw.expiry[i], raw.right[i]);
+    let mut order: Vec<u32> = (0..raw.date.len() as u32).filter(|&i| !raw.bad[i as usize]).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        key(a).cmp(&key(b)).then(raw.strike[a].total_cmp(&raw.strike[b])).then(a.cmp(&b))
     });
-    let mut c = OptionChain::default();
-    let mut prev: Option<(Timestamp, u8, NaiveDate, Right, f64)> = None;
-    for q in quotes {
-        let key = (q.known_at, q.root, q.expiry, q.right, q.strike);
-        if prev == Some(key) {
+    let mut keep = Vec::with_capacity(order.len());
+    let mut prev: Option<usize> = None;
+    for &i in &order {
+        let i = i as usize;
+        if prev.is_some_and(|p| key(p) == key(i) && raw.strike[p] == raw.strike[i]) {
             let found = format!(
                 "a second {} {} {} {} quote",
-                ROOTS[q.root as usize].name,
-                q.expiry,
-                q.right.as_str(),
-                q.strike
+                ROOTS[raw.root[i] as usize].name,
+                raw.expiry[i],
+                raw.right[i].as_str(),
+                raw.strike[i]
             );
             out.at(
                 Severity::Repair,
                 "duplicate contract (later row dropped)",
-                t.location(q.row),
+                t.location(i),
                 "strike",
                 "one row per contract and quote time",
                 found,
             );
             continue;
         }
-        prev = Some(key);
-        if q.date > q.expiry {
+        prev = Some(i);
+        if raw.date[i] > raw.expiry[i] {
+            let expected = format!("an expiry on or after the quote date {}", raw.date[i]);
             out.at(
                 Severity::Repair,
                 "quote after expiry (row dropped)",
-                t.location(q.row),
+                t.location(i),
                 "expiry",
-                format!("an expiry on or after the quote date {}", q.date),
-                q.expiry.to_string(),
+                expected,
+                raw.expiry[i].to_string(),
             );
             continue;
         }
-        c.date.push(q.date);
-        c.known_at.push(q.known_at);
-        c.root.push(q.root);
-        c.expiry.push(q.expiry);
-        c.right.push(q.right);
-        c.strike.push(q.strike);
-        let [bid, ask, underlying, iv, delta, volume, oi] = q.values;
-        c.bid.push(bid);
-        c.ask.push(ask);
-        c.underlying.push(underlying);
-        c.iv.push(iv);
-        c.delta.push(delta);
-        c.volume.push(volume);
-        c.open_interest.push(oi);
+        keep.push(i);
     }
-    c
+    // Each column is moved out, picked and freed in turn: the raw and the final columns never
+    // both exist whole.
+    fn pick<T: Copy>(v: Vec<T>, keep: &[usize]) -> Vec<T> {
+        keep.iter().map(|&i| v[i]).collect()
+    }
+    let Raw { date, known_at, root, expiry, right, strike, values, .. } = raw;
+    let [bid, ask, underlying, iv, delta, volume, open_interest] = values;
+    OptionChain {
+        date: pick(date, &keep),
+        known_at: pick(known_at, &keep),
+        root: pick(root, &keep),
+        expiry: pick(expiry, &keep),
+        right: pick(right, &keep),
+        strike: pick(strike, &keep),
+        bid: pick(bid, &keep),
+        ask: pick(ask, &keep),
+        underlying: pick(underlying, &keep),
+        iv: pick(iv, &keep),
+        delta: pick(delta, &keep),
+        volume: pick(volume, &keep),
+        open_interest: pick(open_interest, &keep),
+    }
 }

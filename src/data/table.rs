@@ -97,6 +97,12 @@ fn normalise(name: &str) -> String {
 impl Table {
     /// Read `path` (format by extension). Empty files and header-only files are errors.
     pub fn read(path: &Path) -> Result<Table, DataError> {
+        Table::read_columns(path, &|_| true)
+    }
+
+    /// [`Self::read`] keeping only the columns whose normalised name `keep` accepts (a CSV's other
+    /// columns are never parsed: a vendor file's unused columns cost no memory).
+    pub fn read_columns(path: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Table, DataError> {
         let format = FileFormat::of(path);
         let meta = std::fs::metadata(path).map_err(|e| read_err(path, e))?;
         if meta.len() == 0 {
@@ -118,7 +124,7 @@ impl Table {
         let mut short_last_line = None;
         let df = match format {
             FileFormat::Csv => {
-                let (df, short) = read_csv(path)?;
+                let (df, short) = read_csv(path, keep)?;
                 short_last_line = short;
                 df
             }
@@ -302,7 +308,27 @@ fn check_fields(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
 
 type CsvRead = (DataFrame, Option<(usize, usize)>);
 
-fn read_csv(path: &Path) -> Result<CsvRead, DataError> {
+/// The indices of the header's fields whose normalised names `keep` accepts (`None`: all).
+fn projection(header: &[u8], keep: &dyn Fn(&str) -> bool) -> Option<Vec<usize>> {
+    let mut names = Vec::new();
+    let (mut quoted, mut start) = (false, 0);
+    for (i, b) in header.iter().enumerate() {
+        if *b == b'"' {
+            quoted = !quoted;
+        } else if *b == b',' && !quoted {
+            names.push(&header[start..i]);
+            start = i + 1;
+        }
+    }
+    names.push(&header[start..]);
+    let name = |raw: &[u8]| {
+        normalise(String::from_utf8_lossy(raw).trim_matches(|c: char| c == '"' || c.is_whitespace()))
+    };
+    let kept: Vec<usize> = (0..names.len()).filter(|&i| keep(&name(names[i]))).collect();
+    (kept.len() < names.len() && !kept.is_empty()).then_some(kept)
+}
+
+fn read_csv(path: &Path, keep: &dyn Fn(&str) -> bool) -> Result<CsvRead, DataError> {
     let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(read_err(
@@ -336,9 +362,12 @@ fn read_csv(path: &Path) -> Result<CsvRead, DataError> {
     bytes.push(b'\n');
     check_fields(path, &bytes)?;
     let short = short_last_line(&bytes);
+    let header_end = bytes.iter().position(|b| *b == b'\n').unwrap_or(bytes.len());
+    let columns = projection(&bytes[..header_end], keep);
     let cursor = std::io::Cursor::new(bytes);
     let df = CsvReadOptions::default()
         .with_has_header(true)
+        .with_projection(columns.map(std::sync::Arc::new))
         .with_infer_schema_length(Some(0))
         .with_n_threads(Some(1))
         .into_reader_with_file_handle(cursor)

@@ -78,6 +78,12 @@ pub enum OutColumn {
     Time(Vec<Timestamp>),
     Float(Vec<f64>),
     Text(Vec<String>),
+    /// Text from a short list: each row's index into `labels` (a column of millions of rows
+    /// with a handful of distinct values, such as an option's right, costs 4 bytes a row).
+    Labels {
+        codes: Vec<u32>,
+        labels: Vec<String>,
+    },
 }
 
 impl OutColumn {
@@ -87,6 +93,7 @@ impl OutColumn {
             OutColumn::Time(v) => v.len(),
             OutColumn::Float(v) => v.len(),
             OutColumn::Text(v) => v.len(),
+            OutColumn::Labels { codes, .. } => codes.len(),
         }
     }
 
@@ -99,11 +106,20 @@ impl OutColumn {
             // An unknown value (NaN) is an empty cell.
             OutColumn::Float(v) if v[i].is_nan() => Ok(()),
             OutColumn::Float(v) => write!(out, "{}", v[i] + 0.0),
-            OutColumn::Text(v) if v[i].contains([',', '"', '\n']) => {
-                write!(out, "\"{}\"", v[i].replace('"', "\"\""))
-            }
-            OutColumn::Text(v) => write!(out, "{}", v[i]),
+            OutColumn::Text(v) => write_text(out, &v[i]),
+            OutColumn::Labels { codes, labels } => write_text(out, &labels[codes[i] as usize]),
         };
+    }
+}
+
+/// A text cell as CSV: quoted when it holds a comma, a quote or a line break.
+fn write_text(out: &mut String, text: &str) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    if text.contains([',', '"', '\n']) {
+        write!(out, "\"{}\"", text.replace('"', "\"\""))
+    } else {
+        out.push_str(text);
+        Ok(())
     }
 }
 
@@ -122,20 +138,19 @@ impl OutTable {
         self.columns.first().map_or(0, |(_, c)| c.len())
     }
 
-    /// Canonical CSV text: header, then one line per row, `\n` line ends, shortest round-trip floats.
-    pub fn to_csv(&self) -> String {
-        let mut s = self.columns.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(",");
-        s.push('\n');
-        for i in 0..self.height() {
-            for (j, (_, c)) in self.columns.iter().enumerate() {
-                if j > 0 {
-                    s.push(',');
-                }
-                c.cell(i, &mut s);
+    /// Line `i` of the CSV text (0: the header), with its `\n`, appended to `out`.
+    fn csv_line(&self, i: usize, out: &mut String) {
+        for (j, (name, c)) in self.columns.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
             }
-            s.push('\n');
+            if i == 0 {
+                out.push_str(name);
+            } else {
+                c.cell(i - 1, out);
+            }
         }
-        s
+        out.push('\n');
     }
 
     fn to_frame(&self) -> PolarsResult<DataFrame> {
@@ -158,6 +173,10 @@ impl OutTable {
                     }
                     OutColumn::Float(v) => Ok(Column::new(name, v)),
                     OutColumn::Text(v) => Ok(Column::new(name, v)),
+                    OutColumn::Labels { codes, labels } => Ok(Column::new(
+                        name,
+                        codes.iter().map(|c| labels[*c as usize].as_str()).collect::<Vec<&str>>(),
+                    )),
                 }
             })
             .collect::<PolarsResult<_>>()?;
@@ -167,7 +186,17 @@ impl OutTable {
     /// Write as CSV or Parquet (by the extension of `path`), atomically.
     pub fn write(&self, path: &Path) -> Result<(), DataError> {
         match FileFormat::of(path) {
-            FileFormat::Csv => write_atomic(path, self.to_csv().as_bytes()),
+            FileFormat::Csv => write_atomic_with(path, |f| {
+                // Streamed a row at a time: a table of millions of rows never becomes one String.
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                let mut line = String::new();
+                for i in 0..=self.height() {
+                    line.clear();
+                    self.csv_line(i, &mut line);
+                    w.write_all(line.as_bytes()).map_err(|e| write_err(path, e))?;
+                }
+                w.flush().map_err(|e| write_err(path, e))
+            }),
             FileFormat::Parquet => {
                 let mut df = self.to_frame().map_err(|e| write_err(path, e))?;
                 write_atomic_with(path, |f| {

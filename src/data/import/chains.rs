@@ -22,16 +22,101 @@ use crate::data::table::{Cell, Table};
 use crate::data::{DataError, OutColumn, OutTable, Right};
 use chrono::{NaiveDate, NaiveTime, Timelike};
 
-/// One canonical chain row.
+/// The vendor columns the chain importers read (a file's others are not parsed).
+pub(super) fn wanted(name: &str) -> bool {
+    const NAMES: [&str; 33] = [
+        // OptionsDX
+        "[quote_date]",
+        "[quote_readtime]",
+        "[quote_time_hours]",
+        "[underlying_last]",
+        "[expire_date]",
+        "[strike]",
+        "[c_bid]",
+        "[c_ask]",
+        "[c_iv]",
+        "[c_delta]",
+        "[c_volume]",
+        "[p_bid]",
+        "[p_ask]",
+        "[p_iv]",
+        "[p_delta]",
+        "[p_volume]",
+        // Cboe DataShop and HistoricalOptionData
+        "quote_date",
+        "quotedate",
+        "expiration",
+        "strike",
+        "option_type",
+        "type",
+        "root",
+        "optionroot",
+        "optionalias",
+        "bid",
+        "ask",
+        "underlying_last",
+        "impliedvol",
+        "delta",
+        "volume",
+        "openinterest",
+        "open_interest",
+    ];
+    NAMES.contains(&name)
+        || name == "trade_volume"
+        || ["bid_", "ask_", "underlying_bid_", "underlying_ask_", "implied_volatility_", "delta_"]
+            .iter()
+            .any(|p| name.starts_with(p) && (name.ends_with("_eod") || name.ends_with("_1545")))
+}
+
+/// One canonical chain row, as an importer produces it (stored by column in [`Quotes`]).
 struct ChainRow {
     date: NaiveDate,
     time: Option<NaiveTime>,
-    root: String,
+    /// Index into the import's list of roots.
+    root: u16,
     expiry: NaiveDate,
     right: Right,
     strike: f64,
     /// bid, ask, underlying, iv, delta, volume, open_interest (NaN: none).
     values: [f64; 7],
+}
+
+/// The rows of an import, by column (about 90 bytes a quote), in the vendor's order.
+#[derive(Default)]
+struct Quotes {
+    date: Vec<NaiveDate>,
+    time: Vec<Option<NaiveTime>>,
+    root: Vec<u16>,
+    expiry: Vec<NaiveDate>,
+    right: Vec<Right>,
+    strike: Vec<f64>,
+    values: [Vec<f64>; 7],
+}
+
+impl Quotes {
+    fn with_capacity(n: usize) -> Self {
+        Quotes {
+            date: Vec::with_capacity(n),
+            time: Vec::with_capacity(n),
+            root: Vec::with_capacity(n),
+            expiry: Vec::with_capacity(n),
+            right: Vec::with_capacity(n),
+            strike: Vec::with_capacity(n),
+            values: std::array::from_fn(|_| Vec::with_capacity(n)),
+        }
+    }
+
+    fn push(&mut self, r: ChainRow) {
+        self.date.push(r.date);
+        self.time.push(r.time);
+        self.root.push(r.root);
+        self.expiry.push(r.expiry);
+        self.right.push(r.right);
+        self.strike.push(r.strike);
+        for (column, x) in self.values.iter_mut().zip(r.values) {
+            column.push(x);
+        }
+    }
 }
 
 const VALUE_NAMES: [&str; 7] = ["bid", "ask", "underlying", "iv", "delta", "volume", "open_interest"];
@@ -75,7 +160,8 @@ fn default_root(opts: &ImportOptions) -> String {
 }
 
 /// OptionsDX wide EOD layout (see the module doc).
-pub fn optionsdx(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSummary), DataError> {
+pub fn optionsdx(table: Table, opts: &ImportOptions) -> Result<(OutTable, ImportSummary), DataError> {
+    let t = &table;
     let date = dates(t, &need(t, &["[quote_date]"])?)?;
     let expiry = dates(t, &need(t, &["[expire_date]"])?)?;
     let strike = numbers(t, &["[strike]"])?;
@@ -100,16 +186,19 @@ pub fn optionsdx(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSum
     }
     let (calls, puts) = (side("c")?, side("p")?);
     let root = default_root(opts);
-    let mut rows = Vec::with_capacity(2 * t.height());
-    for i in 0..t.height() {
-        if strike[i].is_nan() {
-            return Err(super::bad_cell(t, i, "[strike]", "a strike", Cell::Null));
-        }
+    let roots = vec![root.clone()];
+    if let Some(i) = strike.iter().position(|k| k.is_nan()) {
+        return Err(super::bad_cell(t, i, "[strike]", "a strike", Cell::Null));
+    }
+    let n = t.height();
+    drop(table); // the vendor's text is no longer needed
+    let mut rows = Quotes::with_capacity(2 * n);
+    for i in 0..n {
         for (right, s) in [(Right::Call, &calls), (Right::Put, &puts)] {
             rows.push(ChainRow {
                 date: date[i],
                 time: times[i],
-                root: root.clone(),
+                root: 0,
                 expiry: expiry[i],
                 right,
                 strike: strike[i],
@@ -118,24 +207,25 @@ pub fn optionsdx(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSum
         }
     }
     let mut summary = ImportSummary::default();
-    summary.notes.push(format!(
-        "{} strike rows written as {} call and put rows, root {root}",
-        t.height(),
-        rows.len()
-    ));
-    Ok((to_table(rows), summary))
+    summary
+        .notes
+        .push(format!("{n} strike rows written as {} call and put rows, root {root}", rows.date.len()));
+    drop((calls, puts, underlying, strike, times, date, expiry));
+    Ok((to_table(rows, &roots), summary))
 }
 
 /// Cboe DataShop "Option EOD Summary" (see the module doc).
-pub fn cboe_datashop(t: &Table, opts: &ImportOptions) -> Result<(OutTable, ImportSummary), DataError> {
+pub fn cboe_datashop(table: Table, opts: &ImportOptions) -> Result<(OutTable, ImportSummary), DataError> {
+    let t = &table;
     let date = dates(t, &need(t, &["quote_date"])?)?;
     let expiry = dates(t, &need(t, &["expiration"])?)?;
     let strike = numbers(t, &["strike"])?;
     let rights = texts(t, &need(t, &["option_type"])?)?;
-    let roots = match t.find(&["root"]) {
+    let row_roots = match t.find(&["root"]) {
         Some(c) => texts(t, c)?,
         None => vec![default_root(opts); t.height()],
     };
+    let mut roots = Roots::default();
     let eod = t.find(&["bid_eod"]).is_some() && t.find(&["ask_eod"]).is_some();
     let (suffix, time) = if eod { ("eod", None) } else { ("1545", NaiveTime::from_hms_opt(15, 45, 0)) };
     let col = |name: &str| format!("{name}_{suffix}");
@@ -144,7 +234,7 @@ pub fn cboe_datashop(t: &Table, opts: &ImportOptions) -> Result<(OutTable, Impor
     let iv = numbers(t, &[&col("implied_volatility")])?;
     let delta = numbers(t, &[&col("delta")])?;
     let (volume, oi) = (numbers(t, &["trade_volume"])?, numbers(t, &["open_interest"])?);
-    let mut rows = Vec::with_capacity(t.height());
+    let mut rows = Quotes::with_capacity(t.height());
     for i in 0..t.height() {
         let Some(right) = Right::parse(&rights[i]) else {
             return Err(super::bad_cell(t, i, "option_type", "C or P", Cell::Text(&rights[i])));
@@ -153,7 +243,7 @@ pub fn cboe_datashop(t: &Table, opts: &ImportOptions) -> Result<(OutTable, Impor
         rows.push(ChainRow {
             date: date[i],
             time,
-            root: roots[i].to_ascii_uppercase(),
+            root: roots.code(&row_roots[i]),
             expiry: expiry[i],
             right,
             strike: strike[i],
@@ -166,11 +256,13 @@ pub fn cboe_datashop(t: &Table, opts: &ImportOptions) -> Result<(OutTable, Impor
     } else {
         "the 15:45 quotes (the file has no end-of-day quotes), time = 15:45".to_string()
     });
-    Ok((to_table(rows), summary))
+    drop(table);
+    Ok((to_table(rows, &roots.names), summary))
 }
 
 /// HistoricalOptionData / DeltaNeutral EOD layout (see the module doc).
-pub fn historicaloptiondata(t: &Table) -> Result<(OutTable, ImportSummary), DataError> {
+pub fn historicaloptiondata(table: Table) -> Result<(OutTable, ImportSummary), DataError> {
+    let t = &table;
     let date = dates(t, &need(t, &["quotedate", "quote_date"])?)?;
     let expiry = dates(t, &need(t, &["expiration"])?)?;
     let strike = numbers(t, &["strike"])?;
@@ -181,7 +273,8 @@ pub fn historicaloptiondata(t: &Table) -> Result<(OutTable, ImportSummary), Data
     let underlying = numbers(t, &["underlying_last"])?;
     let (iv, delta) = (numbers(t, &["impliedvol"])?, numbers(t, &["delta"])?);
     let (volume, oi) = (numbers(t, &["volume"])?, numbers(t, &["openinterest"])?);
-    let mut rows = Vec::with_capacity(t.height());
+    let mut rows = Quotes::with_capacity(t.height());
+    let mut roots = Roots::default();
     for i in 0..t.height() {
         let Some(right) = Right::parse(&kinds[i]) else {
             return Err(super::bad_cell(t, i, "type", "call or put", Cell::Text(&kinds[i])));
@@ -199,14 +292,34 @@ pub fn historicaloptiondata(t: &Table) -> Result<(OutTable, ImportSummary), Data
         rows.push(ChainRow {
             date: date[i],
             time: None,
-            root,
+            root: roots.code(&root),
             expiry: expiry[i],
             right,
             strike: strike[i],
             values: [bid[i], ask[i], underlying[i], iv[i], delta[i], volume[i], oi[i]],
         });
     }
-    Ok((to_table(rows), ImportSummary::default()))
+    drop(table);
+    Ok((to_table(rows, &roots.names), ImportSummary::default()))
+}
+
+/// The distinct roots of an import, each row holding its root's index.
+#[derive(Default)]
+struct Roots {
+    names: Vec<String>,
+}
+
+impl Roots {
+    fn code(&mut self, root: &str) -> u16 {
+        let root = root.trim().to_ascii_uppercase();
+        match self.names.iter().position(|n| *n == root) {
+            Some(i) => i as u16,
+            None => {
+                self.names.push(root);
+                (self.names.len() - 1) as u16
+            }
+        }
+    }
 }
 
 /// The root of an OCC-style option symbol: its leading letters (`SPXW180131C01200000` -> `SPXW`).
@@ -229,29 +342,50 @@ fn hours(h: f64) -> Option<NaiveTime> {
         .flatten()
 }
 
-/// The rows sorted into a canonical table; `time` and optional value columns only when some
-/// row has a value.
-fn to_table(mut rows: Vec<ChainRow>) -> OutTable {
-    rows.sort_by(|a, b| {
-        (a.date, a.time, &a.root, a.expiry, a.right)
-            .cmp(&(b.date, b.time, &b.root, b.expiry, b.right))
-            .then(a.strike.total_cmp(&b.strike))
+/// The quotes sorted into a canonical table (by date, time, root, expiry, right, strike), each
+/// column gathered in turn while the unsorted ones are freed; `time` and the optional value
+/// columns only when some quote has a value.
+fn to_table(q: Quotes, roots: &[String]) -> OutTable {
+    let mut order: Vec<u32> = (0..q.date.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| (q.date[i], q.time[i], &roots[q.root[i] as usize], q.expiry[i], q.right[i]);
+        let (a, b) = (a as usize, b as usize);
+        key(a).cmp(&key(b)).then(q.strike[a].total_cmp(&q.strike[b]))
     });
+    fn gather<T: Copy>(v: Vec<T>, order: &[u32]) -> Vec<T> {
+        order.iter().map(|&i| v[i as usize]).collect()
+    }
+    let Quotes { date, time, root, expiry, right, strike, values } = q;
     let mut t = OutTable::default();
-    t.push("date", OutColumn::Date(rows.iter().map(|r| r.date).collect()));
-    if rows.iter().any(|r| r.time.is_some()) {
-        let show = |tm: Option<NaiveTime>| {
+    t.push("date", OutColumn::Date(gather(date, &order)));
+    if time.iter().any(Option::is_some) {
+        let mut seen: Vec<Option<NaiveTime>> = Vec::new();
+        let codes: Vec<u32> = time
+            .iter()
+            .map(|tm| match seen.iter().position(|s| s == tm) {
+                Some(i) => i as u32,
+                None => {
+                    seen.push(*tm);
+                    (seen.len() - 1) as u32
+                }
+            })
+            .collect();
+        let show = |tm: &Option<NaiveTime>| {
             tm.map_or(String::new(), |tm| format!("{:02}:{:02}", tm.hour(), tm.minute()))
         };
-        t.push("time", OutColumn::Text(rows.iter().map(|r| show(r.time)).collect()));
+        let labels = seen.iter().map(show).collect();
+        t.push("time", OutColumn::Labels { codes: gather(codes, &order), labels });
     }
-    t.push("root", OutColumn::Text(rows.iter().map(|r| r.root.clone()).collect()));
-    t.push("expiry", OutColumn::Date(rows.iter().map(|r| r.expiry).collect()));
-    t.push("right", OutColumn::Text(rows.iter().map(|r| r.right.as_str().to_string()).collect()));
-    t.push("strike", OutColumn::Float(rows.iter().map(|r| r.strike).collect()));
-    for (k, name) in VALUE_NAMES.iter().enumerate() {
-        if k < 2 || rows.iter().any(|r| !r.values[k].is_nan()) {
-            t.push(name, OutColumn::Float(rows.iter().map(|r| r.values[k]).collect()));
+    let codes = root.into_iter().map(u32::from).collect();
+    t.push("root", OutColumn::Labels { codes: gather(codes, &order), labels: roots.to_vec() });
+    t.push("expiry", OutColumn::Date(gather(expiry, &order)));
+    let codes = right.into_iter().map(|r| u32::from(r == Right::Put)).collect();
+    let labels = vec![Right::Call.as_str().to_string(), Right::Put.as_str().to_string()];
+    t.push("right", OutColumn::Labels { codes: gather(codes, &order), labels });
+    t.push("strike", OutColumn::Float(gather(strike, &order)));
+    for (k, v) in values.into_iter().enumerate() {
+        if k < 2 || v.iter().any(|x| !x.is_nan()) {
+            t.push(VALUE_NAMES[k], OutColumn::Float(gather(v, &order)));
         }
     }
     t

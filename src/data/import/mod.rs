@@ -10,7 +10,8 @@
 //! | `fred` | FRED series CSV (`DATE`/`observation_date`, value; `.` = no fixing, skipped) | rates |
 //!
 //! Importers convert; they do not silently repair. Rows they must drop are counted in the
-//! [`ImportSummary`], and the CLI re-checks every written file with `data check`.
+//! [`ImportSummary`], and every file is checked as `data check` would before it is written (see
+//! `screen.rs`): the summary carries that report.
 
 mod bars;
 mod cfe;
@@ -103,7 +104,7 @@ pub struct ImportOptions {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportSummary {
     pub rows_in: usize,
     pub rows_out: usize,
@@ -111,6 +112,8 @@ pub struct ImportSummary {
     pub notes: Vec<String>,
     /// Rows dropped by `drop_invalid`, each with its error.
     pub dropped: Vec<DroppedRow>,
+    /// `data check` of the file written.
+    pub report: Option<super::CheckReport>,
 }
 
 /// Convert `input` (vendor `format`) into a canonical file at `output` (CSV or Parquet by
@@ -122,7 +125,14 @@ pub fn import(
     output: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, DataError> {
-    let table = Table::read(input)?;
+    let table = match format {
+        ImportFormat::OptionsDx | ImportFormat::CboeDataShop | ImportFormat::HistoricalOptionData => {
+            Table::read_columns(input, &chains::wanted)?
+        }
+        _ => Table::read(input)?,
+    };
+    let rows_in = table.height();
+    // The chain importers take the table and free it as soon as its columns are read.
     let (out, mut summary) = match format {
         ImportFormat::Cboe => bars::cboe(&table, opts)?,
         ImportFormat::Yahoo => bars::yahoo(&table, opts)?,
@@ -130,21 +140,21 @@ pub fn import(
         ImportFormat::BinanceLiquidations => crypto::binance(&table, opts)?,
         ImportFormat::Coinglass => crypto::coinglass(&table)?,
         ImportFormat::CfeVx => cfe::cfe_vx(&table)?,
-        ImportFormat::OptionsDx => chains::optionsdx(&table, opts)?,
-        ImportFormat::CboeDataShop => chains::cboe_datashop(&table, opts)?,
-        ImportFormat::HistoricalOptionData => chains::historicaloptiondata(&table)?,
+        ImportFormat::OptionsDx => chains::optionsdx(table, opts)?,
+        ImportFormat::CboeDataShop => chains::cboe_datashop(table, opts)?,
+        ImportFormat::HistoricalOptionData => chains::historicaloptiondata(table)?,
     };
-    summary.rows_in = table.height();
+    summary.rows_in = rows_in;
     if out.height() == 0 {
         return Err(DataError::Empty {
             path: input.to_path_buf(),
             found: "no usable rows after conversion".into(),
         });
     }
-    let (out, dropped) = screen::screen(out, output, opts.drop_invalid)?;
-    summary.rows_out = out.height();
+    let (dropped, report) = screen::write_checked(out, output, opts.drop_invalid)?;
+    summary.rows_out = report.rows;
     summary.dropped = dropped;
-    out.write(output)?;
+    summary.report = Some(report);
     Ok(summary)
 }
 
