@@ -24,7 +24,12 @@ fn every_corpus_file_is_loaded_or_refused_with_exit_2_and_a_precise_message() {
     for c in cases {
         let file = c["file"].as_str().unwrap();
         let path = format!("tests/corpus/{file}");
-        let r = if file.starts_with("sweep_") {
+        let r = if let Some(rest) = file.strip_prefix("import_") {
+            // import_<format>__<case>: through that vendor importer.
+            let format = rest.split("__").next().unwrap();
+            let out_file = out.path().join(format!("{file}.csv"));
+            ironhedge(&["data", "import", "--format", format, &path, "--out", out_file.to_str().unwrap()])
+        } else if file.starts_with("sweep_") {
             ironhedge(&["sweep", &path, "--out", out.path().join(file).to_str().unwrap(), "--quiet"])
         } else if file.ends_with(".toml") {
             ironhedge(&["strategy", "check", &path])

@@ -153,8 +153,10 @@ fn rows_the_loaders_refuse_fail_the_import_unless_dropped() {
     let args = ["data", "import", "--format", "cboe", inp.to_str().unwrap(), "--out", out.to_str().unwrap()];
     let r = ironhedge(&args);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("not written: the converted data holds 2 errors"), "{}", r.stderr);
-    assert!(r.stderr.contains("the first at line 5: duplicate time"), "{}", r.stderr);
+    let want =
+        format!("{}: not written to {}: the converted data holds 2 errors", inp.display(), out.display());
+    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    assert!(r.stderr.contains("the first at line 5 of the converted data: duplicate time"), "{}", r.stderr);
     assert!(r.stderr.contains("--drop-invalid"), "{}", r.stderr);
     assert!(!out.exists(), "nothing written");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no probe file left behind");

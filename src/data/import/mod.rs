@@ -151,7 +151,7 @@ pub fn import(
             found: "no usable rows after conversion".into(),
         });
     }
-    let (dropped, report) = screen::write_checked(out, output, opts.drop_invalid)?;
+    let (dropped, report) = screen::write_checked(out, input, output, opts.drop_invalid)?;
     summary.rows_out = report.rows;
     summary.dropped = dropped;
     summary.report = Some(report);

@@ -28,6 +28,7 @@ const MAX_PASSES: usize = 4;
 /// the check of the file written.
 pub(super) fn write_checked(
     mut table: OutTable,
+    input: &Path,
     output: &Path,
     drop_invalid: bool,
 ) -> Result<(Vec<DroppedRow>, CheckReport), DataError> {
@@ -52,7 +53,7 @@ pub(super) fn write_checked(
             let rows: Vec<(usize, &Finding)> =
                 errors.iter().filter_map(|f| row_of(f).map(|r| (r, *f))).collect();
             if !drop_invalid || rows.len() < errors.len() || pass == MAX_PASSES {
-                return Err(refusal(output, &errors, drop_invalid));
+                return Err(refusal(input, output, &errors, drop_invalid));
             }
             let mut keep = vec![true; table.height()];
             for (row, f) in rows {
@@ -110,18 +111,19 @@ fn row_of(f: &Finding) -> Option<usize> {
     }
 }
 
-fn refusal(output: &Path, errors: &[&Finding], drop_invalid: bool) -> DataError {
+fn refusal(input: &Path, output: &Path, errors: &[&Finding], drop_invalid: bool) -> DataError {
     let first = errors[0];
-    let place = first.location.map_or("the file".to_string(), |l| l.to_string());
+    let place = first.location.map_or("the file".to_string(), |l| format!("{l} of the converted data"));
     let hint = if drop_invalid {
         "these errors are not confined to rows, so --drop-invalid cannot remove them"
     } else {
         "`--drop-invalid` drops the rows with errors and lists them"
     };
     DataError::Usage {
-        path: output.to_path_buf(),
+        path: input.to_path_buf(),
         message: format!(
-            "not written: the converted data holds {} error{} the loaders would refuse, the first at {place}: {}: `{}`: expected {}, found {}; {hint}",
+            "not written to {}: the converted data holds {} error{} the loaders would refuse, the first at {place}: {}: `{}`: expected {}, found {}; {hint}",
+            output.display(),
             errors.len(),
             if errors.len() == 1 { "" } else { "s" },
             first.category,
