@@ -3,7 +3,7 @@
 use super::Failure;
 use clap::{Args, Subcommand};
 use ironhedge::data::import::{import, ImportFormat, ImportOptions};
-use ironhedge::data::{check_file, StreamKind};
+use ironhedge::data::{check_file, check_file_with, load_bars, BarOptions, StreamKind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,7 +50,7 @@ pub struct CheckArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// The stream kind, when the header alone does not tell (bars, liquidations,
-    /// liquidation-buckets, funding, vx-term, vx-contracts, rates).
+    /// liquidation-buckets, funding, vx-term, vx-contracts, rates, chain).
     #[arg(long)]
     pub kind: Option<StreamKind>,
     /// Treat warnings (gaps, rows on non-trading days) as failures too.
@@ -59,6 +59,10 @@ pub struct CheckArgs {
     /// How many example places to print per kind of finding.
     #[arg(long, default_value_t = 3)]
     pub examples: usize,
+    /// For option chains: daily bars of the underlying index (SPX, or VIX for VIX options) to
+    /// compare the vendor's underlying with.
+    #[arg(long, value_name = "FILE")]
+    pub index: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -100,9 +104,10 @@ pub fn run(cmd: DataCommand) -> Result<ExitCode, Failure> {
 }
 
 fn check(a: &CheckArgs) -> Result<ExitCode, Failure> {
+    let index = a.index.as_deref().map(|p| load_bars(p, &BarOptions::default())).transpose()?;
     let mut clean = true;
     for f in &a.files {
-        match check_file(f, a.kind) {
+        match check_file_with(f, a.kind, index.as_ref()) {
             Ok(report) => {
                 out!("{}", report.render(a.examples, a.strict));
                 clean &= report.is_clean(a.strict);

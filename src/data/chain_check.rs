@@ -166,6 +166,27 @@ fn parity_outliers(c: &OptionChain, rows: std::ops::Range<usize>, out: &mut Find
     }
 }
 
+/// The index a chain is written on (SPX for SPX and SPXW, VIX for VIX options), as daily bars:
+/// a quote time whose median vendor underlying is more than [`INDEX_TOLERANCE`] from the index
+/// close of its date is flagged (a 15:45 snapshot sits a quarter of an hour from the close, well
+/// inside it).
+pub fn index_warnings(c: &OptionChain, index: &crate::data::BarSeries, out: &mut Findings) {
+    for snap in c.snapshots() {
+        let i = snap.start;
+        let mut u: Vec<f64> = snap.map(|j| c.underlying[j]).filter(|x| x.is_finite()).collect();
+        let (Some(m), Some(close)) = (median(&mut u), index.close_on(c.date[i])) else { continue };
+        if (m - close).abs() > INDEX_TOLERANCE * close {
+            let expected =
+                format!("a vendor underlying within 1% of the index close {close} of {}", c.date[i]);
+            let found = format!("a median underlying of {m} for the quotes at {}", c.known_at[i]);
+            note(out, "underlying far from the index", expected, found);
+        }
+    }
+}
+
+/// See [`index_warnings`].
+const INDEX_TOLERANCE: f64 = 0.01;
+
 /// One line per quote date (contracts, roots, expiries, the strike range); for more than 12
 /// dates the first and last 5 and a line for those between.
 pub fn chain_summary(c: &OptionChain) -> Vec<String> {

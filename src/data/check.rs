@@ -11,7 +11,7 @@
 use super::axis::modal_step;
 use super::bars::{analyse_bars, BarOptions};
 use super::chain::analyse_chain;
-use super::chain_check::chain_summary;
+use super::chain_check::{chain_summary, index_warnings};
 use super::crypto::{analyse_buckets, analyse_funding, analyse_liquidations};
 use super::findings::{Finding, Findings, Severity};
 use super::parse::{time_column, TimeValue};
@@ -78,6 +78,16 @@ impl CheckReport {
 
 /// Check one file. `kind` overrides detection from the header.
 pub fn check_file(path: &Path, kind: Option<StreamKind>) -> Result<CheckReport, DataError> {
+    check_file_with(path, kind, None)
+}
+
+/// [`check_file`], comparing a chain's vendor underlying with the daily `index` bars (SPX for
+/// SPX options, VIX for VIX options) when given.
+pub fn check_file_with(
+    path: &Path,
+    kind: Option<StreamKind>,
+    index: Option<&super::BarSeries>,
+) -> Result<CheckReport, DataError> {
     let t = Table::read(path)?;
     let kind = match kind {
         Some(k) => k,
@@ -93,7 +103,13 @@ pub fn check_file(path: &Path, kind: Option<StreamKind>) -> Result<CheckReport, 
         StreamKind::VxTerm => drop(analyse_term(&t, &mut out)?),
         StreamKind::VxContracts => drop(analyse_contracts(&t, &mut out)?),
         StreamKind::Rates => drop(analyse_rates(&t, None, RateUnit::Percent, &mut out)?),
-        StreamKind::Chain => summary = chain_summary(&analyse_chain(&t, &mut out)?),
+        StreamKind::Chain => {
+            let chain = analyse_chain(&t, &mut out)?;
+            if let Some(index) = index {
+                index_warnings(&chain, index, &mut out);
+            }
+            summary = chain_summary(&chain);
+        }
     }
     // Range and gaps come from every row with a readable time, not only the rows that passed
     // validation: a bad row is an error, not also a gap.

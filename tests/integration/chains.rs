@@ -179,3 +179,20 @@ fn the_real_datashop_chains_import() {
     assert_eq!(c.len(), 724);
     assert!(c.underlying.iter().all(|u| *u == 14.65), "the vendor's underlying: spot VIX at the close");
 }
+
+#[test]
+fn data_check_compares_the_vendor_underlying_with_the_index() {
+    let chain = fixture("chain/spxw_warnings.csv");
+    let check = |index: &str| ironhedge(&["data", "check", chain.to_str().unwrap(), "--index", index]);
+    let r = check("datasets/spx_daily_1999_2018.csv");
+    assert!(!r.stdout.contains("underlying far from the index"), "SPX closed at 2695.81: {}", r.stdout);
+    let r = check("datasets/vix_close_2014_2019.csv");
+    assert!(
+        r.stdout.contains("underlying far from the index: 1")
+            && r.stdout.contains(
+                "within 1% of the index close 9.77 of 2018-01-02, found a median underlying of 2695"
+            ),
+        "{}",
+        r.stdout
+    );
+}
