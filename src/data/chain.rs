@@ -24,13 +24,12 @@
 //! zero or missing bids, strikes off the root's listed grid, expiries that are not trading days, a
 //! vendor underlying far from the others of that time, put-call parity outliers.
 
+use super::chain_read::Rejects;
 use super::findings::{load_with, Findings, Severity};
-use super::parse::TimeValue;
-use super::table::{Cell, Table};
+use super::table::Table;
 use super::DataError;
-use crate::pricing::SettlementStyle;
-use crate::time::{new_york_utc, nyse_close_utc, Calendar, Timestamp};
-use chrono::{NaiveDate, NaiveTime};
+use crate::time::{Calendar, Timestamp};
+use chrono::NaiveDate;
 use std::path::Path;
 
 pub const DATE: &[&str] = &["date", "quote_date"];
@@ -79,7 +78,9 @@ impl Right {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RootSpec {
     pub name: &'static str,
-    pub settlement: SettlementStyle,
+    /// Settled on the expiry day's special opening quotation (SPX monthlies; VIX options on the
+    /// expiry Wednesday); else on the expiry day's close (SPXW).
+    pub am_settled: bool,
     /// Strikes are listed on multiples of this (index points).
     pub strike_step: f64,
 }
@@ -88,10 +89,10 @@ pub struct RootSpec {
 /// opening quotation), SPXW PM on the close; VIX and VIXW AM on the expiry Wednesday's special
 /// opening quotation. SPX strikes are listed on a 5-point grid (wider far out), VIX on 0.5.
 pub const ROOTS: [RootSpec; 4] = [
-    RootSpec { name: "SPX", settlement: SettlementStyle::AmOpen, strike_step: 5.0 },
-    RootSpec { name: "SPXW", settlement: SettlementStyle::PmClose, strike_step: 5.0 },
-    RootSpec { name: "VIX", settlement: SettlementStyle::AmOpen, strike_step: 0.5 },
-    RootSpec { name: "VIXW", settlement: SettlementStyle::AmOpen, strike_step: 0.5 },
+    RootSpec { name: "SPX", am_settled: true, strike_step: 5.0 },
+    RootSpec { name: "SPXW", am_settled: false, strike_step: 5.0 },
+    RootSpec { name: "VIX", am_settled: true, strike_step: 0.5 },
+    RootSpec { name: "VIXW", am_settled: true, strike_step: 0.5 },
 ];
 
 /// The spec of root `name` (case-insensitive).
@@ -178,27 +179,17 @@ pub fn analyse_chain(t: &Table, out: &mut Findings) -> Result<OptionChain, DataE
     let (root_col, right_col, strike_col) = (col(ROOT)?, col(RIGHT)?, col(STRIKE)?);
     let (bid_col, ask_col) = (col(BID)?, col(ASK)?);
     let n = t.height();
-    let mut bad = vec![false; n];
-    let date = dates(t, &date_col, &mut bad, out)?;
-    let expiry = dates(t, &expiry_col, &mut bad, out)?;
-    let known_at = quote_times(t, &date, &mut bad, out)?;
-    let root = codes(t, &root_col, &mut bad, out, "unknown root", &ROOT_NAMES, |s| {
-        ROOTS.iter().position(|r| r.name.eq_ignore_ascii_case(s)).map(|i| i as u8)
-    })?;
-    let right = codes(t, &right_col, &mut bad, out, "bad right", &["call or put"], Right::parse)?;
-    let strike = floats(t, &strike_col, true, &mut bad, out)?;
+    let mut r = Rejects { t, out, bad: vec![false; n] };
+    let date = r.dates(&date_col)?;
+    let expiry = r.dates(&expiry_col)?;
+    let known_at = r.quote_times(&date)?;
+    let root = r.roots(&root_col)?;
+    let right = r.rights(&right_col)?;
+    let strike = r.floats(&strike_col, true)?;
     for (row, k) in strike.iter().enumerate() {
         let valid = k.is_finite() && *k > 0.0;
-        if !bad[row] && !valid {
-            out.at(
-                Severity::Error,
-                "bad strike",
-                t.location(row),
-                &strike_col,
-                "a finite strike > 0",
-                k.to_string(),
-            );
-            bad[row] = true;
+        if !r.bad[row] && !valid {
+            r.reject(row, "bad strike", &strike_col, "a finite strike > 0", k.to_string());
         }
     }
     let mut value_cols = vec![(bid_col, true), (ask_col, true)];
@@ -207,173 +198,26 @@ pub fn analyse_chain(t: &Table, out: &mut Findings) -> Result<OptionChain, DataE
     }
     let mut values: [Vec<f64>; 7] = Default::default();
     for (k, (c, quote)) in value_cols.iter().enumerate() {
-        values[k] = if c.is_empty() { vec![f64::NAN; n] } else { floats(t, c, false, &mut bad, out)? };
-        for row in 0..n {
-            let x = values[k][row];
-            if !bad[row] && (x.is_infinite() || (*quote && x < 0.0)) {
+        let column = if c.is_empty() { vec![f64::NAN; n] } else { r.floats(c, false)? };
+        for (row, x) in column.iter().enumerate() {
+            if !r.bad[row] && (x.is_infinite() || (*quote && *x < 0.0)) {
                 let expected = if *quote { "a finite quote >= 0" } else { "a finite number" };
-                out.at(Severity::Error, "bad value", t.location(row), c, expected, x.to_string());
-                bad[row] = true;
+                r.reject(row, "bad value", c, expected, x.to_string());
             }
         }
+        values[k] = column;
     }
-    check_date_order(t, &date, &date_col, &mut bad, out);
-    let raw = Raw { date, known_at, root, expiry, right, strike, values, bad };
+    r.date_order(&date, &date_col);
+    let raw = Raw { date, known_at, root, expiry, right, strike, values, bad: r.bad };
     let cal = Calendar::nyse();
-    for row in (0..n).filter(|r| !raw.bad[*r]) {
+    for row in (0..n).filter(|row| !raw.bad[*row]) {
         let contract = (ROOTS[raw.root[row] as usize], raw.expiry[row], raw.right[row], raw.strike[row]);
-        super::chain_check::row_warnings(
-            &cal,
-            contract,
-            (raw.values[0][row], raw.values[1][row]),
-            row,
-            t,
-            out,
-        );
+        let quote = (raw.values[0][row], raw.values[1][row]);
+        super::chain_check::row_warnings(&cal, contract, quote, row, t, out);
     }
     let chain = assemble(raw, t, out);
     super::chain_check::snapshot_warnings(&chain, out);
     Ok(chain)
-}
-
-const ROOT_NAMES: [&str; 4] = ["SPX", "SPXW", "VIX", "VIXW"];
-
-/// A date column (`YYYY-MM-DD`, or a Parquet date); unreadable or missing cells are errors.
-fn dates(t: &Table, col: &str, bad: &mut [bool], out: &mut Findings) -> Result<Vec<NaiveDate>, DataError> {
-    let mut v = Vec::with_capacity(t.height());
-    t.visit(col, |row, cell| {
-        let parsed = match super::parse::time(cell) {
-            Ok(TimeValue::Date(d)) => Ok(d),
-            Ok(TimeValue::Instant(ts)) => Err(ts.to_string()),
-            Err(_) if matches!(cell, Cell::Null) => Err(t.describe_empty(row)),
-            Err(found) => Err(found),
-        };
-        match parsed {
-            Ok(d) => v.push(d),
-            Err(found) => {
-                out.at(Severity::Error, "bad time", t.location(row), col, "a date YYYY-MM-DD", found);
-                bad[row] = true;
-                v.push(NaiveDate::MIN);
-            }
-        }
-    })?;
-    Ok(v)
-}
-
-/// A numeric column: NaN for an empty cell (or NaN: how a missing value reaches Parquet); an
-/// empty cell is an error when `required`, unreadable text always.
-fn floats(
-    t: &Table,
-    col: &str,
-    required: bool,
-    bad: &mut [bool],
-    out: &mut Findings,
-) -> Result<Vec<f64>, DataError> {
-    let mut v = Vec::with_capacity(t.height());
-    t.visit(col, |row, cell| match super::parse::number(cell) {
-        Ok(Some(x)) if !(required && x.is_nan()) => v.push(x),
-        Ok(_) if !required => v.push(f64::NAN),
-        Ok(_) => {
-            out.at(Severity::Error, "missing value", t.location(row), col, "a number", t.describe_empty(row));
-            bad[row] = true;
-            v.push(f64::NAN);
-        }
-        Err(found) => {
-            out.at(Severity::Error, "not a number", t.location(row), col, "a number", found);
-            bad[row] = true;
-            v.push(f64::NAN);
-        }
-    })?;
-    Ok(v)
-}
-
-/// A text column mapped through `code` (a root's index, a right); a cell it rejects is an error.
-fn codes<T: Copy + Default>(
-    t: &Table,
-    col: &str,
-    bad: &mut [bool],
-    out: &mut Findings,
-    category: &'static str,
-    allowed: &[&str],
-    code: impl Fn(&str) -> Option<T>,
-) -> Result<Vec<T>, DataError> {
-    let mut v = Vec::with_capacity(t.height());
-    t.visit(col, |row, cell| {
-        let text = match cell {
-            Cell::Text(s) => s.trim(),
-            _ => "",
-        };
-        match code(text) {
-            Some(c) => v.push(c),
-            None => {
-                let found = if text.is_empty() { "an empty cell".to_string() } else { text.to_string() };
-                let expected = if allowed.len() == 1 {
-                    allowed[0].to_string()
-                } else {
-                    format!("one of {}", allowed.join(", "))
-                };
-                out.at(Severity::Error, category, t.location(row), col, expected, found);
-                bad[row] = true;
-                v.push(T::default());
-            }
-        }
-    })?;
-    Ok(v)
-}
-
-/// When each quote became known: its New York `time`, else its date's session close.
-fn quote_times(
-    t: &Table,
-    date: &[NaiveDate],
-    bad: &mut [bool],
-    out: &mut Findings,
-) -> Result<Vec<Timestamp>, DataError> {
-    let cal = Calendar::nyse();
-    let mut v = Vec::with_capacity(t.height());
-    let close = |d: NaiveDate| nyse_close_utc(&cal, d).unwrap_or(Timestamp::MIN);
-    let Some(col) = t.find(TIME_OF_DAY).map(str::to_string) else {
-        return Ok(date.iter().map(|d| close(*d)).collect());
-    };
-    t.visit(&col, |row, cell| {
-        let text = match cell {
-            Cell::Text(s) => s.trim(),
-            _ => "",
-        };
-        if text.is_empty() {
-            v.push(close(date[row]));
-            return;
-        }
-        let parsed = NaiveTime::parse_from_str(text, "%H:%M")
-            .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
-            .ok()
-            .and_then(|tm| new_york_utc(date[row], tm));
-        match parsed {
-            Some(ts) => v.push(ts),
-            None => {
-                out.at(Severity::Error, "bad time", t.location(row), &col, "a New York time HH:MM", text);
-                bad[row] = true;
-                v.push(Timestamp::MIN);
-            }
-        }
-    })?;
-    Ok(v)
-}
-
-/// Rows must come in date order: a date before an earlier row's is an error.
-fn check_date_order(t: &Table, date: &[NaiveDate], col: &str, bad: &mut [bool], out: &mut Findings) {
-    let mut last: Option<NaiveDate> = None;
-    for (row, d) in date.iter().enumerate() {
-        if bad[row] {
-            continue;
-        }
-        if let Some(prev) = last.filter(|p| d < p) {
-            let expected = format!("a date on or after {prev} (rows in date order)");
-            out.at(Severity::Error, "unsorted", t.location(row), col, expected, d.to_string());
-            bad[row] = true;
-            continue;
-        }
-        last = Some(*d);
-    }
 }
 
 /// Order the good rows, drop what cannot stand (repairs), and build the chain.

@@ -4,7 +4,7 @@
 //! others and put-call parity outliers; and a summary line per date.
 
 use super::chain::{OptionChain, Right, RootSpec};
-use super::findings::{Finding, Findings, Severity};
+use super::findings::{Findings, Severity};
 use super::table::Table;
 use crate::time::Calendar;
 use chrono::NaiveDate;
@@ -66,17 +66,6 @@ pub(super) fn row_warnings(
     }
 }
 
-fn note(out: &mut Findings, category: &'static str, expected: String, found: String) {
-    out.push(Finding {
-        severity: Severity::Warning,
-        category,
-        location: None,
-        column: String::new(),
-        expected,
-        found,
-    });
-}
-
 fn mid(c: &OptionChain, i: usize) -> Option<(f64, f64)> {
     let (b, a) = (c.bid[i], c.ask[i]);
     (b > 0.0 && a >= b).then(|| ((a + b) / 2.0, a - b))
@@ -118,7 +107,7 @@ fn underlying_outliers(c: &OptionChain, snap: std::ops::Range<usize>, out: &mut 
             c.right[i].as_str(),
             c.strike[i]
         );
-        note(out, "underlying far from the others", expected, found);
+        out.warn("underlying far from the others", expected, found);
     }
 }
 
@@ -161,7 +150,7 @@ fn parity_outliers(c: &OptionChain, rows: std::ops::Range<usize>, out: &mut Find
                 c.root_of(first).name,
                 c.expiry[first]
             );
-            note(out, "put-call parity outlier", expected, found);
+            out.warn("put-call parity outlier", expected, found);
         }
     }
 }
@@ -179,7 +168,7 @@ pub fn index_warnings(c: &OptionChain, index: &crate::data::BarSeries, out: &mut
             let expected =
                 format!("a vendor underlying within 1% of the index close {close} of {}", c.date[i]);
             let found = format!("a median underlying of {m} for the quotes at {}", c.known_at[i]);
-            note(out, "underlying far from the index", expected, found);
+            out.warn("underlying far from the index", expected, found);
         }
     }
 }

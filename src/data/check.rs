@@ -149,17 +149,6 @@ fn readable_times(t: &Table) -> Result<(Vec<Timestamp>, bool), DataError> {
     Ok((times, daily))
 }
 
-fn warn(out: &mut Findings, category: &'static str, expected: String, found: String) {
-    out.push(Finding {
-        severity: Severity::Warning,
-        category,
-        location: None,
-        column: String::new(),
-        expected,
-        found,
-    });
-}
-
 /// Gaps and extra rows of a daily series against its calendar.
 fn calendar_gaps(starts: &[Timestamp], out: &mut Findings) {
     let dates: BTreeSet<NaiveDate> = starts.iter().map(|s| s.utc_date()).collect();
@@ -194,8 +183,7 @@ fn calendar_gaps(starts: &[Timestamp], out: &mut Findings) {
     let missing: Vec<NaiveDate> = trading.iter().filter(|d| !dates.contains(d)).copied().collect();
     report_missing(&missing, "a row on every NYSE trading day", out);
     for d in dates.range(lo..=hi).filter(|d| !cal.is_trading_day(**d)) {
-        warn(
-            out,
+        out.warn(
             "row on a non-trading day",
             "NYSE trading days only (ignored in a run)".into(),
             format!("{d} ({})", d.weekday()),
@@ -218,7 +206,7 @@ fn report_missing(missing: &[NaiveDate], expected: &str, out: &mut Findings) {
     for (a, b, n) in runs {
         let found =
             if a == b { format!("no row for {a}") } else { format!("no rows for {n} days {a} .. {b}") };
-        warn(out, "gap", expected.to_string(), found);
+        out.warn("gap", expected.to_string(), found);
     }
 }
 
@@ -230,7 +218,7 @@ fn step_gaps(starts: &[Timestamp], out: &mut Findings) {
     for w in starts.windows(2) {
         let d = (w[1].nanos() - w[0].nanos()) / 1_000_000_000;
         if d > step {
-            warn(out, "gap", format!("a row every {step} s"), format!("{} s from {} to {}", d, w[0], w[1]));
+            out.warn("gap", format!("a row every {step} s"), format!("{} s from {} to {}", d, w[0], w[1]));
         }
     }
 }

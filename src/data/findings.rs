@@ -79,6 +79,18 @@ impl Findings {
         });
     }
 
+    /// Record a warning that belongs to no single row (a gap, an outlier among many rows).
+    pub fn warn(&mut self, category: &'static str, expected: String, found: String) {
+        self.push(Finding {
+            severity: Severity::Warning,
+            category,
+            location: None,
+            column: String::new(),
+            expected,
+            found,
+        });
+    }
+
     pub fn items(&self) -> &[Finding] {
         &self.items
     }

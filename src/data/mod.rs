@@ -6,6 +6,7 @@ mod axis;
 mod bars;
 mod chain;
 mod chain_check;
+mod chain_read;
 mod check;
 mod columns;
 mod crypto;

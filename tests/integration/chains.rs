@@ -66,7 +66,7 @@ fn cboe_datashop_takes_eod_quotes_else_the_1545_snapshot() {
     );
     let c = load_chain(&out).unwrap();
     assert_eq!(c.known_at[0].to_string(), "2016-06-01T20:00:00Z", "no time: the 16:00 EDT close");
-    assert_eq!(c.root_of(0).settlement, ironhedge::pricing::SettlementStyle::AmOpen);
+    assert!(c.root_of(0).am_settled, "VIX options: AM, the Wednesday SOQ");
 }
 
 #[test]
@@ -79,8 +79,8 @@ fn historicaloptiondata_takes_the_root_from_the_symbol() {
          2018-01-02,SPXW,2018-01-31,put,2600,6.9,7.3,2695.79,0.1205,-0.2011,150,2500\n"
     );
     let c = load_chain(&out).unwrap();
-    assert_eq!(c.root_of(0).settlement, ironhedge::pricing::SettlementStyle::AmOpen, "SPX monthlies: AM");
-    assert_eq!(c.root_of(1).settlement, ironhedge::pricing::SettlementStyle::PmClose, "SPXW: PM");
+    assert!(c.root_of(0).am_settled, "SPX monthlies: AM");
+    assert!(!c.root_of(1).am_settled, "SPXW: PM");
 }
 
 #[test]
