@@ -27,6 +27,7 @@ macro_rules! out {
 }
 
 mod calendar;
+mod calibrate;
 mod data;
 mod price;
 mod report;
@@ -61,6 +62,8 @@ enum Command {
     Calendar(calendar::CalendarArgs),
     /// Price one SPX (BSM) or VIX (Black-76) option and print its Greeks.
     Price(Box<price::PriceArgs>),
+    /// Fit the SPX surface to a real option chain; report the model's error before and after.
+    Calibrate(Box<calibrate::CalibrateArgs>),
     /// Work with strategy files.
     #[command(subcommand)]
     Strategy(strategy::StrategyCommand),
@@ -118,6 +121,7 @@ pub fn run() -> ExitCode {
         Command::Data(cmd) => data::run(cmd),
         Command::Calendar(args) => calendar::run(&args),
         Command::Price(args) => price::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Strategy(cmd) => strategy::run(cmd),
         Command::Sweep(a) => sweep::run(&a),
         Command::WalkForward(a) => walk::run(&a),

@@ -196,3 +196,57 @@ fn data_check_compares_the_vendor_underlying_with_the_index() {
         r.stdout
     );
 }
+
+#[test]
+fn calibrate_fits_the_surface_to_a_real_chain_and_writes_its_model() {
+    let (Some(chain), Some(vix), Some(spx)) = (
+        real("spxw_2019-06-26_1545_cboe_datashop.csv"),
+        shared("vix_daily_1990_2026.csv"),
+        shared("spx_daily_1990_2026.csv"),
+    ) else {
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let canonical = d.path().join("chain.parquet");
+    assert_eq!(import("cboe-datashop", &chain, &canonical, &[]).code, 0);
+    let out = d.path().join("cal");
+    let args = ["calibrate", "--chain", canonical.to_str().unwrap(), "--vix", vix.to_str().unwrap()];
+    let r =
+        ironhedge(&[&args[..], &["--spx", spx.to_str().unwrap(), "--out", out.to_str().unwrap()]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The defaults' errors are those `benches/chain_error.py` measures through `ironhedge price`.
+    let line =
+        r.stdout.lines().find(|l| l.contains(" in ") && l.contains("put") && l.contains("10-20")).unwrap();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(words[3..6], ["303", "5.1%", "0.5%"], "{line}");
+    let losses: Vec<f64> = r
+        .stdout
+        .split("error ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .take(2)
+        .collect();
+    assert!(losses[1] < 0.6 * losses[0], "the fit halves the error: {losses:?}");
+    let model: toml::Table =
+        toml::from_str(&std::fs::read_to_string(out.join("model.toml")).unwrap()).unwrap();
+    let ratio = model["model"]["atm_ratio"].as_float().unwrap();
+    assert!((0.5..1.5).contains(&ratio), "{ratio}");
+    let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
+    assert_eq!(fit.lines().count(), 2861, "a row per quote");
+    assert!(fit.starts_with("date,expiry,right,strike,days,underlying,bid,ask,mid,model_default,model_fitted,iv_market,iv_fitted,delta,bucket,sample\n"));
+}
+
+#[test]
+fn calibrate_refuses_a_chain_with_nothing_to_fit() {
+    let r = ironhedge(&[
+        "calibrate",
+        "--chain",
+        fixture("chain/spxw_warnings.csv").to_str().unwrap(),
+        "--vix",
+        "datasets/vix_close_2014_2019.csv",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("expected at least 10 quotes to fit"), "{}", r.stderr);
+}

@@ -1,0 +1,147 @@
+//! What a calibration reports and writes: the model's error by sample, type and delta bucket
+//! before and after the fit, `fit.csv` (one row per quote) and `model.toml` (the fitted `[model]`
+//! keys, which a strategy or `ironhedge price` can read).
+
+use super::fit::Fit;
+use super::FitQuote;
+use crate::data::{OutColumn, OutTable, Right};
+use crate::pricing::{implied_vol_bsm, SurfaceParams};
+use chrono::NaiveDate;
+
+/// Delta buckets, as fractions: 2-5, 5-10, 10-20, 20-30, 30-50 delta.
+pub const BUCKETS: [(f64, f64); 5] = [(0.02, 0.05), (0.05, 0.10), (0.10, 0.20), (0.20, 0.30), (0.30, 0.50)];
+
+/// The bucket of an absolute delta, if it falls in one.
+pub fn bucket(delta: f64) -> Option<usize> {
+    BUCKETS.iter().position(|(lo, hi)| (*lo..*hi).contains(&delta))
+}
+
+/// One quote's model prices before and after, and its bucket's delta.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Priced {
+    pub before: f64,
+    pub after: f64,
+    /// The chain's delta, else the model's at the starting parameters (absolute).
+    pub delta: f64,
+}
+
+/// One line of the error table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketLine {
+    pub out_of_sample: bool,
+    pub right: Right,
+    pub bucket: usize,
+    pub quotes: usize,
+    /// Median |model - mid| / mid and median (model - mid) / mid, before and after.
+    pub before: (f64, f64),
+    pub after: (f64, f64),
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// The error table: per sample (in, then out of sample from `holdout_from`), type and bucket.
+pub fn bucket_lines(
+    quotes: &[FitQuote],
+    priced: &[Priced],
+    holdout_from: Option<NaiveDate>,
+) -> Vec<BucketLine> {
+    let mut lines = Vec::new();
+    for out_of_sample in [false, true] {
+        for right in [Right::Put, Right::Call] {
+            for (b, _) in BUCKETS.iter().enumerate() {
+                let members: Vec<(&FitQuote, &Priced)> = quotes
+                    .iter()
+                    .zip(priced)
+                    .filter(|(q, p)| {
+                        q.right == right
+                            && bucket(p.delta) == Some(b)
+                            && holdout_from.is_some_and(|h| q.date >= h) == out_of_sample
+                    })
+                    .collect();
+                if members.is_empty() {
+                    continue;
+                }
+                let rel = |model: fn(&Priced) -> f64| -> (f64, f64) {
+                    let e: Vec<f64> = members.iter().map(|(q, p)| (model(p) - q.mid()) / q.mid()).collect();
+                    (median(e.iter().map(|x| x.abs()).collect()), median(e))
+                };
+                lines.push(BucketLine {
+                    out_of_sample,
+                    right,
+                    bucket: b,
+                    quotes: members.len(),
+                    before: rel(|p| p.before),
+                    after: rel(|p| p.after),
+                });
+            }
+        }
+    }
+    lines
+}
+
+/// `model.toml`: the fitted keys under `[model]`, with where they came from.
+pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
+    let p = &fit.params;
+    format!(
+        "# Fitted by `ironhedge calibrate` to {source} ({quotes} quotes): mean squared weighted error \
+         {:.5} at the defaults, {:.5} fitted.\n[model]\natm_ratio = {}\nput_slope = {}\nput_curve = {}\ncall_slope = {}\ncall_curve = {}\n",
+        fit.loss_before, fit.loss_after, p.atm_ratio, p.smile.put_slope, p.smile.put_curve, p.smile.call_slope,
+        p.smile.call_curve
+    )
+}
+
+/// `fit.csv`: per quote, the market and both model prices, implied vols, delta and bucket.
+pub fn fit_table(
+    quotes: &[FitQuote],
+    priced: &[Priced],
+    rate: f64,
+    dividend_yield: f64,
+    holdout_from: Option<NaiveDate>,
+) -> OutTable {
+    let iv = |q: &FitQuote, price: f64| {
+        implied_vol_bsm(q.kind(), price, q.underlying, q.strike, q.years(), rate, dividend_yield)
+            .unwrap_or(f64::NAN)
+    };
+    let f = |g: &dyn Fn(&FitQuote, &Priced) -> f64| {
+        OutColumn::Float(quotes.iter().zip(priced).map(|(q, p)| g(q, p)).collect())
+    };
+    let mut t = OutTable::default();
+    t.push("date", OutColumn::Date(quotes.iter().map(|q| q.date).collect()));
+    t.push("expiry", OutColumn::Date(quotes.iter().map(|q| q.expiry).collect()));
+    t.push("right", OutColumn::Text(quotes.iter().map(|q| q.right.as_str().to_string()).collect()));
+    t.push("strike", f(&|q, _| q.strike));
+    t.push("days", f(&|q, _| q.days as f64));
+    t.push("underlying", f(&|q, _| q.underlying));
+    t.push("bid", f(&|q, _| q.bid));
+    t.push("ask", f(&|q, _| q.ask));
+    t.push("mid", f(&|q, _| q.mid()));
+    t.push("model_default", f(&|_, p| p.before));
+    t.push("model_fitted", f(&|_, p| p.after));
+    t.push("iv_market", f(&|q, _| q.iv));
+    t.push("iv_fitted", f(&|q, p| iv(q, p.after)));
+    t.push("delta", f(&|_, p| p.delta));
+    let label = |p: &Priced| {
+        bucket(p.delta)
+            .map_or(String::new(), |b| format!("{:.0}-{:.0}", BUCKETS[b].0 * 100.0, BUCKETS[b].1 * 100.0))
+    };
+    t.push("bucket", OutColumn::Text(priced.iter().map(label).collect()));
+    let sample =
+        |q: &FitQuote| if holdout_from.is_some_and(|h| q.date >= h) { "out" } else { "in" }.to_string();
+    t.push("sample", OutColumn::Text(quotes.iter().map(sample).collect()));
+    t
+}
+
+/// The fitted parameters as `key = value` lines, for the terminal.
+pub fn describe(p: &SurfaceParams) -> String {
+    format!(
+        "atm_ratio {:.4}, put_slope {:.4}, put_curve {:.4}, call_slope {:.4}, call_curve {:.4}",
+        p.atm_ratio, p.smile.put_slope, p.smile.put_curve, p.smile.call_slope, p.smile.call_curve
+    )
+}
