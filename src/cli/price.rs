@@ -3,6 +3,7 @@
 use super::Failure;
 use chrono::{Days, NaiveDate};
 use clap::{Args, ValueEnum};
+use ironhedge::config::load_model_file;
 use ironhedge::data::{load_bars, load_vx_term, BarOptions, BarSeries};
 use ironhedge::pricing::{
     black76_greeks, bsm_greeks, select_strike, validate, vix_futures_on, FuturesModel, Greeks, OptionType,
@@ -75,6 +76,10 @@ pub struct PriceArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// With --date: the SPX surface's parameters from a model file's [model] table (as
+    /// `ironhedge calibrate` writes model.toml) instead of the defaults.
+    #[arg(long, value_name = "FILE")]
+    pub model_file: Option<PathBuf>,
     /// Take spot/future and vol from data files on this date (YYYY-MM-DD).
     #[arg(long)]
     pub date: Option<NaiveDate>,
@@ -146,8 +151,11 @@ fn from_data(a: &PriceArgs, date: NaiveDate) -> Result<Inputs, Failure> {
                 vix3m: close(v3.as_ref()),
                 vix6m: close(v6.as_ref()),
             };
-            let surface =
-                SpxSurface::new(ix, SurfaceParams::default()).map_err(|e| Failure::input(e.to_string()))?;
+            let params = match &a.model_file {
+                Some(p) => load_model_file(p).map_err(Failure::input)?,
+                None => SurfaceParams::default(),
+            };
+            let surface = SpxSurface::new(ix, params).map_err(|e| Failure::input(e.to_string()))?;
             let (t, r, q) = (a.days / 365.0, a.rate, a.div);
             let f = underlying * ((r - q) * t).exp();
             if let Some(v) = a.vol {

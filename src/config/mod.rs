@@ -7,12 +7,14 @@
 
 mod error;
 pub mod hedge;
+mod model_file;
 pub mod raw;
 mod rules;
 mod validate;
 
 pub use error::{did_you_mean, ConfigError, KeyPlace};
 pub use hedge::{Budget, HedgeSpec, HedgeStrike, LayerSpec, Schedule, ScheduleBy, Trigger};
+pub use model_file::load_model_file;
 pub use rules::{Action, Condition, Op, Rule, SignalSpec, ACTIONS, SIGNALS};
 pub use validate::{
     CondorSpec, DataSources, EntrySchedule, Expiries, RateSpec, Sizing, Strategy, StrikeSpec, WingSpec,
@@ -53,6 +55,14 @@ impl StrategySource {
             let key = apply_override(&mut tree, arg)?;
             applied.push((key, format!("--set {arg}")));
         }
+        let place = |key: &str| KeyPlace {
+            file: path.to_path_buf(),
+            key: key.to_string(),
+            line: line_of(&text, key),
+            from_override: applied.iter().find(|(k, _)| k == key).map(|(_, o)| o.clone()),
+        };
+        let merged = model_file::merge_model_file(path, &mut tree, &place)?;
+        applied.extend(merged);
         Ok(StrategySource { path: path.to_path_buf(), text, tree, applied, base: Default::default() })
     }
 

@@ -186,6 +186,31 @@ fn resolve(base: &Path, p: &str) -> PathBuf {
     }
 }
 
+/// The SPX surface of a `[model]` table: the smile checked (delta monotone in strike) and the
+/// ATM ratio in (0, 3]. Errors name the keys through `place`.
+pub fn surface_params(
+    m: &super::raw::RawModel,
+    place: &dyn Fn(&str) -> KeyPlace,
+) -> Result<SurfaceParams, ConfigError> {
+    let c = Checker { place };
+    let smile = if m.smile {
+        let s = Smile {
+            put_slope: m.put_slope,
+            put_curve: m.put_curve,
+            call_slope: m.call_slope,
+            call_curve: m.call_curve,
+            m_min: m.m_min,
+            m_max: m.m_max,
+            floor: m.smile_floor,
+        };
+        s.validate().map_err(|e| c.invalid("model", "a smile with delta monotone in strike", e))?;
+        s
+    } else {
+        Smile::flat()
+    };
+    Ok(SurfaceParams { atm_ratio: c.range("model.atm_ratio", m.atm_ratio, 0.0, 3.0, true)?, smile })
+}
+
 /// Validate a raw strategy read from `path`.
 pub fn validate(
     raw: RawStrategy,
@@ -227,24 +252,7 @@ pub fn validate(
             RateSpec::File { path: resolve(base, f), column: r.column.clone(), unit, fallback }
         }
     };
-    let m = &raw.model;
-    let smile = if m.smile {
-        let s = Smile {
-            put_slope: m.put_slope,
-            put_curve: m.put_curve,
-            call_slope: m.call_slope,
-            call_curve: m.call_curve,
-            m_min: m.m_min,
-            m_max: m.m_max,
-            floor: m.smile_floor,
-        };
-        s.validate().map_err(|e| c.invalid("model", "a smile with delta monotone in strike", e))?;
-        s
-    } else {
-        Smile::flat()
-    };
-    let surface =
-        SurfaceParams { atm_ratio: c.range("model.atm_ratio", m.atm_ratio, 0.0, 3.0, true)?, smile };
+    let surface = surface_params(&raw.model, place)?;
     let condor = condor(&c, &raw)?;
     let hedge = raw.hedge.as_ref().map(|h| super::hedge::hedge(h, place)).transpose()?;
     let layer_names: Vec<String> =

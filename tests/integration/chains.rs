@@ -250,3 +250,37 @@ fn calibrate_refuses_a_chain_with_nothing_to_fit() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("expected at least 10 quotes to fit"), "{}", r.stderr);
 }
+
+#[test]
+fn a_strategy_takes_its_model_from_a_model_file_and_its_own_keys_win() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("model.toml"), "[model]\natm_ratio = 0.9\nput_slope = 0.25\n").unwrap();
+    // The weekly condor without its own `atm_ratio`, so that the model file's applies.
+    let base: String = crate::common::weekly_condor_base()
+        .lines()
+        .filter(|l| !l.starts_with("atm_ratio"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let write = |name: &str, model: &str| {
+        let p = d.path().join(name);
+        std::fs::write(&p, base.replacen("[model]\n", &format!("[model]\n{model}\n"), 1)).unwrap();
+        p
+    };
+    let s = write("a.toml", "file = \"model.toml\"\nput_slope = 0.5");
+    let strategy = ironhedge::config::load_strategy(&s, &[]).unwrap();
+    assert_eq!(strategy.surface.atm_ratio, 0.9, "from the model file");
+    assert_eq!(strategy.surface.smile.put_slope, 0.5, "the strategy's own key wins");
+    let r = ironhedge(&["strategy", "check", s.to_str().unwrap()]);
+    assert!(r.stdout.contains("atm_ratio = 0.9") && !r.stdout.contains("file ="), "{}", r.stdout);
+    // A missing file, and a bad value from the file, name where they come from.
+    let s = write("b.toml", "file = \"nowhere.toml\"");
+    let e = ironhedge::config::load_strategy(&s, &[]).unwrap_err().to_string();
+    assert!(e.contains("key `model.file`") && e.contains("nowhere.toml"), "{e}");
+    std::fs::write(d.path().join("bad.toml"), "[model]\natm_ratio = 7.0\n").unwrap();
+    let s = write("c.toml", "file = \"bad.toml\"");
+    let e = ironhedge::config::load_strategy(&s, &[]).unwrap_err().to_string();
+    assert!(e.contains("(from model.file bad.toml): key `model.atm_ratio`"), "{e}");
+    // `ironhedge price --model-file` reads the same table.
+    let p = ironhedge::config::load_model_file(&d.path().join("model.toml")).unwrap();
+    assert_eq!((p.atm_ratio, p.smile.put_slope), (0.9, 0.25));
+}
