@@ -44,7 +44,7 @@ pub struct Fit {
 /// Fit the five parameters to `quotes`, starting from `start`.
 pub fn fit(quotes: &[FitQuote], indices: &Indices, start: SurfaceParams, carry: Carry) -> Fit {
     let f = |x: &[f64; 5]| loss(quotes, indices, from_vec(&start, x), carry);
-    let (best, evaluations) = nelder_mead(f, to_vec(&start), [0.05, 0.05, 0.02, 0.05, 0.02], 3000);
+    let (best, evaluations) = nelder_mead(f, to_vec(&start), [0.05, 0.05, 0.02, 0.05, 0.02], 10_000);
     Fit {
         params: from_vec(&start, &best),
         loss_before: loss(quotes, indices, start, carry),
@@ -54,7 +54,8 @@ pub fn fit(quotes: &[FitQuote], indices: &Indices, start: SurfaceParams, carry: 
 }
 
 /// Nelder-Mead (reflection 1, expansion 2, contraction 1/2, shrink 1/2) from `x0` with initial
-/// steps `step`, until the simplex's values agree to 1e-12 (relative) or `max_evals`. Returns
+/// steps `step`, until the simplex's values agree to 1e-12 (relative), its points to 1e-7, or
+/// `max_evals`. Returns
 /// the best point and the evaluations made.
 pub fn nelder_mead<const N: usize>(
     f: impl Fn(&[f64; N]) -> f64,
@@ -76,7 +77,11 @@ pub fn nelder_mead<const N: usize>(
     while evals < max_evals {
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
         let (best, worst) = (simplex[0].1, simplex[N].1);
-        if best.is_finite() && (worst - best).abs() <= 1e-12 * best.abs().max(1e-12) {
+        let size = simplex[1..]
+            .iter()
+            .flat_map(|p| p.0.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()))
+            .fold(0.0, f64::max);
+        if best.is_finite() && ((worst - best).abs() <= 1e-12 * best.abs().max(1e-12) || size < 1e-7) {
             break;
         }
         let centroid: [f64; N] =

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use ironhedge::calibrate::report::{bucket_lines, describe, fit_table, model_toml, Priced, BUCKETS};
 use ironhedge::calibrate::{
-    fit::fit, model_prices, select_quotes, with_implied_vols, Carry, FitQuote, Indices,
+    fit::fit, model_prices, select_quotes, weighted_error, with_implied_vols, Carry, FitQuote, Indices,
 };
 use ironhedge::data::{load_bars, load_chain, write_atomic, BarOptions, BarSeries};
 use ironhedge::pricing::SurfaceParams;
@@ -82,6 +82,19 @@ pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
         .map(|(q, (b, f))| Priced { before: b.0, after: f.0, delta: q.chain_delta.unwrap_or(b.1.abs()) })
         .collect();
     print_report(a, &quotes, in_sample.len(), &fitted, &priced);
+    if let Some(h) = a.holdout_from {
+        let out: Vec<(&FitQuote, &Priced)> =
+            quotes.iter().zip(&priced).filter(|(q, _)| q.date >= h).collect();
+        let mse = |m: fn(&Priced) -> f64| {
+            out.iter().map(|(q, p)| weighted_error(q, m(p)).powi(2)).sum::<f64>() / out.len().max(1) as f64
+        };
+        outln!(
+            "  out of sample (from {h}, {} quotes): mean squared weighted error {:.5} at the defaults -> {:.5} fitted",
+            out.len(),
+            mse(|p| p.before),
+            mse(|p| p.after)
+        );
+    }
     let out = a.out.clone().unwrap_or_else(|| {
         let stem = a.chain.file_stem().map_or("chain".into(), |s| s.to_string_lossy().to_string());
         PathBuf::from(format!("results/calibrate-{stem}"))

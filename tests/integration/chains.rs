@@ -284,3 +284,39 @@ fn a_strategy_takes_its_model_from_a_model_file_and_its_own_keys_win() {
     let p = ironhedge::config::load_model_file(&d.path().join("model.toml")).unwrap();
     assert_eq!((p.atm_ratio, p.smile.put_slope), (0.9, 0.25));
 }
+
+#[test]
+fn a_calibration_on_early_january_2018_beats_the_defaults_later_in_the_month() {
+    let (Some(chain), Some(vix), Some(spx)) = (
+        real("spxw_eod_2018-01_historicaloptiondata.csv"),
+        shared("vix_daily_1990_2026.csv"),
+        shared("spx_daily_1990_2026.csv"),
+    ) else {
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let canonical = d.path().join("chain.csv");
+    assert_eq!(import("historicaloptiondata", &chain, &canonical, &[]).code, 0);
+    let (c, v, s) = (canonical.to_str().unwrap(), vix.to_str().unwrap(), spx.to_str().unwrap());
+    let out = d.path().join("cal");
+    let r = ironhedge(&[
+        "calibrate",
+        "--chain",
+        c,
+        "--vix",
+        v,
+        "--spx",
+        s,
+        "--holdout-from",
+        "2018-01-16",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r.stdout.lines().find(|l| l.contains("out of sample (from 2018-01-16")).unwrap();
+    let numbers: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    let (before, after) = (numbers[numbers.len() - 2], numbers[numbers.len() - 1]);
+    assert!(after < 0.8 * before, "held out, the fit beats the defaults: {line}");
+    let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
+    assert!(fit.lines().any(|l| l.ends_with(",out")) && fit.lines().any(|l| l.ends_with(",in")));
+}
