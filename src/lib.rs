@@ -26,7 +26,7 @@
 //! | [`engine`] | the market, the event loop, condors, the VIX-call hedge, the ledger; the sweep kernel | `config`, `data`, `metrics`, `pricing`, `replay`, `signals`, `time` |
 //! | [`results`] | a run's result files, written and read back; `summary.json` | `engine`, `charts`, `data`, `metrics` |
 //! | [`sweep`] | `[sweep]` specs, the parallel resumable runner, shards, top N, walk-forward | `engine`, `results`, `charts`, `config`, `data`, `metrics`, `rng` |
-//! //! | [`calibrate`] | the SPX surface fitted to a real option chain, and the error report | `data`, `pricing` |
+//! //! | [`calibrate`] | the SPX surface fitted to a real option chain, and the error report | `charts`, `data`, `pricing` |
 //! | [`study`] | event studies of signals against SPX / VIX and the books' Greeks | `engine`, `charts`, `data`, `pricing`, `rng`, `signals`, `time` |
 
 pub mod calibrate;

@@ -4,6 +4,7 @@
 
 use super::fit::Fit;
 use super::FitQuote;
+use crate::charts::SmilePanel;
 use crate::data::{OutColumn, OutTable, Right};
 use crate::pricing::{implied_vol_bsm, SurfaceParams};
 use chrono::NaiveDate;
@@ -136,6 +137,48 @@ pub fn fit_table(
         |q: &FitQuote| if holdout_from.is_some_and(|h| q.date >= h) { "out" } else { "in" }.to_string();
     t.push("sample", OutColumn::Text(quotes.iter().map(sample).collect()));
     t
+}
+
+/// The panels of `smile.png`: four quote dates spread over the sample (the first and last among
+/// them), on each the expiry with the most quotes. `vols[i]` = (default, fitted) model vol of
+/// quote `i`.
+pub fn smile_panels(
+    quotes: &[FitQuote],
+    vols: &[(f64, f64)],
+    holdout_from: Option<NaiveDate>,
+) -> Vec<SmilePanel> {
+    let mut dates: Vec<NaiveDate> = quotes.iter().map(|q| q.date).collect();
+    dates.dedup();
+    dates.sort();
+    dates.dedup();
+    let picks: Vec<NaiveDate> = match dates.len() {
+        0 => vec![],
+        n if n <= 4 => dates.clone(),
+        n => (0..4).map(|k| dates[k * (n - 1) / 3]).collect(),
+    };
+    picks
+        .into_iter()
+        .filter_map(|date| {
+            let on: Vec<usize> = (0..quotes.len()).filter(|&i| quotes[i].date == date).collect();
+            let mut counts: Vec<(NaiveDate, usize)> = Vec::new();
+            for &i in &on {
+                match counts.iter_mut().find(|(e, _)| *e == quotes[i].expiry) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((quotes[i].expiry, 1)),
+                }
+            }
+            let expiry = counts.iter().max_by_key(|(e, n)| (*n, std::cmp::Reverse(*e)))?.0;
+            let rows: Vec<usize> = on.into_iter().filter(|&i| quotes[i].expiry == expiry).collect();
+            let x = |i: usize| quotes[i].strike / quotes[i].underlying;
+            let sample = if holdout_from.is_some_and(|h| date >= h) { "out of sample" } else { "in sample" };
+            Some(SmilePanel {
+                title: format!("{date}, expiry {expiry} ({} days), {sample}", quotes[rows[0]].days),
+                market: rows.iter().map(|&i| (x(i), quotes[i].iv)).collect(),
+                model_default: rows.iter().map(|&i| (x(i), vols[i].0)).collect(),
+                model_fitted: rows.iter().map(|&i| (x(i), vols[i].1)).collect(),
+            })
+        })
+        .collect()
 }
 
 /// The fitted parameters as `key = value` lines, for the terminal.

@@ -9,6 +9,7 @@ mod heatmap;
 mod hedge;
 mod run;
 mod signals;
+mod smile;
 mod study;
 mod sweep;
 
@@ -18,6 +19,7 @@ pub use heatmap::{heatmap_chart, monthly_returns, monthly_returns_chart, Heatmap
 pub use hedge::hedge_chart;
 pub use run::{draw_run_charts, CondorSpan, HedgeLayerDays, RunChartData, GREEKS};
 pub use signals::signals_chart;
+pub use smile::{smile_chart, SmilePanel};
 pub use study::{study_attribution_chart, study_paths_chart, AttributionBars, PathPanel};
 pub use sweep::{
     metric_text, sensitivity_chart, top_equity_chart, walk_forward_chart, Curve, SensitivityLine,

@@ -4,10 +4,13 @@
 use super::Failure;
 use chrono::NaiveDate;
 use clap::Args;
-use ironhedge::calibrate::report::{bucket_lines, describe, fit_table, model_toml, Priced, BUCKETS};
+use ironhedge::calibrate::report::{
+    bucket_lines, describe, fit_table, model_toml, smile_panels, Priced, BUCKETS,
+};
 use ironhedge::calibrate::{
     fit::fit, model_prices, select_quotes, weighted_error, with_implied_vols, Carry, FitQuote, Indices,
 };
+use ironhedge::charts::smile_chart;
 use ironhedge::data::{load_bars, load_chain, write_atomic, BarOptions, BarSeries};
 use ironhedge::pricing::SurfaceParams;
 use std::path::{Path, PathBuf};
@@ -102,7 +105,11 @@ pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
     let source = a.chain.display().to_string();
     write_atomic(&out.join("model.toml"), model_toml(&fitted, &source, in_sample.len()).as_bytes())?;
     fit_table(&quotes, &priced, a.rate, a.div, a.holdout_from).write(&out.join("fit.csv"))?;
-    outln!("wrote {}/model.toml and {}/fit.csv", out.display(), out.display());
+    let vols: Vec<(f64, f64)> = before.iter().zip(&after).map(|(b, f)| (b.2, f.2)).collect();
+    let panels = smile_panels(&quotes, &vols, a.holdout_from);
+    let title = format!("Implied vol: {} against the model's smile", a.chain.display());
+    smile_chart(&out.join("smile.png"), &title, &panels).map_err(|e| Failure::from(anyhow::Error::new(e)))?;
+    outln!("wrote {}/model.toml, fit.csv and smile.png", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -319,4 +319,6 @@ fn a_calibration_on_early_january_2018_beats_the_defaults_later_in_the_month() {
     assert!(after < 0.8 * before, "held out, the fit beats the defaults: {line}");
     let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
     assert!(fit.lines().any(|l| l.ends_with(",out")) && fit.lines().any(|l| l.ends_with(",in")));
+    let png = std::fs::read(out.join("smile.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.ends_with(b"IEND\xaeB`\x82"), "a whole PNG");
 }
