@@ -1,6 +1,7 @@
 //! `ironhedge calibrate`: fit the SPX surface's `[model]` parameters to a real option chain and
 //! report the model's error before and after (thin wrapper over `ironhedge::calibrate`).
 
+use super::bars::bars;
 use super::Failure;
 use chrono::NaiveDate;
 use clap::Args;
@@ -11,9 +12,9 @@ use ironhedge::calibrate::{
     fit::fit, model_prices, select_quotes, weighted_error, with_implied_vols, Carry, FitQuote, Indices,
 };
 use ironhedge::charts::smile_chart;
-use ironhedge::data::{load_bars, load_chain, write_atomic, BarOptions, BarSeries};
+use ironhedge::data::{load_chain, write_atomic};
 use ironhedge::pricing::SurfaceParams;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -27,13 +28,8 @@ pub struct CalibrateArgs {
     /// SPX daily bars: the underlying where the chain has none.
     #[arg(long)]
     pub spx: Option<PathBuf>,
-    /// Optional VIX9D / VIX3M / VIX6M bars for the surface's term structure.
-    #[arg(long)]
-    pub vix9d: Option<PathBuf>,
-    #[arg(long)]
-    pub vix3m: Option<PathBuf>,
-    #[arg(long)]
-    pub vix6m: Option<PathBuf>,
+    #[command(flatten)]
+    pub term: super::bars::TermArgs,
     /// First and last quote dates used.
     #[arg(long)]
     pub from: Option<NaiveDate>,
@@ -52,16 +48,11 @@ pub struct CalibrateArgs {
     pub out: Option<PathBuf>,
 }
 
-fn bars(p: &Path) -> Result<BarSeries, Failure> {
-    Ok(load_bars(p, &BarOptions::default())?)
-}
-
 pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
     let chain = load_chain(&a.chain)?;
     let vix = bars(&a.vix)?;
     let spx = a.spx.as_deref().map(bars).transpose()?;
-    let opt = |p: &Option<PathBuf>| p.as_deref().map(bars).transpose();
-    let (v9, v3, v6) = (opt(&a.vix9d)?, opt(&a.vix3m)?, opt(&a.vix6m)?);
+    let [v9, v3, v6] = a.term.load()?;
     let indices = Indices::on(chain.date.iter().copied(), &vix, [v9.as_ref(), v3.as_ref(), v6.as_ref()]);
     let carry = Carry { rate: a.rate, dividend_yield: a.div };
     let quotes = with_implied_vols(select_quotes(&chain, spx.as_ref(), &indices, a.from, a.to), carry);

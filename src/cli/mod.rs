@@ -26,6 +26,7 @@ macro_rules! out {
     }};
 }
 
+mod bars;
 mod calendar;
 mod calibrate;
 mod data;

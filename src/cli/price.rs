@@ -1,10 +1,11 @@
 //! `ironhedge price`: one option's price and Greeks, from explicit inputs or from data on a date.
 
+use super::bars::{bars, opt_bars};
 use super::Failure;
 use chrono::{Days, NaiveDate};
 use clap::{Args, ValueEnum};
 use ironhedge::config::load_model_file;
-use ironhedge::data::{load_bars, load_vx_term, BarOptions, BarSeries};
+use ironhedge::data::{load_vx_term, BarSeries};
 use ironhedge::pricing::{
     black76_greeks, bsm_greeks, select_strike, validate, vix_futures_on, FuturesModel, Greeks, OptionType,
     SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VixVolParams, VolIndices,
@@ -89,27 +90,14 @@ pub struct PriceArgs {
     /// VIX daily bars (for --date).
     #[arg(long)]
     pub vix: Option<PathBuf>,
-    /// Optional VIX9D / VIX3M / VIX6M bars for the SPX term structure.
-    #[arg(long)]
-    pub vix9d: Option<PathBuf>,
-    #[arg(long)]
-    pub vix3m: Option<PathBuf>,
-    #[arg(long)]
-    pub vix6m: Option<PathBuf>,
+    #[command(flatten)]
+    pub term: super::bars::TermArgs,
     /// Optional VVIX bars (VIX option vol-of-vol).
     #[arg(long)]
     pub vvix: Option<PathBuf>,
     /// Optional VX term structure (date, m1..mN) for the VIX future.
     #[arg(long)]
     pub vx_term: Option<PathBuf>,
-}
-
-fn bars(p: &Path) -> Result<BarSeries, Failure> {
-    Ok(load_bars(p, &BarOptions::default())?)
-}
-
-fn opt_bars(p: &Option<PathBuf>) -> Result<Option<BarSeries>, Failure> {
-    p.as_deref().map(bars).transpose()
 }
 
 /// Resolved inputs: underlying, and the vol of a strike.
@@ -143,7 +131,7 @@ fn from_data(a: &PriceArgs, date: NaiveDate) -> Result<Inputs, Failure> {
                     return Err(Failure::input("--date with --model bsm needs --spx FILE or --spot"))
                 }
             };
-            let (v9, v3, v6) = (opt_bars(&a.vix9d)?, opt_bars(&a.vix3m)?, opt_bars(&a.vix6m)?);
+            let [v9, v3, v6] = a.term.load()?;
             let close = |s: Option<&BarSeries>| s.and_then(|s| s.close_on(date));
             let ix = VolIndices {
                 vix: vix.close_on(date).ok_or_else(|| missing("VIX", vix_path))?,
