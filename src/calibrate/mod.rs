@@ -19,6 +19,7 @@
 
 pub mod fit;
 pub mod report;
+pub mod vix;
 
 use crate::data::{BarSeries, OptionChain, Right};
 use crate::pricing::{bsm_price_delta, implied_vol_bsm, OptionType, SpxSurface, SurfaceParams, VolIndices};

@@ -6,7 +6,7 @@ use super::fit::Fit;
 use super::FitQuote;
 use crate::charts::SmilePanel;
 use crate::data::{OutColumn, OutTable, Right};
-use crate::pricing::{implied_vol_bsm, SurfaceParams};
+use crate::pricing::SurfaceParams;
 use chrono::NaiveDate;
 
 /// Delta buckets, as fractions: 2-5, 5-10, 10-20, 20-30, 30-50 delta.
@@ -24,6 +24,8 @@ pub struct Priced {
     pub after: f64,
     /// The chain's delta, else the model's at the starting parameters (absolute).
     pub delta: f64,
+    /// The fitted model's volatility at the quote (its implied vol under the quote's model).
+    pub vol_after: f64,
 }
 
 /// One line of the error table.
@@ -99,17 +101,7 @@ pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
 }
 
 /// `fit.csv`: per quote, the market and both model prices, implied vols, delta and bucket.
-pub fn fit_table(
-    quotes: &[FitQuote],
-    priced: &[Priced],
-    rate: f64,
-    dividend_yield: f64,
-    holdout_from: Option<NaiveDate>,
-) -> OutTable {
-    let iv = |q: &FitQuote, price: f64| {
-        implied_vol_bsm(q.kind(), price, q.underlying, q.strike, q.years(), rate, dividend_yield)
-            .unwrap_or(f64::NAN)
-    };
+pub fn fit_table(quotes: &[FitQuote], priced: &[Priced], holdout_from: Option<NaiveDate>) -> OutTable {
     let f = |g: &dyn Fn(&FitQuote, &Priced) -> f64| {
         OutColumn::Float(quotes.iter().zip(priced).map(|(q, p)| g(q, p)).collect())
     };
@@ -126,7 +118,7 @@ pub fn fit_table(
     t.push("model_default", f(&|_, p| p.before));
     t.push("model_fitted", f(&|_, p| p.after));
     t.push("iv_market", f(&|q, _| q.iv));
-    t.push("iv_fitted", f(&|q, p| iv(q, p.after)));
+    t.push("iv_fitted", f(&|_, p| p.vol_after));
     t.push("delta", f(&|_, p| p.delta));
     let label = |p: &Priced| {
         bucket(p.delta)

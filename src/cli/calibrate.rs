@@ -1,5 +1,6 @@
-//! `ironhedge calibrate`: fit the SPX surface's `[model]` parameters to a real option chain and
-//! report the model's error before and after (thin wrapper over `ironhedge::calibrate`).
+//! `ironhedge calibrate`: fit the SPX surface's `[model]` parameters to an SPX chain, or the VIX
+//! options' `[hedge]` vol parameters to a VIX chain, and report the model's error before and
+//! after (thin wrapper over `ironhedge::calibrate`).
 
 use super::bars::bars;
 use super::Failure;
@@ -8,12 +9,13 @@ use clap::Args;
 use ironhedge::calibrate::report::{
     bucket_lines, describe, fit_table, model_toml, smile_panels, Priced, BUCKETS,
 };
+use ironhedge::calibrate::vix::{fit_vix, select_vix_quotes, vix_model_prices, vix_model_toml, VixInputs};
 use ironhedge::calibrate::{
     fit::fit, model_prices, select_quotes, weighted_error, with_implied_vols, Carry, FitQuote, Indices,
 };
 use ironhedge::charts::smile_chart;
-use ironhedge::data::{load_chain, write_atomic};
-use ironhedge::pricing::SurfaceParams;
+use ironhedge::data::{load_chain, load_vx_term, write_atomic, BarSeries, OptionChain};
+use ironhedge::pricing::{SurfaceParams, VixVolParams};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -28,6 +30,12 @@ pub struct CalibrateArgs {
     /// SPX daily bars: the underlying where the chain has none.
     #[arg(long)]
     pub spx: Option<PathBuf>,
+    /// For a VIX chain: VVIX daily bars (else VVIX 90) and the VX futures term structure (else
+    /// the futures model), as a backtest prices the hedge.
+    #[arg(long)]
+    pub vvix: Option<PathBuf>,
+    #[arg(long)]
+    pub vx_term: Option<PathBuf>,
     #[command(flatten)]
     pub term: super::bars::TermArgs,
     /// First and last quote dates used.
@@ -48,79 +56,126 @@ pub struct CalibrateArgs {
     pub out: Option<PathBuf>,
 }
 
+/// A fit's outcome, whichever chain: the quotes (fitted and held out), the model's (price, delta,
+/// vol) of each at the defaults and fitted, and what to report and write.
+struct Outcome {
+    quotes: Vec<FitQuote>,
+    fitted_on: usize,
+    before: Vec<(f64, f64, f64)>,
+    after: Vec<(f64, f64, f64)>,
+    loss: (f64, f64),
+    evaluations: usize,
+    fitted: String,
+    toml: String,
+}
+
 pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
     let chain = load_chain(&a.chain)?;
     let vix = bars(&a.vix)?;
-    let spx = a.spx.as_deref().map(bars).transpose()?;
-    let [v9, v3, v6] = a.term.load()?;
-    let indices = Indices::on(chain.date.iter().copied(), &vix, [v9.as_ref(), v3.as_ref(), v6.as_ref()]);
-    let carry = Carry { rate: a.rate, dividend_yield: a.div };
-    let quotes = with_implied_vols(select_quotes(&chain, spx.as_ref(), &indices, a.from, a.to), carry);
-    let in_sample: Vec<FitQuote> =
-        quotes.iter().filter(|q| a.holdout_from.is_none_or(|h| q.date < h)).cloned().collect();
-    if in_sample.len() < 10 {
-        return Err(Failure::input(format!(
-            "{}: expected at least 10 quotes to fit (SPX/SPXW, out of the money, with a bid, 5-60 days, mid >= 0.10, a VIX close that day, before --holdout-from), found {}",
-            a.chain.display(),
-            in_sample.len()
-        )));
-    }
-    let start = SurfaceParams::default();
-    let fitted = fit(&in_sample, &indices, start, carry);
-    let price =
-        |p| model_prices(&quotes, &indices, p, carry).ok_or_else(|| Failure::input("no valid surface"));
-    let (before, after) = (price(start)?, price(fitted.params)?);
-    let priced: Vec<Priced> = quotes
+    let vix_chain =
+        !chain.is_empty() && (0..chain.len()).all(|i| matches!(chain.root_of(i).name, "VIX" | "VIXW"));
+    let o = if vix_chain { fit_vix_chain(a, &chain, &vix)? } else { fit_spx_chain(a, &chain, &vix)? };
+    let priced: Vec<Priced> = o
+        .quotes
         .iter()
-        .zip(before.iter().zip(&after))
-        .map(|(q, (b, f))| Priced { before: b.0, after: f.0, delta: q.chain_delta.unwrap_or(b.1.abs()) })
+        .zip(o.before.iter().zip(&o.after))
+        .map(|(q, (b, f))| Priced {
+            before: b.0,
+            after: f.0,
+            delta: q.chain_delta.unwrap_or(b.1.abs()),
+            vol_after: f.2,
+        })
         .collect();
-    print_report(a, &quotes, in_sample.len(), &fitted, &priced);
-    if let Some(h) = a.holdout_from {
-        let out: Vec<(&FitQuote, &Priced)> =
-            quotes.iter().zip(&priced).filter(|(q, _)| q.date >= h).collect();
-        let mse = |m: fn(&Priced) -> f64| {
-            out.iter().map(|(q, p)| weighted_error(q, m(p)).powi(2)).sum::<f64>() / out.len().max(1) as f64
-        };
-        outln!(
-            "  out of sample (from {h}, {} quotes): mean squared weighted error {:.5} at the defaults -> {:.5} fitted",
-            out.len(),
-            mse(|p| p.before),
-            mse(|p| p.after)
-        );
-    }
+    print_report(a, &o, &priced);
     let out = a.out.clone().unwrap_or_else(|| {
         let stem = a.chain.file_stem().map_or("chain".into(), |s| s.to_string_lossy().to_string());
         PathBuf::from(format!("results/calibrate-{stem}"))
     });
-    let source = a.chain.display().to_string();
-    write_atomic(&out.join("model.toml"), model_toml(&fitted, &source, in_sample.len()).as_bytes())?;
-    fit_table(&quotes, &priced, a.rate, a.div, a.holdout_from).write(&out.join("fit.csv"))?;
-    let vols: Vec<(f64, f64)> = before.iter().zip(&after).map(|(b, f)| (b.2, f.2)).collect();
-    let panels = smile_panels(&quotes, &vols, a.holdout_from);
+    write_atomic(&out.join("model.toml"), o.toml.as_bytes())?;
+    fit_table(&o.quotes, &priced, a.holdout_from).write(&out.join("fit.csv"))?;
+    let vols: Vec<(f64, f64)> = o.before.iter().zip(&o.after).map(|(b, f)| (b.2, f.2)).collect();
+    let panels = smile_panels(&o.quotes, &vols, a.holdout_from);
     let title = format!("Implied vol: {} against the model's smile", a.chain.display());
     smile_chart(&out.join("smile.png"), &title, &panels).map_err(|e| Failure::from(anyhow::Error::new(e)))?;
     outln!("wrote {}/model.toml, fit.csv and smile.png", out.display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_report(
-    a: &CalibrateArgs,
-    quotes: &[FitQuote],
-    fitted_on: usize,
-    fit: &ironhedge::calibrate::fit::Fit,
-    priced: &[Priced],
-) {
+/// The quotes before `--holdout-from`, at least ten of them.
+fn in_sample(a: &CalibrateArgs, quotes: &[FitQuote], what: &str) -> Result<Vec<FitQuote>, Failure> {
+    let fitted: Vec<FitQuote> =
+        quotes.iter().filter(|q| a.holdout_from.is_none_or(|h| q.date < h)).cloned().collect();
+    if fitted.len() < 10 {
+        return Err(Failure::input(format!(
+            "{}: expected at least 10 quotes to fit ({what}, before --holdout-from), found {}",
+            a.chain.display(),
+            fitted.len()
+        )));
+    }
+    Ok(fitted)
+}
+
+fn fit_spx_chain(a: &CalibrateArgs, chain: &OptionChain, vix: &BarSeries) -> Result<Outcome, Failure> {
+    let spx = a.spx.as_deref().map(bars).transpose()?;
+    let [v9, v3, v6] = a.term.load()?;
+    let indices = Indices::on(chain.date.iter().copied(), vix, [v9.as_ref(), v3.as_ref(), v6.as_ref()]);
+    let carry = Carry { rate: a.rate, dividend_yield: a.div };
+    let quotes = with_implied_vols(select_quotes(chain, spx.as_ref(), &indices, a.from, a.to), carry);
+    let what = "SPX/SPXW, out of the money, with a bid, 5-60 days, mid >= 0.10, a VIX close that day";
+    let fitted_quotes = in_sample(a, &quotes, what)?;
+    let start = SurfaceParams::default();
+    let f = fit(&fitted_quotes, &indices, start, carry);
+    let price =
+        |p| model_prices(&quotes, &indices, p, carry).ok_or_else(|| Failure::input("no valid surface"));
+    let (before, after) = (price(start)?, price(f.params)?);
+    let source = a.chain.display().to_string();
+    Ok(Outcome {
+        fitted_on: fitted_quotes.len(),
+        toml: model_toml(&f, &source, fitted_quotes.len()),
+        quotes,
+        before,
+        after,
+        loss: (f.loss_before, f.loss_after),
+        evaluations: f.evaluations,
+        fitted: describe(&f.params),
+    })
+}
+
+fn fit_vix_chain(a: &CalibrateArgs, chain: &OptionChain, vix: &BarSeries) -> Result<Outcome, Failure> {
+    let vvix = a.vvix.as_deref().map(bars).transpose()?;
+    let term = a.vx_term.as_deref().map(load_vx_term).transpose()?;
+    let inputs = VixInputs {
+        vvix: chain.date.iter().filter_map(|d| Some((*d, vvix.as_ref()?.close_on(*d)?))).collect(),
+    };
+    let quotes = select_vix_quotes(chain, vix, term.as_ref(), a.rate, (a.from, a.to));
+    let what = "VIX/VIXW calls above their future, 5-50 delta, with a bid, 5-180 days, mid >= 0.05, a VIX close that day";
+    let fitted_quotes = in_sample(a, &quotes, what)?;
+    let start = VixVolParams::default();
+    let f = fit_vix(&fitted_quotes, &inputs, start, a.rate);
+    let source = a.chain.display().to_string();
+    Ok(Outcome {
+        fitted_on: fitted_quotes.len(),
+        toml: vix_model_toml(&f, &source, fitted_quotes.len()),
+        before: vix_model_prices(&quotes, &inputs, start, a.rate),
+        after: vix_model_prices(&quotes, &inputs, f.params, a.rate),
+        quotes,
+        loss: (f.loss_before, f.loss_after),
+        evaluations: f.evaluations,
+        fitted: format!("vol_scale {:.4}, call_skew {:.4}", f.params.vvix_scale, f.params.call_skew),
+    })
+}
+
+fn print_report(a: &CalibrateArgs, o: &Outcome, priced: &[Priced]) {
     outln!(
         "{}: {} quotes ({} fitted); mean squared weighted error {:.5} at the defaults -> {:.5} fitted ({} evaluations)",
         a.chain.display(),
-        quotes.len(),
-        fitted_on,
-        fit.loss_before,
-        fit.loss_after,
-        fit.evaluations
+        o.quotes.len(),
+        o.fitted_on,
+        o.loss.0,
+        o.loss.1,
+        o.evaluations
     );
-    outln!("  fitted: {}", describe(&fit.params));
+    outln!("  fitted: {}", o.fitted);
     outln!(
         "  {:<7} {:<5} {:>6} {:>7} {:>21} {:>21}",
         "sample",
@@ -131,7 +186,7 @@ fn print_report(
         "fitted |err|, bias"
     );
     let pct = |x: f64| format!("{:>6.1}%", 100.0 * x);
-    for l in bucket_lines(quotes, priced, a.holdout_from) {
+    for l in bucket_lines(&o.quotes, priced, a.holdout_from) {
         let (lo, hi) = BUCKETS[l.bucket];
         outln!(
             "  {:<7} {:<5} {:>6} {:>7} {:>12} {:>8} {:>12} {:>8}",
@@ -143,6 +198,19 @@ fn print_report(
             pct(l.before.1),
             pct(l.after.0),
             pct(l.after.1)
+        );
+    }
+    if let Some(h) = a.holdout_from {
+        let out: Vec<(&FitQuote, &Priced)> =
+            o.quotes.iter().zip(priced).filter(|(q, _)| q.date >= h).collect();
+        let mse = |m: fn(&Priced) -> f64| {
+            out.iter().map(|(q, p)| weighted_error(q, m(p)).powi(2)).sum::<f64>() / out.len().max(1) as f64
+        };
+        outln!(
+            "  out of sample (from {h}, {} quotes): mean squared weighted error {:.5} at the defaults -> {:.5} fitted",
+            out.len(),
+            mse(|p| p.before),
+            mse(|p| p.after)
         );
     }
 }

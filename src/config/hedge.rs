@@ -40,6 +40,13 @@ pub struct RawHedge {
     /// VVIX level when no VVIX file is given. Default 90.
     #[serde(default = "d_vvix")]
     pub default_vvix: f64,
+    /// Multiplier on the VVIX-based vol-of-vol of VIX options (`ironhedge calibrate` fits it to a
+    /// VIX chain). Default 1.
+    #[serde(default = "d_one", skip_serializing_if = "is_one")]
+    pub vol_scale: f64,
+    /// Upward skew of VIX call vols per unit of ln(strike / future). Default 1.
+    #[serde(default = "d_one", skip_serializing_if = "is_one")]
+    pub call_skew: f64,
     /// Long-run level of the VIX futures model (used without a term-structure file). Default 25.
     #[serde(default = "d_theta")]
     pub futures_theta: f64,
@@ -92,6 +99,10 @@ pub struct RawLayer {
 fn d_half_spread() -> f64 {
     0.05
 }
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
 fn d_one() -> f64 {
     1.0
 }
@@ -189,6 +200,10 @@ pub struct HedgeSpec {
     pub backwardation_scale: f64,
     pub contango_scale: f64,
     pub default_vvix: f64,
+    /// Multiplier on the VVIX-based vol-of-vol.
+    pub vol_scale: f64,
+    /// Upward skew of VIX call vols.
+    pub call_skew: f64,
     pub futures: crate::pricing::FuturesModel,
     pub rebuy_cooldown_days: u32,
     pub layers: Vec<LayerSpec>,
@@ -282,6 +297,8 @@ pub fn hedge(raw: &RawHedge, place: &dyn Fn(&str) -> KeyPlace) -> Result<HedgeSp
         backwardation_scale: c.range("hedge.backwardation_scale", raw.backwardation_scale, 0.0, 100.0)?,
         contango_scale: c.range("hedge.contango_scale", raw.contango_scale, 0.0, 100.0)?,
         default_vvix: c.positive("hedge.default_vvix", raw.default_vvix, 500.0)?,
+        vol_scale: c.positive("hedge.vol_scale", raw.vol_scale, 10.0)?,
+        call_skew: c.range("hedge.call_skew", raw.call_skew, 0.0, 5.0)?,
         futures: crate::pricing::FuturesModel {
             theta: c.positive("hedge.futures_theta", raw.futures_theta, 200.0)?,
             kappa: c.range("hedge.futures_kappa", raw.futures_kappa, 0.0, 50.0)?,

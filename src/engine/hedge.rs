@@ -161,7 +161,12 @@ impl HedgeBook {
     pub fn new(spec: &HedgeSpec, commission_usd: f64) -> Self {
         let n = spec.layers.len();
         HedgeBook {
-            vol: VixVolParams { default_vvix: spec.default_vvix, ..VixVolParams::default() },
+            vol: VixVolParams {
+                default_vvix: spec.default_vvix,
+                vvix_scale: spec.vol_scale,
+                call_skew: spec.call_skew,
+                ..VixVolParams::default()
+            },
             spec: spec.clone(),
             cal: Calendar::nyse(),
             commission_usd,

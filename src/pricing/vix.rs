@@ -12,7 +12,8 @@
 //! long-run mean of VIX (~19.5) because futures carry the volatility risk premium.
 //!
 //! **Volatility.** ATM vol-of-vol from VVIX (default 90, its long-run level) scaled for the
-//! expiry: `sigma_atm = VVIX/100 * (30 / max(days, 7))^0.25` (shorter expiries carry more
+//! expiry: `sigma_atm = VVIX/100 * scale * (30 / max(days, 7))^0.25` (`scale` 1 unless calibrated;
+//! shorter expiries carry more
 //! vol-of-vol), and an upward call skew in log-moneyness `x = ln(K/F)` clamped to [-0.6, 1.2]:
 //! `sigma = sigma_atm * max(0.4, 1 + skew x)` with `skew = 1.0` for calls (x > 0) and `0.6` for
 //! puts. Real 30-delta VIX calls trade above VVIX; a flat-VVIX model picks their strike about one
@@ -42,6 +43,8 @@ impl Default for FuturesModel {
 pub struct VixVolParams {
     /// VVIX level used when no VVIX data is given.
     pub default_vvix: f64,
+    /// Multiplier on the VVIX-based ATM vol-of-vol (1: VVIX as it is).
+    pub vvix_scale: f64,
     /// Exponent of the (30 / days) term scaling.
     pub term_exponent: f64,
     /// Expiries shorter than this many days are scaled as this many.
@@ -58,6 +61,7 @@ impl Default for VixVolParams {
     fn default() -> Self {
         VixVolParams {
             default_vvix: 90.0,
+            vvix_scale: 1.0,
             term_exponent: 0.25,
             min_days: 7.0,
             call_skew: 1.0,
@@ -73,6 +77,7 @@ impl VixVolParams {
     /// Volatility of a VIX option with strike `k` on future `f`, `days` calendar days to expiry.
     pub fn vol(&self, vvix: Option<f64>, f: f64, k: f64, days: f64) -> f64 {
         let atm = vvix.unwrap_or(self.default_vvix) / 100.0
+            * self.vvix_scale
             * (30.0 / days.max(self.min_days)).powf(self.term_exponent);
         let x = (k / f).ln().clamp(self.lnk_min, self.lnk_max);
         let skew = if x > 0.0 { self.call_skew } else { self.put_skew };

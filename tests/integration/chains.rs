@@ -322,3 +322,60 @@ fn a_calibration_on_early_january_2018_beats_the_defaults_later_in_the_month() {
     let png = std::fs::read(out.join("smile.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.ends_with(b"IEND\xaeB`\x82"), "a whole PNG");
 }
+
+#[test]
+fn calibrate_fits_vix_options_to_a_vix_chain_for_the_hedge() {
+    let (Some(chain), Some(vix), Some(vvix), Some(term)) = (
+        real("vix_eod_2016-06-01_cboe_datashop.csv"),
+        shared("vix_daily_1990_2026.csv"),
+        shared("vvix_daily_2006_2026.csv"),
+        shared("vx_term_structure_m1_m7_2004_2024.csv"),
+    ) else {
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    let canonical = d.path().join("vix.csv");
+    assert_eq!(import("cboe-datashop", &chain, &canonical, &["--drop-invalid"]).code, 0);
+    let out = d.path().join("cal");
+    let r = ironhedge(&[
+        "calibrate",
+        "--chain",
+        canonical.to_str().unwrap(),
+        "--vix",
+        vix.to_str().unwrap(),
+        "--vvix",
+        vvix.to_str().unwrap(),
+        "--vx-term",
+        term.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let losses: Vec<f64> = r
+        .stdout
+        .split("error ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .take(2)
+        .collect();
+    assert!(losses[1] < losses[0], "{losses:?}");
+    let model: toml::Table =
+        toml::from_str(&std::fs::read_to_string(out.join("model.toml")).unwrap()).unwrap();
+    let scale = model["hedge"]["vol_scale"].as_float().unwrap();
+    assert!((0.3..3.0).contains(&scale), "{scale}");
+    // The flagship (it has a hedge) takes the fitted keys through model.file.
+    let flagship = std::fs::read_to_string("strategies/flagship.toml")
+        .unwrap()
+        .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")));
+    let s = d.path().join("flagship.toml");
+    let text = flagship.replacen(
+        "[model]\n",
+        &format!("[model]\nfile = \"{}\"\n", out.join("model.toml").display()),
+        1,
+    );
+    std::fs::write(&s, text).unwrap();
+    let strategy = ironhedge::config::load_strategy(&s, &[]).unwrap();
+    assert_eq!(strategy.hedge.unwrap().vol_scale, scale);
+}
