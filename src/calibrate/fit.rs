@@ -1,5 +1,6 @@
-//! The fit: the five surface parameters a strategy's `[model]` sets (`atm_ratio`, `put_slope`,
-//! `put_curve`, `call_slope`, `call_curve`; the moneyness clamp and floor stay as given) that
+//! The fit: the seven surface parameters of a strategy's `[model]` that shape the smile
+//! (`atm_ratio`, `put_slope`, `put_curve`, `call_slope`, `call_curve`, and the moneyness clamp
+//! `m_min`, `m_max`, beyond which a wing is flat; the floor stays as given) that
 //! minimise the mean squared weighted error of the quotes (see [`super`]), by Nelder-Mead from the given
 //! parameters. A point that is not a valid surface (delta not monotone in strike, ratio out of
 //! range) scores infinity, so the search stays among valid surfaces.
@@ -8,16 +9,20 @@ use super::{model_prices, weighted_error, Carry, FitQuote, Indices};
 use crate::pricing::SurfaceParams;
 
 /// The parameters fitted, in this order.
-pub const FITTED: [&str; 5] = ["atm_ratio", "put_slope", "put_curve", "call_slope", "call_curve"];
+pub const FITTED: [&str; 7] =
+    ["atm_ratio", "put_slope", "put_curve", "call_slope", "call_curve", "m_min", "m_max"];
 
-fn to_vec(p: &SurfaceParams) -> [f64; 5] {
-    [p.atm_ratio, p.smile.put_slope, p.smile.put_curve, p.smile.call_slope, p.smile.call_curve]
+fn to_vec(p: &SurfaceParams) -> [f64; 7] {
+    let s = &p.smile;
+    [p.atm_ratio, s.put_slope, s.put_curve, s.call_slope, s.call_curve, s.m_min, s.m_max]
 }
 
-fn from_vec(base: &SurfaceParams, x: &[f64; 5]) -> SurfaceParams {
+fn from_vec(base: &SurfaceParams, x: &[f64; 7]) -> SurfaceParams {
     let mut p = *base;
     p.atm_ratio = x[0];
-    (p.smile.put_slope, p.smile.put_curve, p.smile.call_slope, p.smile.call_curve) = (x[1], x[2], x[3], x[4]);
+    let s = &mut p.smile;
+    (s.put_slope, s.put_curve, s.call_slope, s.call_curve, s.m_min, s.m_max) =
+        (x[1], x[2], x[3], x[4], x[5], x[6]);
     p
 }
 
@@ -43,8 +48,20 @@ pub struct Fit {
 
 /// Fit the five parameters to `quotes`, starting from `start`.
 pub fn fit(quotes: &[FitQuote], indices: &Indices, start: SurfaceParams, carry: Carry) -> Fit {
-    let f = |x: &[f64; 5]| loss(quotes, indices, from_vec(&start, x), carry);
-    let (best, evaluations) = nelder_mead(f, to_vec(&start), [0.05, 0.05, 0.02, 0.05, 0.02], 10_000);
+    let f = |x: &[f64; 7]| loss(quotes, indices, from_vec(&start, x), carry);
+    let step = [0.05, 0.05, 0.02, 0.05, 0.02, 1.0, 0.5];
+    // Restarted from its own best point until a restart gains nothing: a simplex in seven
+    // dimensions can collapse before the minimum (the standard remedy).
+    let (mut best, mut evaluations) = nelder_mead(&f, to_vec(&start), step, 10_000);
+    for _ in 0..8 {
+        let (again, n) = nelder_mead(&f, best, step, 10_000);
+        evaluations += n;
+        let gained = f(&again) < f(&best) * (1.0 - 1e-9);
+        best = again;
+        if !gained {
+            break;
+        }
+    }
     Fit {
         params: from_vec(&start, &best),
         loss_before: loss(quotes, indices, start, carry),
@@ -58,7 +75,7 @@ pub fn fit(quotes: &[FitQuote], indices: &Indices, start: SurfaceParams, carry: 
 /// `max_evals`. Returns
 /// the best point and the evaluations made.
 pub fn nelder_mead<const N: usize>(
-    f: impl Fn(&[f64; N]) -> f64,
+    f: &impl Fn(&[f64; N]) -> f64,
     x0: [f64; N],
     step: [f64; N],
     max_evals: usize,
@@ -124,14 +141,14 @@ mod tests {
     #[test]
     fn nelder_mead_finds_a_quadratic_minimum() {
         let f = |x: &[f64; 2]| (x[0] - 1.5).powi(2) + 3.0 * (x[1] + 0.25).powi(2);
-        let (x, evals) = nelder_mead(f, [0.0, 0.0], [0.1, 0.1], 2000);
+        let (x, evals) = nelder_mead(&f, [0.0, 0.0], [0.1, 0.1], 2000);
         assert!((x[0] - 1.5).abs() < 1e-5 && (x[1] + 0.25).abs() < 1e-5, "{x:?} after {evals}");
     }
 
     #[test]
     fn nelder_mead_stays_out_of_infinite_regions() {
         let f = |x: &[f64; 2]| if x[0] < 0.0 { f64::INFINITY } else { (x[0] - 0.2).powi(2) + x[1].powi(2) };
-        let (x, _) = nelder_mead(f, [1.0, 1.0], [0.5, 0.5], 3000);
+        let (x, _) = nelder_mead(&f, [1.0, 1.0], [0.5, 0.5], 3000);
         assert!((x[0] - 0.2).abs() < 1e-4 && x[1].abs() < 1e-4, "{x:?}");
     }
 }

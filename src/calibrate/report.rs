@@ -92,11 +92,20 @@ pub fn bucket_lines(
 /// `model.toml`: the fitted keys under `[model]`, with where they came from.
 pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
     let p = &fit.params;
+    let s = &p.smile;
     format!(
         "# Fitted by `ironhedge calibrate` to {source} ({quotes} quotes): mean squared weighted error \
-         {:.5} at the defaults, {:.5} fitted.\n[model]\natm_ratio = {}\nput_slope = {}\nput_curve = {}\ncall_slope = {}\ncall_curve = {}\n",
-        fit.loss_before, fit.loss_after, p.atm_ratio, p.smile.put_slope, p.smile.put_curve, p.smile.call_slope,
-        p.smile.call_curve
+         {:.5} at the defaults, {:.5} fitted.\n[model]\natm_ratio = {}\nput_slope = {}\nput_curve = {}\n\
+         call_slope = {}\ncall_curve = {}\nm_min = {}\nm_max = {}\n",
+        fit.loss_before,
+        fit.loss_after,
+        p.atm_ratio,
+        s.put_slope,
+        s.put_curve,
+        s.call_slope,
+        s.call_curve,
+        s.m_min,
+        s.m_max
     )
 }
 
@@ -175,8 +184,9 @@ pub fn smile_panels(
 
 /// The fitted parameters as `key = value` lines, for the terminal.
 pub fn describe(p: &SurfaceParams) -> String {
+    let s = &p.smile;
     format!(
-        "atm_ratio {:.4}, put_slope {:.4}, put_curve {:.4}, call_slope {:.4}, call_curve {:.4}",
-        p.atm_ratio, p.smile.put_slope, p.smile.put_curve, p.smile.call_slope, p.smile.call_curve
+        "atm_ratio {:.4}, put_slope {:.4}, put_curve {:.4}, call_slope {:.4}, call_curve {:.4}, m_min {:.3}, m_max {:.3}",
+        p.atm_ratio, s.put_slope, s.put_curve, s.call_slope, s.call_curve, s.m_min, s.m_max
     )
 }

@@ -116,7 +116,7 @@ pub struct VixFit {
 pub fn fit_vix(quotes: &[FitQuote], inputs: &VixInputs, start: VixVolParams, rate: f64) -> VixFit {
     let with = |x: &[f64; 2]| VixVolParams { vvix_scale: x[0], call_skew: x[1], ..start };
     let (best, evaluations) = nelder_mead(
-        |x| loss(quotes, inputs, with(x), rate),
+        &|x: &[f64; 2]| loss(quotes, inputs, with(x), rate),
         [start.vvix_scale, start.call_skew],
         [0.1, 0.2],
         5_000,
