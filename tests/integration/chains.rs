@@ -124,6 +124,62 @@ fn real(name: &str) -> Option<PathBuf> {
     shared(&format!("chains/{name}"))
 }
 
+/// Import the real chain `name` with `format` (and `import_args`), then calibrate it with
+/// `extra` arguments beside the real VIX, SPX, VVIX and VX term structure (each used where the
+/// chain needs it). `None` (skipped) without `../shared`.
+fn calibrate_real(
+    name: &str,
+    format: &str,
+    import_args: &[&str],
+    extra: &[&str],
+) -> Option<(tempfile::TempDir, PathBuf, crate::common::Run)> {
+    let chain = real(name)?;
+    let series = [
+        "vix_daily_1990_2026.csv",
+        "spx_daily_1990_2026.csv",
+        "vvix_daily_2006_2026.csv",
+        "vx_term_structure_m1_m7_2004_2024.csv",
+    ];
+    let [vix, spx, vvix, term] = series.map(shared);
+    let (vix, spx, vvix, term) = (vix?, spx?, vvix?, term?);
+    let d = tempfile::tempdir().unwrap();
+    let canonical = d.path().join("chain.csv");
+    assert_eq!(import(format, &chain, &canonical, import_args).code, 0);
+    let out = d.path().join("cal");
+    let path = |p: &PathBuf| p.to_str().unwrap().to_string();
+    let mut args: Vec<String> = ["calibrate", "--chain"].map(String::from).to_vec();
+    for (flag, value) in [
+        ("", &canonical),
+        ("--vix", &vix),
+        ("--spx", &spx),
+        ("--vvix", &vvix),
+        ("--vx-term", &term),
+        ("--out", &out),
+    ] {
+        if !flag.is_empty() {
+            args.push(flag.into());
+        }
+        args.push(path(value));
+    }
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let r = ironhedge(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    Some((d, out, r))
+}
+
+/// The two numbers after "error " on the report's first line: before and after.
+fn losses(stdout: &str) -> (f64, f64) {
+    let v: Vec<f64> = stdout
+        .split("error ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .take(2)
+        .collect();
+    (v[0], v[1])
+}
+
 #[test]
 fn the_real_january_2018_chain_imports_alike_from_both_vendors() {
     let (Some(hod), Some(odx)) =
@@ -199,36 +255,18 @@ fn data_check_compares_the_vendor_underlying_with_the_index() {
 
 #[test]
 fn calibrate_fits_the_surface_to_a_real_chain_and_writes_its_model() {
-    let (Some(chain), Some(vix), Some(spx)) = (
-        real("spxw_2019-06-26_1545_cboe_datashop.csv"),
-        shared("vix_daily_1990_2026.csv"),
-        shared("spx_daily_1990_2026.csv"),
-    ) else {
+    let Some((_d, out, r)) =
+        calibrate_real("spxw_2019-06-26_1545_cboe_datashop.csv", "cboe-datashop", &[], &[])
+    else {
         return;
     };
-    let d = tempfile::tempdir().unwrap();
-    let canonical = d.path().join("chain.parquet");
-    assert_eq!(import("cboe-datashop", &chain, &canonical, &[]).code, 0);
-    let out = d.path().join("cal");
-    let args = ["calibrate", "--chain", canonical.to_str().unwrap(), "--vix", vix.to_str().unwrap()];
-    let r =
-        ironhedge(&[&args[..], &["--spx", spx.to_str().unwrap(), "--out", out.to_str().unwrap()]].concat());
-    assert_eq!(r.code, 0, "{}", r.stderr);
     // The defaults' errors are those `benches/chain_error.py` measures through `ironhedge price`.
     let line =
         r.stdout.lines().find(|l| l.contains(" in ") && l.contains("put") && l.contains("10-20")).unwrap();
     let words: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(words[3..6], ["303", "5.1%", "0.5%"], "{line}");
-    let losses: Vec<f64> = r
-        .stdout
-        .split("error ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .take(2)
-        .collect();
-    assert!(losses[1] < 0.6 * losses[0], "the fit halves the error: {losses:?}");
+    let (before, after) = losses(&r.stdout);
+    assert!(after < 0.6 * before, "the fit at least halves the error: {before} -> {after}");
     let model: toml::Table =
         toml::from_str(&std::fs::read_to_string(out.join("model.toml")).unwrap()).unwrap();
     let ratio = model["model"]["atm_ratio"].as_float().unwrap();
@@ -287,32 +325,11 @@ fn a_strategy_takes_its_model_from_a_model_file_and_its_own_keys_win() {
 
 #[test]
 fn a_calibration_on_early_january_2018_beats_the_defaults_later_in_the_month() {
-    let (Some(chain), Some(vix), Some(spx)) = (
-        real("spxw_eod_2018-01_historicaloptiondata.csv"),
-        shared("vix_daily_1990_2026.csv"),
-        shared("spx_daily_1990_2026.csv"),
-    ) else {
+    let name = "spxw_eod_2018-01_historicaloptiondata.csv";
+    let holdout = ["--holdout-from", "2018-01-16"];
+    let Some((_d, out, r)) = calibrate_real(name, "historicaloptiondata", &[], &holdout) else {
         return;
     };
-    let d = tempfile::tempdir().unwrap();
-    let canonical = d.path().join("chain.csv");
-    assert_eq!(import("historicaloptiondata", &chain, &canonical, &[]).code, 0);
-    let (c, v, s) = (canonical.to_str().unwrap(), vix.to_str().unwrap(), spx.to_str().unwrap());
-    let out = d.path().join("cal");
-    let r = ironhedge(&[
-        "calibrate",
-        "--chain",
-        c,
-        "--vix",
-        v,
-        "--spx",
-        s,
-        "--holdout-from",
-        "2018-01-16",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
     let line = r.stdout.lines().find(|l| l.contains("out of sample (from 2018-01-16")).unwrap();
     let numbers: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
     let (before, after) = (numbers[numbers.len() - 2], numbers[numbers.len() - 1]);
@@ -325,42 +342,12 @@ fn a_calibration_on_early_january_2018_beats_the_defaults_later_in_the_month() {
 
 #[test]
 fn calibrate_fits_vix_options_to_a_vix_chain_for_the_hedge() {
-    let (Some(chain), Some(vix), Some(vvix), Some(term)) = (
-        real("vix_eod_2016-06-01_cboe_datashop.csv"),
-        shared("vix_daily_1990_2026.csv"),
-        shared("vvix_daily_2006_2026.csv"),
-        shared("vx_term_structure_m1_m7_2004_2024.csv"),
-    ) else {
+    let name = "vix_eod_2016-06-01_cboe_datashop.csv";
+    let Some((d, out, r)) = calibrate_real(name, "cboe-datashop", &["--drop-invalid"], &[]) else {
         return;
     };
-    let d = tempfile::tempdir().unwrap();
-    let canonical = d.path().join("vix.csv");
-    assert_eq!(import("cboe-datashop", &chain, &canonical, &["--drop-invalid"]).code, 0);
-    let out = d.path().join("cal");
-    let r = ironhedge(&[
-        "calibrate",
-        "--chain",
-        canonical.to_str().unwrap(),
-        "--vix",
-        vix.to_str().unwrap(),
-        "--vvix",
-        vvix.to_str().unwrap(),
-        "--vx-term",
-        term.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let losses: Vec<f64> = r
-        .stdout
-        .split("error ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .take(2)
-        .collect();
-    assert!(losses[1] < losses[0], "{losses:?}");
+    let (before, after) = losses(&r.stdout);
+    assert!(after < before, "{before} -> {after}");
     let model: toml::Table =
         toml::from_str(&std::fs::read_to_string(out.join("model.toml")).unwrap()).unwrap();
     let scale = model["hedge"]["vol_scale"].as_float().unwrap();
