@@ -1,6 +1,7 @@
 //! Calibration of VIX options' volatility to a VIX chain: the `[hedge]` keys `vol_scale` (a
-//! multiplier on the VVIX-based vol-of-vol) and `call_skew` (the calls' upward skew), the two
-//! that set the price of the calls a hedge layer buys.
+//! multiplier on the VVIX-based vol-of-vol), `call_skew` (the calls' upward skew) and
+//! `vol_term_exponent` (how the vol-of-vol falls with expiry), the three that set the price of
+//! the calls a hedge layer buys.
 //!
 //! **Quotes fitted**: the calls a hedge layer buys: VIX and VIXW calls above the future of their
 //! own expiry, 5 to 50 delta (the chain's delta, else Black-76's at the quote's own implied vol:
@@ -95,7 +96,12 @@ pub fn vix_model_prices(
 }
 
 fn loss(quotes: &[FitQuote], inputs: &VixInputs, params: VixVolParams, rate: f64) -> f64 {
-    if !(params.vvix_scale > 0.0 && params.vvix_scale <= 10.0 && (0.0..=5.0).contains(&params.call_skew)) {
+    let p = params;
+    let valid = p.vvix_scale > 0.0
+        && p.vvix_scale <= 10.0
+        && (0.0..=5.0).contains(&p.call_skew)
+        && (0.0..=2.0).contains(&p.term_exponent);
+    if !valid {
         return f64::INFINITY;
     }
     let prices = vix_model_prices(quotes, inputs, params, rate);
@@ -112,13 +118,14 @@ pub struct VixFit {
     pub evaluations: usize,
 }
 
-/// Fit `vvix_scale` and `call_skew` to `quotes`, starting from `start`.
+/// Fit `vvix_scale`, `call_skew` and `term_exponent` to `quotes`, starting from `start`.
 pub fn fit_vix(quotes: &[FitQuote], inputs: &VixInputs, start: VixVolParams, rate: f64) -> VixFit {
-    let with = |x: &[f64; 2]| VixVolParams { vvix_scale: x[0], call_skew: x[1], ..start };
+    let with =
+        |x: &[f64; 3]| VixVolParams { vvix_scale: x[0], call_skew: x[1], term_exponent: x[2], ..start };
     let (best, evaluations) = nelder_mead(
-        &|x: &[f64; 2]| loss(quotes, inputs, with(x), rate),
-        [start.vvix_scale, start.call_skew],
-        [0.1, 0.2],
+        &|x: &[f64; 3]| loss(quotes, inputs, with(x), rate),
+        [start.vvix_scale, start.call_skew, start.term_exponent],
+        [0.1, 0.2, 0.1],
         5_000,
     );
     VixFit {
@@ -133,8 +140,9 @@ pub fn fit_vix(quotes: &[FitQuote], inputs: &VixInputs, start: VixVolParams, rat
 pub fn vix_model_toml(fit: &VixFit, source: &str, quotes: usize) -> String {
     format!(
         "# Fitted by `ironhedge calibrate` to {source} ({quotes} VIX calls): mean squared weighted error \
-         {:.5} at the defaults, {:.5} fitted. Read by strategies with a [hedge].\n[hedge]\nvol_scale = {}\ncall_skew = {}\n",
-        fit.loss_before, fit.loss_after, fit.params.vvix_scale, fit.params.call_skew
+         {:.5} at the defaults, {:.5} fitted. Read by strategies with a [hedge].\n[hedge]\nvol_scale = {}\ncall_skew = {}\n\
+         vol_term_exponent = {}\n",
+        fit.loss_before, fit.loss_after, fit.params.vvix_scale, fit.params.call_skew, fit.params.term_exponent
     )
 }
 

@@ -161,7 +161,10 @@ fn fit_vix_chain(a: &CalibrateArgs, chain: &OptionChain, vix: &BarSeries) -> Res
         quotes,
         loss: (f.loss_before, f.loss_after),
         evaluations: f.evaluations,
-        fitted: format!("vol_scale {:.4}, call_skew {:.4}", f.params.vvix_scale, f.params.call_skew),
+        fitted: format!(
+            "vol_scale {:.4}, call_skew {:.4}, vol_term_exponent {:.4}",
+            f.params.vvix_scale, f.params.call_skew, f.params.term_exponent
+        ),
     })
 }
 

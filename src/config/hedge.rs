@@ -47,6 +47,9 @@ pub struct RawHedge {
     /// Upward skew of VIX call vols per unit of ln(strike / future). Default 1.
     #[serde(default = "d_one", skip_serializing_if = "is_one")]
     pub call_skew: f64,
+    /// Exponent of the vol-of-vol's term scaling `(30 / days)^e`. Default 0.25.
+    #[serde(default = "d_term_exponent", skip_serializing_if = "is_default_term_exponent")]
+    pub vol_term_exponent: f64,
     /// Long-run level of the VIX futures model (used without a term-structure file). Default 25.
     #[serde(default = "d_theta")]
     pub futures_theta: f64,
@@ -99,6 +102,14 @@ pub struct RawLayer {
 fn d_half_spread() -> f64 {
     0.05
 }
+fn d_term_exponent() -> f64 {
+    0.25
+}
+
+fn is_default_term_exponent(x: &f64) -> bool {
+    *x == d_term_exponent()
+}
+
 fn is_one(x: &f64) -> bool {
     *x == 1.0
 }
@@ -204,6 +215,8 @@ pub struct HedgeSpec {
     pub vol_scale: f64,
     /// Upward skew of VIX call vols.
     pub call_skew: f64,
+    /// Exponent of the vol-of-vol's term scaling.
+    pub vol_term_exponent: f64,
     pub futures: crate::pricing::FuturesModel,
     pub rebuy_cooldown_days: u32,
     pub layers: Vec<LayerSpec>,
@@ -299,6 +312,7 @@ pub fn hedge(raw: &RawHedge, place: &dyn Fn(&str) -> KeyPlace) -> Result<HedgeSp
         default_vvix: c.positive("hedge.default_vvix", raw.default_vvix, 500.0)?,
         vol_scale: c.positive("hedge.vol_scale", raw.vol_scale, 10.0)?,
         call_skew: c.range("hedge.call_skew", raw.call_skew, 0.0, 5.0)?,
+        vol_term_exponent: c.range("hedge.vol_term_exponent", raw.vol_term_exponent, 0.0, 2.0)?,
         futures: crate::pricing::FuturesModel {
             theta: c.positive("hedge.futures_theta", raw.futures_theta, 200.0)?,
             kappa: c.range("hedge.futures_kappa", raw.futures_kappa, 0.0, 50.0)?,

@@ -165,6 +165,7 @@ impl HedgeBook {
                 default_vvix: spec.default_vvix,
                 vvix_scale: spec.vol_scale,
                 call_skew: spec.call_skew,
+                term_exponent: spec.vol_term_exponent,
                 ..VixVolParams::default()
             },
             spec: spec.clone(),
