@@ -9,7 +9,14 @@ use super::raw::RawModel;
 use crate::pricing::SurfaceParams;
 use std::path::{Path, PathBuf};
 
+/// A model file is a few keys: anything larger than this is not one (and is not read).
+const MAX_MODEL_FILE_BYTES: u64 = 1 << 20;
+
 fn read_table(path: &Path) -> Result<toml::Table, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("`{}` ({e})", path.display()))?;
+    if !meta.is_file() || meta.len() > MAX_MODEL_FILE_BYTES {
+        return Err(format!("`{}` (not a regular file of at most 1 MiB)", path.display()));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("`{}` ({e})", path.display()))?;
     toml::from_str(&text).map_err(|e| format!("`{}`: {}", path.display(), e.to_string().trim()))
 }

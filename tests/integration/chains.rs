@@ -318,6 +318,9 @@ fn a_strategy_takes_its_model_from_a_model_file_and_its_own_keys_win() {
     let s = write("c.toml", "file = \"bad.toml\"");
     let e = ironhedge::config::load_strategy(&s, &[]).unwrap_err().to_string();
     assert!(e.contains("(from model.file bad.toml): key `model.atm_ratio`"), "{e}");
+    let s = write("d.toml", "file = \"/dev/zero\"");
+    let e = ironhedge::config::load_strategy(&s, &[]).unwrap_err().to_string();
+    assert!(e.contains("not a regular file of at most 1 MiB"), "a device is not read: {e}");
     // `ironhedge price --model-file` reads the same table.
     let p = ironhedge::config::load_model_file(&d.path().join("model.toml")).unwrap();
     assert_eq!((p.atm_ratio, p.smile.put_slope), (0.9, 0.25));
