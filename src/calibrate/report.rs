@@ -149,7 +149,6 @@ pub fn smile_panels(
     holdout_from: Option<NaiveDate>,
 ) -> Vec<SmilePanel> {
     let mut dates: Vec<NaiveDate> = quotes.iter().map(|q| q.date).collect();
-    dates.dedup();
     dates.sort();
     dates.dedup();
     let picks: Vec<NaiveDate> = match dates.len() {

@@ -77,8 +77,26 @@ impl StrategySource {
     }
 
     /// Validate the file as read.
+    /// Validate the file as read, and check that every data file it names exists (once per
+    /// command: a sweep's combinations, validated by [`Self::with`], cannot change data keys).
     pub fn validate(&self) -> Result<Strategy, ConfigError> {
-        self.validate_tree(self.tree.clone(), &self.applied)
+        let s = self.validate_tree(self.tree.clone(), &self.applied)?;
+        check_data_files(&s, &|key| self.place(key, &self.applied))?;
+        Ok(s)
+    }
+
+    /// Where `key` is: this file, its line, and the override that set it (last one wins).
+    fn place(&self, key: &str, applied: &[(String, String)]) -> KeyPlace {
+        KeyPlace {
+            file: self.path.clone(),
+            key: key.to_string(),
+            line: line_of(&self.text, key),
+            from_override: applied
+                .iter()
+                .rev()
+                .find(|(k, _)| key.starts_with(k.as_str()) || k.starts_with(key))
+                .map(|(_, origin)| origin.clone()),
+        }
     }
 
     /// Validate with `assignments` applied (`None` removes an optional key); errors about an
@@ -162,29 +180,16 @@ impl StrategySource {
         tree: toml::Table,
         applied: &[(String, String)],
     ) -> Result<Strategy, ConfigError> {
-        let path = &self.path;
-        let place = |key: &str| KeyPlace {
-            file: path.clone(),
-            key: key.to_string(),
-            line: line_of(&self.text, key),
-            from_override: applied
-                .iter()
-                .rev()
-                .find(|(k, _)| key.starts_with(k.as_str()) || k.starts_with(key))
-                .map(|(_, origin)| origin.clone()),
-        };
+        let place = |key: &str| self.place(key, applied);
         let raw: RawStrategy = toml::Value::Table(tree)
             .try_into()
             .map_err(|e: toml::de::Error| serde_error(&e.to_string(), &place))?;
-        let s = validate::validate(raw, path, &place)?;
-        check_data_files(&s, &place)?;
-        Ok(s)
+        validate::validate(raw, &self.path, &place)
     }
 }
 
 /// Every data file the strategy names exists: a missing one is an error naming the strategy
-/// file, the key (`data.spx`) and its line, and the path it resolved to. Checked once per
-/// command (a sweep's combinations cannot change data keys).
+/// file, the key (`data.spx`) and its line, and the path it resolved to.
 fn check_data_files(s: &Strategy, place: &dyn Fn(&str) -> KeyPlace) -> Result<(), ConfigError> {
     let d = &s.data;
     let rates = match &s.rate {

@@ -195,7 +195,7 @@ mod tests {
         let rv = (252.0 / 2.0 * ((1.1f64).ln().powi(2) + (0.9f64).ln().powi(2))).sqrt();
         assert!((Measure::SpxRealizedVol.at(&x, 0, 2).unwrap() - rv).abs() < 1e-12);
         assert_eq!(Measure::VixChange.at(&x, 1, 2), Some(-7.0));
-        assert_eq!(Measure::Vx30Change.at(&x, 0, 1), None, "no VX value on session 1");
+        assert_eq!(Measure::Vx30Change.at(&x, 0, 1), None, "no VX value on the second trading day");
         assert_eq!(Measure::Vx30Change.at(&x, 0, 2), Some(5.0));
         assert_eq!(Measure::SpxReturn.at(&x, 2, 2), None, "past the end");
         assert_eq!(Measure::SpxReturn.at(&x, 2, 0), None, "horizons start at 1");

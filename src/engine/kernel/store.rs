@@ -132,10 +132,10 @@ mod tests {
         assert_eq!((a.start, b.start), (0, SLAB), "b does not fit in a's slab");
         store.release(40);
         let c = store.reserve(SLAB - 10, 90);
-        assert_eq!(c.start, 0, "a's slab, free from session 40");
+        assert_eq!(c.start, 0, "a's slab, free from tape day 40");
         store.release(49);
         let d = store.reserve(SLAB, 99);
-        assert_eq!(d.start, 2 * SLAB, "b's slab is still read on session 49");
+        assert_eq!(d.start, 2 * SLAB, "b's slab is still read on tape day 49");
         assert_eq!(store.top, 3 * SLAB);
     }
 
