@@ -4,7 +4,7 @@ use super::Failure;
 use chrono::NaiveDate;
 use clap::Args;
 use ironhedge::config::load_strategy;
-use ironhedge::engine::{run, EngineError, Market, RunResult};
+use ironhedge::engine::{run, EngineError, LegCount, Market, RunResult};
 use ironhedge::results::{run_id, write_results};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -107,6 +107,32 @@ fn print_summary(name: &str, dir: &std::path::Path, r: &RunResult) {
             );
         }
         outln!("  condor credit collected {}", usd(Some(r.credit_collected_usd)));
+    }
+    if let Some(c) = &r.chain {
+        print_chain(c);
+    }
+}
+
+/// The chain coverage lines, and a warning for each kind of pricing under 90% from quotes.
+fn print_chain(c: &ironhedge::engine::ChainRun) {
+    let cell = |n: LegCount| {
+        n.coverage().map_or("none priced".into(), |x| {
+            format!("{:.1}% ({}/{})", x * 100.0, n.from_quotes, n.legs_priced)
+        })
+    };
+    let books = [("condor legs", c.condor), ("hedge calls", c.hedge)];
+    for (name, cov) in books.iter().filter_map(|(n, c)| Some((*n, (*c)?))) {
+        outln!("  chain ({} fills): {name} priced from quotes", c.fills);
+        let kinds = [("entries", cov.entries), ("exits", cov.exits), ("marks", cov.marks)];
+        for (kind, n) in kinds {
+            outln!("    {kind:<8} {}", cell(n));
+        }
+        for (kind, n) in kinds.iter().filter(|(_, n)| n.coverage().is_some_and(|x| x < 0.9)) {
+            eprintln!(
+                "warning: only {} of the {name}' {kind} were priced from the chain's quotes; the rest are on the model (the chain does not cover those days, or their quotes are missing, crossed or zero-bid)",
+                cell(*n)
+            );
+        }
     }
 }
 

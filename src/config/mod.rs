@@ -17,7 +17,8 @@ pub use hedge::{Budget, HedgeSpec, HedgeStrike, LayerSpec, Schedule, ScheduleBy,
 pub use model_file::load_model_file;
 pub use rules::{Action, Condition, Op, Rule, SignalSpec, ACTIONS, SIGNALS};
 pub use validate::{
-    CondorSpec, DataSources, EntrySchedule, Expiries, RateSpec, Sizing, Strategy, StrikeSpec, WingSpec,
+    CondorSpec, DataSources, EntrySchedule, Expiries, FillMode, RateSpec, Sizing, Strategy, StrikeSpec,
+    WingSpec,
 };
 
 use raw::RawStrategy;
@@ -204,6 +205,8 @@ fn check_data_files(s: &Strategy, place: &dyn Fn(&str) -> KeyPlace) -> Result<()
         ("data.vix6m", d.vix6m.as_ref()),
         ("data.vvix", d.vvix.as_ref()),
         ("data.vx_term", d.vx_term.as_ref()),
+        ("data.spx_chain", d.spx_chain.as_ref()),
+        ("data.vix_chain", d.vix_chain.as_ref()),
         ("rates.file", rates),
         ("signals.liquidations", s.signals.liquidations.as_ref()),
         ("signals.funding", s.signals.funding.as_ref()),

@@ -20,6 +20,9 @@ pub struct RawStrategy {
     pub condor: RawCondor,
     #[serde(default)]
     pub costs: RawCosts,
+    /// How quotes fill when a chain prices the legs (absent: natural).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fills: Option<RawFills>,
     #[serde(default)]
     pub signals: RawSignals,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -49,6 +52,7 @@ pub fn patch_section(
         "model" => raw.model = v.try_into()?,
         "condor" => raw.condor = v.try_into()?,
         "costs" => raw.costs = v.try_into()?,
+        "fills" => raw.fills = Some(v.try_into()?),
         "signals" => raw.signals = v.try_into()?,
         "hedge" => raw.hedge = Some(v.try_into()?),
         _ => return Ok(None),
@@ -77,6 +81,13 @@ pub struct RawData {
     pub vx_term: Option<String>,
     /// The column of the VIX file that holds VIX (default: its `close`, or its only value column).
     pub vix_column: Option<String>,
+    /// An SPX option chain (canonical chain schema): condor legs priced from its quotes on the
+    /// dates it covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spx_chain: Option<String>,
+    /// A VIX option chain: the hedge's calls priced from its quotes on the dates it covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vix_chain: Option<String>,
 }
 
 /// Run window; dates are TOML dates (`2014-01-02`) or strings (`"2014-01-02"`).
@@ -219,6 +230,21 @@ pub struct RawCosts {
     /// Per contract per leg on every fill except expiry settlement. Default 0.65.
     #[serde(default = "d_commission")]
     pub commission_usd: f64,
+}
+
+/// Fills at a chain's quotes: `mode = "natural"` (sell at the bid, buy at the ask; the default),
+/// `"mid"`, or `"spread_fraction"` with `spread_fraction = f` (mid -/+ f x spread).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFills {
+    #[serde(default = "d_natural")]
+    pub mode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread_fraction: Option<f64>,
+}
+
+fn d_natural() -> String {
+    "natural".into()
 }
 
 impl Default for RawCosts {

@@ -19,6 +19,42 @@ pub struct DataSources {
     pub vvix: Option<PathBuf>,
     pub vx_term: Option<PathBuf>,
     pub vix_column: Option<String>,
+    /// SPX option chain pricing the condor legs on the dates it covers.
+    pub spx_chain: Option<PathBuf>,
+    /// VIX option chain pricing the hedge's calls on the dates it covers.
+    pub vix_chain: Option<PathBuf>,
+}
+
+/// How a leg fills at a chain's quotes: at the mid less (selling) or plus (buying) the half-spread
+/// paid, [`FillMode::paid`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FillMode {
+    /// Sell at the bid, buy at the ask.
+    Natural,
+    /// At the mid.
+    Mid,
+    /// At mid -/+ this fraction of the spread (0.5 = natural, 0 = mid).
+    SpreadFraction(f64),
+}
+
+impl FillMode {
+    /// Price given up against the mid per share when trading a quote `bid` x `ask` (`ask >= bid`).
+    pub fn paid(self, bid: f64, ask: f64) -> f64 {
+        match self {
+            FillMode::Natural => 0.5 * (ask - bid),
+            FillMode::Mid => 0.0,
+            FillMode::SpreadFraction(f) => f * (ask - bid),
+        }
+    }
+
+    /// The label written to results (`natural`, `mid`, `spread_fraction 0.25`).
+    pub fn label(self) -> String {
+        match self {
+            FillMode::Natural => "natural".into(),
+            FillMode::Mid => "mid".into(),
+            FillMode::SpreadFraction(f) => format!("spread_fraction {f}"),
+        }
+    }
 }
 
 /// The risk-free rate: a constant, or a file (with the constant where the file has no value).
@@ -97,8 +133,11 @@ pub struct Strategy {
     pub dividend_yield: f64,
     pub surface: SurfaceParams,
     pub condor: CondorSpec,
+    /// Paid per leg per share against the model's mid (model-priced legs only when a chain prices).
     pub half_spread_usd: f64,
     pub commission_usd: f64,
+    /// How legs fill at a chain's quotes.
+    pub fills: FillMode,
     pub signals: super::rules::SignalSpec,
     pub rules: Vec<super::rules::Rule>,
     /// The adaptive layered VIX-call hedge, when configured.
@@ -230,6 +269,8 @@ pub fn validate(
         vvix: opt(&d.vvix),
         vx_term: opt(&d.vx_term),
         vix_column: d.vix_column.clone(),
+        spx_chain: opt(&d.spx_chain),
+        vix_chain: opt(&d.vix_chain),
     };
     if raw.strategy.name.trim().is_empty() {
         return Err(c.invalid("strategy.name", "a non-empty name", "\"\""));
@@ -271,11 +312,34 @@ pub fn validate(
         condor,
         half_spread_usd: c.range("costs.half_spread_usd", raw.costs.half_spread_usd, 0.0, 100.0, false)?,
         commission_usd: c.range("costs.commission_usd", raw.costs.commission_usd, 0.0, 100.0, false)?,
+        fills: fills(&c, raw.fills.as_ref())?,
         signals: super::rules::signals(&raw.signals, base, place)?,
         rules: super::rules::rules(&raw.rules, &layer_names, place)?,
         hedge,
         resolved: raw,
     })
+}
+
+fn fills(c: &Checker<'_>, raw: Option<&super::raw::RawFills>) -> Result<FillMode, ConfigError> {
+    let Some(f) = raw else { return Ok(FillMode::Natural) };
+    let mode = c.choice("fills.mode", &f.mode, &["natural", "mid", "spread_fraction"])?;
+    match (mode, f.spread_fraction) {
+        ("spread_fraction", Some(x)) => {
+            Ok(FillMode::SpreadFraction(c.range("fills.spread_fraction", x, 0.0, 1.0, false)?))
+        }
+        ("spread_fraction", None) => Err(c.invalid(
+            "fills.spread_fraction",
+            "a fraction of the spread in [0, 1] for mode = \"spread_fraction\"",
+            "nothing",
+        )),
+        (_, Some(x)) => Err(c.invalid(
+            "fills.spread_fraction",
+            format!("no spread_fraction with mode = \"{mode}\" (it is used by mode = \"spread_fraction\")"),
+            x,
+        )),
+        ("mid", None) => Ok(FillMode::Mid),
+        _ => Ok(FillMode::Natural),
+    }
 }
 
 fn condor(c: &Checker<'_>, raw: &RawStrategy) -> Result<CondorSpec, ConfigError> {

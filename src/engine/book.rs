@@ -131,7 +131,7 @@ pub(super) fn exit_reason(
 /// What closing a condor pays.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Closing {
-    /// Price paid per share (mid plus four half-spreads; the settlement value at expiry).
+    /// Price paid per share (mid plus the legs' half-spreads; the settlement value at expiry).
     pub exit_price: f64,
     /// Half-spreads and commissions (USD).
     pub costs_usd: f64,
@@ -141,24 +141,32 @@ pub(super) struct Closing {
     pub pnl_usd: f64,
 }
 
-/// Close `contracts` condors sold at `credit` whose value today is `value` (per share). A
-/// settlement pays no spread and no commission.
+/// Close `contracts` condors sold at `credit` whose value today is `value` (per share), paying
+/// `spread_usd` per share over the mid (the four legs' half-spreads: `4 x costs.half_spread_usd`
+/// on the model, what the quotes ask for on a chain). A settlement pays no spread and no
+/// commission.
 pub(super) fn closing(
     reason: ExitReason,
     value: f64,
     credit: f64,
     contracts: u32,
-    half_spread_usd: f64,
+    spread_usd: f64,
     commission_usd: f64,
 ) -> Closing {
     let (k, n) = (contracts as f64, contracts as f64 * MULTIPLIER);
-    let (hs, comm) = (half_spread_usd, commission_usd);
+    let comm = commission_usd;
     let settled = reason == ExitReason::Expiry;
     let (exit_price, costs_usd) =
-        if settled { (value, 0.0) } else { (value + 4.0 * hs, 4.0 * hs * n + 4.0 * comm * k) };
+        if settled { (value, 0.0) } else { (value + spread_usd, spread_usd * n + 4.0 * comm * k) };
     let cash_out_usd = exit_price * n + if settled { 0.0 } else { 4.0 * comm * k };
     let legs_paid = if settled { 4.0 } else { 8.0 };
     Closing { exit_price, costs_usd, cash_out_usd, pnl_usd: (credit - exit_price) * n - legs_paid * comm * k }
+}
+
+/// The four legs' half-spreads per share on the model: `4 x half_spread_usd`.
+#[inline]
+pub(super) fn model_spread_usd(half_spread_usd: f64) -> f64 {
+    4.0 * half_spread_usd
 }
 
 /// Contracts of a new condor sold at `credit` per share with widest spread `width_pts`: the
@@ -184,11 +192,11 @@ pub(super) fn contracts_for(
     wanted.min(room) as u32
 }
 
-/// Credit per share of a condor sold at mid `value_per_share`: the mid less a half-spread on each
-/// of its four legs.
+/// Credit per share of a condor sold at mid `value_per_share`, giving up `spread_usd` per share
+/// (the four legs' half-spreads, see [`closing`]).
 #[inline]
-pub(super) fn entry_credit(value_per_share: f64, half_spread_usd: f64) -> f64 {
-    value_per_share - 4.0 * half_spread_usd
+pub(super) fn entry_credit(value_per_share: f64, spread_usd: f64) -> f64 {
+    value_per_share - spread_usd
 }
 
 /// Cash the book receives for selling `contracts` condors at `credit` per share: the credit less
@@ -199,12 +207,12 @@ pub(super) fn entry_cash_usd(credit: f64, contracts: u32, commission_usd: f64) -
     credit * MULTIPLIER * k - 4.0 * commission_usd * k
 }
 
-/// Costs of selling `contracts` condors: a half-spread per leg and share, and a commission per
-/// leg and contract.
+/// Costs of selling `contracts` condors: `spread_usd` per share (the four legs' half-spreads),
+/// and a commission per leg and contract.
 #[inline]
-pub(super) fn entry_costs_usd(contracts: u32, half_spread_usd: f64, commission_usd: f64) -> f64 {
+pub(super) fn entry_costs_usd(contracts: u32, spread_usd: f64, commission_usd: f64) -> f64 {
     let k = contracts as f64;
-    4.0 * half_spread_usd * MULTIPLIER * k + 4.0 * commission_usd * k
+    spread_usd * MULTIPLIER * k + 4.0 * commission_usd * k
 }
 
 /// The print an expiring condor settles on: the expiry session's open when AM-settled (SPX
@@ -265,12 +273,12 @@ mod tests {
     #[test]
     fn closing_before_expiry_pays_spreads_and_both_commissions() {
         // 2 condors sold at 3.00, bought back at mid 1.00: exit at 1.20, costs 4x0.05x200 + 4x0.65x2.
-        let c = closing(ExitReason::ProfitTarget, 1.0, 3.0, 2, 0.05, 0.65);
+        let c = closing(ExitReason::ProfitTarget, 1.0, 3.0, 2, model_spread_usd(0.05), 0.65);
         assert!((c.exit_price - 1.2).abs() < 1e-12);
         assert!((c.costs_usd - (40.0 + 5.2)).abs() < 1e-9);
         assert!((c.cash_out_usd - (240.0 + 5.2)).abs() < 1e-9);
         assert!((c.pnl_usd - ((3.0 - 1.2) * 200.0 - 8.0 * 0.65 * 2.0)).abs() < 1e-9);
-        let s = closing(ExitReason::Expiry, 0.0, 3.0, 2, 0.05, 0.65);
+        let s = closing(ExitReason::Expiry, 0.0, 3.0, 2, model_spread_usd(0.05), 0.65);
         assert_eq!((s.exit_price, s.costs_usd, s.cash_out_usd), (0.0, 0.0, 0.0));
         assert!((s.pnl_usd - (600.0 - 4.0 * 0.65 * 2.0)).abs() < 1e-9);
     }

@@ -57,6 +57,10 @@ pub struct Condor {
     pub marks: [LegMark; 4],
     pub spot_mark: f64,
     pub date_mark: NaiveDate,
+    /// Each leg's implied vol at its last usable chain quote (NaN: never quoted).
+    pub quoted_iv: [f64; 4],
+    /// Legs priced from quotes at entry (0 without a chain).
+    pub entry_quoted: u8,
 }
 
 impl LegMark {
@@ -257,6 +261,8 @@ mod tests {
             marks: Default::default(),
             spot_mark: 0.0,
             date_mark: d(2018, 1, 8),
+            quoted_iv: [f64::NAN; 4],
+            entry_quoted: 0,
         };
         assert_eq!(c.settle_value(2700.0), 0.0);
         assert_eq!(c.settle_value(2530.0), 20.0);

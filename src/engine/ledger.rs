@@ -219,4 +219,6 @@ pub struct Trade {
     pub exit_reason: ExitReason,
     /// Net of every half-spread and commission.
     pub pnl_usd: f64,
+    /// Legs priced from chain quotes at entry and exit (`None` without `data.spx_chain`).
+    pub legs_quoted: Option<super::chain_price::LegsQuoted>,
 }

@@ -2,9 +2,10 @@
 //! into replay sources. The SPX calendar decides trading days: the strategy decides at each SPX
 //! session close inside the run window; the VIX family and rates are whatever was last known then.
 
+use super::quotes::ChainQuotes;
 use crate::config::{RateSpec, Strategy};
 use crate::data::{
-    load_bars, load_bars_pair, load_calendar, load_funding, load_liquidation_stream, load_rates,
+    load_bars, load_bars_pair, load_calendar, load_chain, load_funding, load_liquidation_stream, load_rates,
     load_vx_term, BarOptions, BarSeries, DataError, FundingRates, LiquidationStream, MacroEvent, RateSeries,
     VxTermStructure,
 };
@@ -46,6 +47,16 @@ pub struct Market {
     pub funding: Option<Arc<FundingRates>>,
     /// The macro calendar's events that count (`signals.calendar`, `signals.calendar_events`).
     pub calendar: Option<Arc<Vec<MacroEvent>>>,
+    /// SPX/SPXW quotes pricing the condor legs (`data.spx_chain`).
+    pub spx_chain: Option<Arc<ChainQuotes>>,
+    /// VIX quotes pricing the hedge's calls (`data.vix_chain`).
+    pub vix_chain: Option<Arc<ChainQuotes>>,
+}
+
+/// Load the chain at `path` (if any), keeping the quotes of `roots`.
+fn chain(path: &Option<std::path::PathBuf>, roots: &[&str]) -> Result<Option<Arc<ChainQuotes>>, DataError> {
+    let Some(p) = path else { return Ok(None) };
+    Ok(Some(Arc::new(ChainQuotes::new(load_chain(p)?, roots, p)?)))
 }
 
 fn bars(p: &std::path::Path) -> Result<Arc<BarSeries>, DataError> {
@@ -96,6 +107,8 @@ impl Market {
                 Some(LiquidationStream::Events(e)) => Some(Source::Liquidations(Arc::new(e))),
                 Some(LiquidationStream::Buckets(b)) => Some(Source::Buckets(Arc::new(b))),
             },
+            spx_chain: chain(&s.data.spx_chain, &["SPX", "SPXW"])?,
+            vix_chain: chain(&s.data.vix_chain, &["VIX"])?,
             funding: s.signals.funding.as_deref().map(load_funding).transpose()?.map(Arc::new),
             calendar: match &s.signals.calendar {
                 None => None,

@@ -18,14 +18,17 @@
 //! print uses the last known VIX; VIX rows on non-trading days update it but trigger nothing.
 
 mod book;
+mod chain_price;
 mod condor;
 mod hedge;
 pub mod kernel;
 mod ledger;
 mod market;
+mod quotes;
 mod run;
 mod signals;
 
+pub use chain_price::{ChainRun, Coverage, LegCount, LegsQuoted};
 pub use condor::{
     choose_expiry, choose_strikes, legs, Condor, Leg, LegMark, Quote, StrikeAdjust, MULTIPLIER,
 };
@@ -34,5 +37,6 @@ pub use hedge::{
 };
 pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
 pub use market::{session_prints, stream, Market};
+pub use quotes::{ChainQuotes, LegQuote, Snapshot};
 pub use run::{run, EngineError, RunResult};
 pub use signals::{Levels, SignalState, Verdict};

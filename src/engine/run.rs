@@ -4,10 +4,12 @@ use super::book::{
     closing, contracts_for, entry_cash_usd, entry_costs_usd, entry_credit, equity_usd, exit_reason,
     margin_usd, settlement_print, years_since, EntryClock, Session,
 };
+use super::chain_price::{self, ChainRun, Coverage, LegsQuoted, Priced};
 use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
 use super::hedge::{HedgeBook, HedgeDay, HedgeTrade, LayerTotals};
 use super::ledger::{attribute_condor, Attribution, DayRecord, Ledger, Trade};
 use super::market::{stream, Market};
+use super::quotes::Snapshot;
 use super::signals::{Levels, Verdict};
 use crate::config::{Expiries, RateSpec, Strategy};
 use crate::metrics::Metrics;
@@ -39,6 +41,8 @@ pub struct RunResult {
     pub metrics: Metrics,
     /// Instants at which the cascade detector fired.
     pub cascades: Vec<crate::time::Timestamp>,
+    /// What was priced from chain quotes (`None`: no chain loaded).
+    pub chain: Option<ChainRun>,
 }
 
 /// Why a run could not complete.
@@ -56,6 +60,14 @@ pub enum EngineError {
     HedgeNeedsOpens(String),
     #[error("no VIX futures curve on {0}: {1}")]
     Curve(NaiveDate, String),
+    #[error("{key} covers {from} .. {to}, none of the run's trading days ({run_from} .. {run_to}): set dates.start / dates.end (or --from / --to) inside the chain, or leave {key} out")]
+    ChainOutsideRun {
+        key: &'static str,
+        from: NaiveDate,
+        to: NaiveDate,
+        run_from: NaiveDate,
+        run_to: NaiveDate,
+    },
 }
 
 /// What the replay has told the engine about the market so far.
@@ -108,6 +120,8 @@ struct Engine<'a> {
     signals: super::signals::SignalState,
     now: crate::time::Timestamp,
     hedge: Option<HedgeBook>,
+    /// Condor legs priced, from quotes and not (with `data.spx_chain`).
+    coverage: Coverage,
 }
 
 /// Run `s` on `m` over `[from, to]` (defaults: the strategy's dates, else all data).
@@ -128,6 +142,7 @@ pub fn run(
         why: empty_window_reason(m, from, to),
     };
     let last_day = m.spx.date(*window.last().ok_or_else(no_days)?);
+    check_chain_overlap(m, &window)?;
     let decisions = window.iter().map(|&i| m.spx.known_at[i]).collect();
     if let Some(l) = s.hedge.iter().flat_map(|h| &h.layers).find(|l| l.roll_dte_days == 0) {
         if m.vix.close_only {
@@ -156,6 +171,7 @@ pub fn run(
         signals: super::signals::SignalState::new(&s.signals).with_calendar(m.calendar.clone()),
         now: crate::time::Timestamp::MIN,
         hedge: s.hedge.as_ref().map(|h| HedgeBook::new(h, s.commission_usd)),
+        coverage: Coverage::default(),
     };
     for ev in Replay::new(m.sources(decisions))? {
         if e.state.apply(ev.stream, &ev.payload, ev.seq) {
@@ -203,9 +219,10 @@ impl Engine<'_> {
         let verdict = self.signals.verdict(&self.s.rules, self.now, &levels);
         let mut costs = 0.0;
         let mut groups = vec![Attribution::default(); self.groups.len()];
+        let snap = self.m.spx_chain.as_deref().and_then(|c| c.at(date, self.now));
         let open = std::mem::take(&mut self.open);
         for c in open {
-            let (keep, a, cost) = self.manage(c, &q, i, dt, verdict.close_all)?;
+            let (keep, a, cost) = self.manage(c, &q, snap.as_ref(), (i, dt), verdict.close_all)?;
             groups[0].add(&a);
             costs += cost;
             if let Some(c) = keep {
@@ -237,7 +254,7 @@ impl Engine<'_> {
             && !verdict.skip_entry
             && self.open.len() < self.s.condor.max_concurrent as usize
         {
-            costs += self.enter(&q, &verdict);
+            costs += self.enter(&q, snap.as_ref(), &verdict);
         }
         costs += self.buy_hedges(&hd, &verdict);
         let term_ratio = match (levels.vix3m, levels.vx1_vx2) {
@@ -259,19 +276,39 @@ impl Engine<'_> {
         flows.costs_usd
     }
 
-    /// Attribute, then settle or exit one condor (`force_close`: a rule closes it). Returns (still
-    /// open?, attribution, costs paid).
+    /// Price a condor's legs today: from the chain's quotes when one is loaded (and the condor is
+    /// not settling), else on the model.
+    fn price(
+        &mut self,
+        c: &mut Condor,
+        q: &Quote<'_>,
+        snap: Option<&Snapshot<'_>>,
+        settling: bool,
+    ) -> Priced {
+        if self.m.spx_chain.is_none() || settling {
+            return Priced::model(c.mark(q), self.s.half_spread_usd);
+        }
+        chain_price::price_legs(c, q, snap, self.s.fills, self.s.half_spread_usd)
+    }
+
+    /// Attribute, then settle or exit one condor (`force_close`: a rule closes it; `at`: the SPX
+    /// row and the years since the previous close). Returns (still open?, attribution, costs paid).
     fn manage(
         &mut self,
         mut c: Condor,
         q: &Quote<'_>,
-        spx_i: usize,
-        dt: f64,
+        snap: Option<&Snapshot<'_>>,
+        (spx_i, dt): (usize, f64),
         force_close: bool,
     ) -> Result<(Option<Condor>, Attribution, f64), EngineError> {
         let n = c.contracts as f64 * MULTIPLIER;
         let expiring = q.date >= c.expiry;
-        let marks = c.mark(q);
+        let priced = self.price(&mut c, q, snap, expiring);
+        let chain = self.m.spx_chain.is_some();
+        if chain && !expiring {
+            self.coverage.marks.add(4, priced.quoted_legs() as u64);
+        }
+        let marks = priced.marks;
         let value = if expiring {
             if c.am_settled && self.m.spx.close_only {
                 return Err(EngineError::Settlement(
@@ -292,8 +329,11 @@ impl Engine<'_> {
             c.date_mark = q.date;
             return Ok((Some(c), a, 0.0));
         };
-        let close =
-            closing(reason, value, c.credit, c.contracts, self.s.half_spread_usd, self.s.commission_usd);
+        let close = closing(reason, value, c.credit, c.contracts, priced.spread_usd, self.s.commission_usd);
+        let exit_quoted = (!expiring).then(|| priced.quoted_legs());
+        if let (true, Some(x)) = (chain, exit_quoted) {
+            self.coverage.exits.add(4, x as u64);
+        }
         self.ledger.cash_usd -= close.cash_out_usd;
         self.ledger.trades.push(Trade {
             id: c.id,
@@ -307,6 +347,7 @@ impl Engine<'_> {
             entry_reason: "schedule",
             exit_reason: reason,
             pnl_usd: close.pnl_usd,
+            legs_quoted: chain.then_some(LegsQuoted { entry: c.entry_quoted, exit: exit_quoted }),
         });
         let cost = close.costs_usd;
         Ok((None, a, cost))
@@ -318,23 +359,12 @@ impl Engine<'_> {
     }
 
     /// Open a condor if the rules allow; returns the costs paid.
-    fn enter(&mut self, q: &Quote<'_>, verdict: &Verdict) -> f64 {
+    fn enter(&mut self, q: &Quote<'_>, snap: Option<&Snapshot<'_>>, verdict: &Verdict) -> f64 {
         let size_factor = verdict.size_factor;
         let adjust =
             StrikeAdjust { short_out_pts: verdict.short_out_pts, wing_extra_pts: verdict.wing_extra_pts };
+        let Some((expiry, strikes)) = self.new_condor(q, snap, adjust) else { return 0.0 };
         let spec = &self.s.condor;
-        // Both the target date and the expiry must be inside the run: no condor is opened that the
-        // data could not see to its end.
-        let target = q.date + chrono::Days::new(spec.target_dte_days as u64);
-        let Some(expiry) = choose_expiry(&self.cal, q.date, spec.target_dte_days, spec.expiries)
-            .filter(|e| *e <= self.last_day && target <= self.last_day)
-        else {
-            return 0.0;
-        };
-        let Ok(strikes) = choose_strikes(spec, q, expiry, adjust) else { return 0.0 };
-        if strikes[1] >= strikes[2] {
-            return 0.0; // short put at or above the short call: not an iron condor
-        }
         let mut c = Condor {
             id: self.next_id,
             legs: legs(strikes),
@@ -346,14 +376,21 @@ impl Engine<'_> {
             marks: [LegMark::default(); 4],
             spot_mark: q.spot,
             date_mark: q.date,
+            quoted_iv: chain_price::NEVER_QUOTED,
+            entry_quoted: 0,
         };
-        c.marks = c.mark(q);
-        let (hs, comm) = (self.s.half_spread_usd, self.s.commission_usd);
-        c.credit = entry_credit(Condor::value(&c.marks, &c.legs), hs);
+        let priced = self.price(&mut c, q, snap, false);
+        c.marks = priced.marks;
+        c.entry_quoted = priced.quoted_legs();
+        let comm = self.s.commission_usd;
+        c.credit = entry_credit(Condor::value(&c.marks, &c.legs), priced.spread_usd);
         let (equity, margin) = (self.equity(), self.margin());
         c.contracts = contracts_for(spec.sizing, size_factor, c.credit, c.width(), equity, margin);
         if c.contracts == 0 {
             return 0.0;
+        }
+        if self.m.spx_chain.is_some() {
+            self.coverage.entries.add(4, c.entry_quoted as u64);
         }
         let credit_usd = c.credit * MULTIPLIER * c.contracts as f64;
         self.ledger.cash_usd += entry_cash_usd(c.credit, c.contracts, comm);
@@ -362,9 +399,41 @@ impl Engine<'_> {
             h.on_credit(credit_usd);
         }
         self.next_id += 1;
-        let costs = entry_costs_usd(c.contracts, hs, comm);
+        let costs = entry_costs_usd(c.contracts, priced.spread_usd, comm);
         self.open.push(c);
         costs
+    }
+
+    /// The expiry and strikes of a new condor: among the contracts listed today when the chain
+    /// covers the day and lists a fitting expiry, else by the calendar and the model. Both the
+    /// target date and the expiry must be inside the run: no condor is opened that the data could
+    /// not see to its end.
+    fn new_condor(
+        &self,
+        q: &Quote<'_>,
+        snap: Option<&Snapshot<'_>>,
+        adjust: StrikeAdjust,
+    ) -> Option<(NaiveDate, [f64; 4])> {
+        let spec = &self.s.condor;
+        let target = q.date + chrono::Days::new(spec.target_dte_days as u64);
+        if target > self.last_day {
+            return None;
+        }
+        let listed = snap.and_then(|s| {
+            let root = chain_price::root(spec.expiries == Expiries::Monthly);
+            let expiry = chain_price::listed_expiry(s, root, q.date, target, self.last_day)?;
+            Some((expiry, chain_price::listed_strikes(spec, q, s, root, expiry, adjust)?))
+        });
+        let (expiry, strikes) = match listed {
+            Some(x) => x,
+            None => {
+                let expiry = choose_expiry(&self.cal, q.date, spec.target_dte_days, spec.expiries)
+                    .filter(|e| *e <= self.last_day)?;
+                (expiry, choose_strikes(spec, q, expiry, adjust).ok()?)
+            }
+        };
+        // A short put at or above the short call is not an iron condor.
+        (strikes[1] < strikes[2]).then_some((expiry, strikes))
     }
 
     fn equity(&self) -> f64 {
@@ -446,8 +515,28 @@ impl Engine<'_> {
             credit_collected_usd: l.credit_collected_usd,
             metrics,
             cascades: std::mem::take(&mut self.signals.cascades),
+            chain: self.m.spx_chain.is_some().then(|| ChainRun {
+                fills: self.s.fills.label(),
+                condor: Some(self.coverage),
+                hedge: None,
+            }),
         }
     }
+}
+
+/// A loaded chain must cover at least one of the run's trading days (`window`: SPX rows).
+fn check_chain_overlap(m: &Market, window: &[usize]) -> Result<(), EngineError> {
+    let chains = [("data.spx_chain", &m.spx_chain), ("data.vix_chain", &m.vix_chain)];
+    for (key, chain) in chains {
+        let Some(c) = chain else { continue };
+        if window.iter().any(|&i| c.covers(m.spx.date(i))) {
+            continue;
+        }
+        let (from, to) = c.span().unwrap_or((NaiveDate::MIN, NaiveDate::MIN));
+        let (run_from, run_to) = (m.spx.date(window[0]), m.spx.date(window[window.len() - 1]));
+        return Err(EngineError::ChainOutsideRun { key, from, to, run_from, run_to });
+    }
+    Ok(())
 }
 
 /// Why a run window holds no session, in the data's terms.

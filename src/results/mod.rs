@@ -156,6 +156,10 @@ fn trades_table(r: &RunResult) -> OutTable {
     t.push("entry_reason", OutColumn::Text(tr.iter().map(|x| x.entry_reason.to_string()).collect()));
     t.push("exit_reason", OutColumn::Text(tr.iter().map(|x| x.exit_reason.as_str().to_string()).collect()));
     t.push("pnl_usd", col(&|i| tr[i].pnl_usd));
+    if r.chain.as_ref().is_some_and(|c| c.condor.is_some()) {
+        let label = |x: &crate::engine::Trade| x.legs_quoted.map_or(String::new(), |l| l.label());
+        t.push("priced_from", OutColumn::Text(tr.iter().map(label).collect()));
+    }
     t
 }
 

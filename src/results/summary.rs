@@ -4,7 +4,7 @@
 //! JSON is written by `serde_json` from the structs below, whose field order is the file's key
 //! order. A metric that is undefined (a ratio with a zero denominator) or not finite is `null`.
 
-use crate::engine::RunResult;
+use crate::engine::{Coverage, LegCount, RunResult};
 use crate::metrics::Metrics;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -172,6 +172,44 @@ struct HedgeJson<'a> {
     layers: Layers<'a>,
 }
 
+/// Legs priced and how many from quotes, with their ratio.
+#[derive(Serialize)]
+struct CountJson {
+    legs_priced: u64,
+    from_quotes: u64,
+    #[serde(serialize_with = "finite_opt")]
+    coverage: Option<f64>,
+}
+
+impl From<LegCount> for CountJson {
+    fn from(c: LegCount) -> Self {
+        CountJson { legs_priced: c.legs_priced, from_quotes: c.from_quotes, coverage: c.coverage() }
+    }
+}
+
+#[derive(Serialize)]
+struct CoverageJson {
+    entries: CountJson,
+    exits: CountJson,
+    marks: CountJson,
+}
+
+impl From<Coverage> for CoverageJson {
+    fn from(c: Coverage) -> Self {
+        CoverageJson { entries: c.entries.into(), exits: c.exits.into(), marks: c.marks.into() }
+    }
+}
+
+/// The `chain` block: the fill mode and each chain's coverage.
+#[derive(Serialize)]
+struct ChainJson<'a> {
+    fills: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condor: Option<CoverageJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hedge: Option<CoverageJson>,
+}
+
 #[derive(Serialize)]
 struct Summary<'a> {
     strategy: &'a str,
@@ -185,6 +223,8 @@ struct Summary<'a> {
     final_equity_usd: Option<f64>,
     metrics: MetricsJson,
     hedge: Option<HedgeJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain: Option<ChainJson<'a>>,
 }
 
 /// The text of `summary.json` for run `r` of strategy `name` (pretty-printed, newline-ended).
@@ -203,6 +243,11 @@ pub(super) fn summary_json(name: &str, run_id: &str, r: &RunResult) -> String {
             total: h.total,
             condor_credit_usd: r.credit_collected_usd,
             layers: Layers(&h.layers),
+        }),
+        chain: r.chain.as_ref().map(|c| ChainJson {
+            fills: &c.fills,
+            condor: c.condor.map(CoverageJson::from),
+            hedge: c.hedge.map(CoverageJson::from),
         }),
     };
     // Serialising plain structs of numbers and strings into a String cannot fail.

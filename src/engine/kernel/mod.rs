@@ -30,7 +30,7 @@ use tape::{TapeDay, Terms};
 
 use super::book::{
     closing, contracts_for, entry_cash_usd, entry_credit, equity_usd, interest_usd, margin_usd,
-    settlement_print, width_pts, ExitLevels,
+    model_spread_usd, settlement_print, width_pts, ExitLevels,
 };
 use super::condor::{legs, settle_value, Leg, MULTIPLIER};
 use super::market::Market;
@@ -39,10 +39,14 @@ use crate::metrics::{Metrics, MetricsAcc};
 use chrono::Datelike;
 use std::rc::Rc;
 
-/// Whether the kernel runs this strategy exactly as the engine would: no hedge, no rules, and no
-/// AM settlement on a close-only SPX file (an engine error the kernel leaves to the engine).
+/// Whether the kernel runs this strategy exactly as the engine would: no hedge, no rules, no
+/// chain-priced legs (the kernel prices on the model only), and no AM settlement on a close-only
+/// SPX file (an engine error the kernel leaves to the engine).
 pub fn supports(s: &Strategy, m: &Market) -> bool {
-    s.hedge.is_none() && s.rules.is_empty() && !(s.condor.expiries == Expiries::Monthly && m.spx.close_only)
+    s.hedge.is_none()
+        && s.rules.is_empty()
+        && m.spx_chain.is_none()
+        && !(s.condor.expiries == Expiries::Monthly && m.spx.close_only)
 }
 
 /// An open condor in the kernel.
@@ -184,7 +188,7 @@ impl<'s, 't> CondorState<'s, 't> {
                         k += 1;
                     }
                     Some(reason) => {
-                        let close = closing(reason, value, c.credit, c.contracts, hs, comm);
+                        let close = closing(reason, value, c.credit, c.contracts, model_spread_usd(hs), comm);
                         self.cash -= close.cash_out_usd;
                         self.metrics.push_trade(close.pnl_usd);
                         self.open.remove(k);
@@ -348,7 +352,7 @@ fn open_condor(s: &CondorRules, tape: &Tape, memo: &mut Memo, ids: (usize, usize
     let key = (j, cohort, ids.1);
     let filled = memo.extend(tape, key, BLOCK);
     let value = memo.store.values[at];
-    let credit = entry_credit(value, s.half_spread_usd);
+    let credit = entry_credit(value, model_spread_usd(s.half_spread_usd));
     Some(Open {
         legs: legs(strikes),
         key,

@@ -1,0 +1,213 @@
+//! Condor legs priced from a chain's quotes (`data.spx_chain`): the expiry and strikes chosen
+//! among the contracts listed that day, each leg marked at its quote's mid and filled at the mid
+//! less (selling) or plus (buying) what the fill mode gives up; a leg without a usable quote
+//! (missing, crossed or zero-bid) is priced by the model at the implied vol of its last usable
+//! quote, so its mark never jumps from the market's level to the model's, or at the model's own
+//! vol when it was never quoted, and fills at the model mid -/+ `costs.half_spread_usd`.
+
+use super::condor::{Condor, LegMark, Quote, StrikeAdjust, StrikeChooser};
+use super::quotes::{root_index, LegQuote, Snapshot};
+use crate::config::{CondorSpec, FillMode};
+use crate::data::Right;
+use crate::pricing::{bsm_greeks, implied_vol_bsm, OptionType, StrikeError, StrikeRule};
+use chrono::NaiveDate;
+
+/// The chain root of a condor: SPX monthlies (AM-settled) or SPXW.
+pub(super) fn root(am_settled: bool) -> u8 {
+    root_index(if am_settled { "SPX" } else { "SPXW" })
+}
+
+fn right(kind: OptionType) -> Right {
+    match kind {
+        OptionType::Call => Right::Call,
+        OptionType::Put => Right::Put,
+    }
+}
+
+/// A condor's four legs priced on one day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Priced {
+    pub marks: [LegMark; 4],
+    /// Which legs were priced from a usable quote.
+    pub quoted: [bool; 4],
+    /// Per share given up against the mid to trade the four legs (the fill mode on quotes,
+    /// `costs.half_spread_usd` on the model).
+    pub spread_usd: f64,
+}
+
+impl Priced {
+    /// All four legs on the model (the same bits as a run without a chain).
+    pub fn model(marks: [LegMark; 4], half_spread_usd: f64) -> Self {
+        Priced { marks, quoted: [false; 4], spread_usd: super::book::model_spread_usd(half_spread_usd) }
+    }
+
+    pub fn quoted_legs(&self) -> u8 {
+        self.quoted.iter().filter(|q| **q).count() as u8
+    }
+}
+
+/// Price `c`'s legs at `q` from `snap` (when the chain covers the day), updating each quoted leg's
+/// last implied vol in `c.quoted_iv`.
+pub(super) fn price_legs(
+    c: &mut Condor,
+    q: &Quote<'_>,
+    snap: Option<&Snapshot<'_>>,
+    fills: FillMode,
+    half_spread_usd: f64,
+) -> Priced {
+    let t = (c.expiry - q.date).num_days().max(0) as f64 / 365.0;
+    let f = q.spot * ((q.rate - q.div) * t).exp();
+    let root = root(c.am_settled);
+    let (mut quoted, mut paid_quotes, mut model_legs) = ([false; 4], 0.0, 0.0);
+    let mut marks = [LegMark::default(); 4];
+    for (i, l) in c.legs.iter().enumerate() {
+        let quote =
+            snap.and_then(|s| s.quote(root, c.expiry, right(l.kind), l.strike)).filter(LegQuote::usable);
+        let carried = c.quoted_iv[i];
+        let fallback = if carried.is_finite() { carried } else { q.surface.vol(l.strike, f, t) };
+        marks[i] = match quote {
+            Some(qt) => {
+                let mid = qt.mid();
+                let iv = implied_vol_bsm(l.kind, mid, q.spot, l.strike, t, q.rate, q.div).ok();
+                if let Some(v) = iv {
+                    c.quoted_iv[i] = v;
+                }
+                let vol = iv.unwrap_or(fallback);
+                let g = bsm_greeks(l.kind, q.spot, l.strike, t, q.rate, q.div, vol);
+                quoted[i] = true;
+                paid_quotes += fills.paid(qt.bid, qt.ask);
+                LegMark { price: mid, ..LegMark::from_greeks(&g, vol) }
+            }
+            None => {
+                model_legs += 1.0;
+                LegMark::from_greeks(
+                    &bsm_greeks(l.kind, q.spot, l.strike, t, q.rate, q.div, fallback),
+                    fallback,
+                )
+            }
+        };
+    }
+    Priced { marks, quoted, spread_usd: paid_quotes + model_legs * half_spread_usd }
+}
+
+/// The expiry a new condor takes on a chain's day: nearest `target` among the root's listed
+/// expiries after `date` and no later than `last_day` (ties to the earlier).
+pub(super) fn listed_expiry(
+    snap: &Snapshot<'_>,
+    root: u8,
+    date: NaiveDate,
+    target: NaiveDate,
+    last_day: NaiveDate,
+) -> Option<NaiveDate> {
+    snap.expiries(root)
+        .into_iter()
+        .filter(|e| *e > date && *e <= last_day)
+        .min_by_key(|e| ((*e - target).num_days().abs(), *e))
+}
+
+/// Strikes [long put, short put, short call, long call] among the strikes of `expiry` with usable
+/// quotes: a delta rule takes the strike whose delta (the chain's, else the model's at that
+/// strike) is nearest the target; other rules take the model's strike; each strike then moves to
+/// the nearest listed one (ties to the lower), the wings strictly outside the shorts. `None` when
+/// the expiry lists no usable puts or calls, or no condor fits.
+pub(super) fn listed_strikes(
+    spec: &CondorSpec,
+    q: &Quote<'_>,
+    snap: &Snapshot<'_>,
+    root: u8,
+    expiry: NaiveDate,
+    adjust: StrikeAdjust,
+) -> Option<[f64; 4]> {
+    let puts = snap.usable(root, expiry, Right::Put);
+    let calls = snap.usable(root, expiry, Right::Call);
+    if puts.is_empty() || calls.is_empty() {
+        return None;
+    }
+    let chooser = StrikeChooser::new(q, expiry).ok()?;
+    let t = (expiry - q.date).num_days() as f64 / 365.0;
+    let f = q.spot * ((q.rate - q.div) * t).exp();
+    let abs_delta = |kind: OptionType, k: f64, qt: &LegQuote| {
+        if qt.delta.is_finite() {
+            qt.delta.abs()
+        } else {
+            bsm_greeks(kind, q.spot, k, t, q.rate, q.div, q.surface.vol(k, f, t)).delta.abs()
+        }
+    };
+    let pick = |kind: OptionType, rule: StrikeRule| match rule {
+        StrikeRule::Delta(d) | StrikeRule::DeltaFormula(d) => {
+            let list = if kind == OptionType::Put { &puts } else { &calls };
+            let dist = |(k, qt): &(f64, LegQuote)| (abs_delta(kind, *k, qt) - d).abs();
+            list.iter()
+                .min_by(|a, b| dist(a).total_cmp(&dist(b)))
+                .map(|(k, _)| *k)
+                .ok_or(StrikeError::BadDelta(d))
+        }
+        other => chooser.pick(kind, other),
+    };
+    let s = chooser.strikes(spec, adjust, pick).ok()?;
+    let nearest = |list: &[(f64, LegQuote)], k: f64| {
+        list.iter().map(|(x, _)| *x).min_by(|a, b| (a - k).abs().total_cmp(&(b - k).abs()))
+    };
+    let (sp, sc) = (nearest(&puts, s[1])?, nearest(&calls, s[2])?);
+    let lp =
+        nearest(&puts, s[0]).filter(|k| *k < sp).or_else(|| puts.iter().map(|p| p.0).rfind(|k| *k < sp))?;
+    let lc =
+        nearest(&calls, s[3]).filter(|k| *k > sc).or_else(|| calls.iter().map(|c| c.0).find(|k| *k > sc))?;
+    (sp < sc).then_some([lp, sp, sc, lc])
+}
+
+/// How many of a condor's legs were priced from quotes, at entry and at exit (`None`: settled on
+/// the index, or still open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LegsQuoted {
+    pub entry: u8,
+    pub exit: Option<u8>,
+}
+
+impl LegsQuoted {
+    /// `entry:4/4 exit:3/4`, or `exit:index` for a settlement.
+    pub fn label(&self) -> String {
+        let exit = self.exit.map_or("index".to_string(), |x| format!("{x}/4"));
+        format!("entry:{}/4 exit:{exit}", self.entry)
+    }
+}
+
+/// Legs priced and legs priced from quotes, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LegCount {
+    pub legs_priced: u64,
+    pub from_quotes: u64,
+}
+
+impl LegCount {
+    pub fn add(&mut self, legs: u64, quoted: u64) {
+        self.legs_priced += legs;
+        self.from_quotes += quoted;
+    }
+
+    /// `from_quotes / legs_priced` (`None` when nothing was priced).
+    pub fn coverage(&self) -> Option<f64> {
+        (self.legs_priced > 0).then(|| self.from_quotes as f64 / self.legs_priced as f64)
+    }
+}
+
+/// A run's chain coverage: legs priced at entries, at exits before expiry (settlements use the
+/// index) and in the daily marks of open positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Coverage {
+    pub entries: LegCount,
+    pub exits: LegCount,
+    pub marks: LegCount,
+}
+
+/// [`Condor::quoted_iv`] of a condor none of whose legs has been quoted.
+pub(super) const NEVER_QUOTED: [f64; 4] = [f64::NAN; 4];
+
+/// What a run priced from a chain: the fill mode and the coverage of the condor legs and of the
+/// hedge's calls (each `None` without its chain).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainRun {
+    pub fills: String,
+    pub condor: Option<Coverage>,
+    pub hedge: Option<Coverage>,
+}
