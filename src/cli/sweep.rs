@@ -166,6 +166,15 @@ fn run_sweep(a: &SweepRunArgs) -> Result<ExitCode, Failure> {
         );
     }
     let outcome = sweep::run_sweep(&source, &spec, &market, &opts, &stop)?;
+    if !a.quiet {
+        eprintln!(
+            "ran {} combinations: {} on the kernel, {} on the engine{}",
+            outcome.ran_now,
+            outcome.on_kernel,
+            outcome.on_engine,
+            engine_reason(&market, a.engine_only, outcome.on_engine)
+        );
+    }
     let again = {
         let mut cmd = format!("ironhedge sweep {} --out {} --resume", path.display(), out.display());
         for s in &a.set {
@@ -190,6 +199,16 @@ fn run_sweep(a: &SweepRunArgs) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     finish(&source, &spec, &market, &outcome.rows, &out, &name)
+}
+
+/// Why combinations ran on the engine (the kernel runs condor-only, model-priced strategies).
+fn engine_reason(market: &Market, engine_only: bool, on_engine: u64) -> &'static str {
+    match (on_engine, engine_only) {
+        (0, _) => "",
+        (_, true) => " (--engine-only)",
+        _ if market.spx_chain.is_some() || market.vix_chain.is_some() => " (chain-priced legs)",
+        _ => " (hedge layers, rules, or AM settlement on a close-only SPX file)",
+    }
 }
 
 fn merge(m: &MergeArgs) -> Result<ExitCode, Failure> {

@@ -18,14 +18,17 @@
 //! the half-spread, plus commission). The budget (see [`Budget`]) is scaled by the regime schedule,
 //! the term structure and the day's `scale_hedge` rules.
 
+use super::chain_price::Coverage;
 use super::condor::LegMark;
 use super::ledger::Attribution;
+use super::quotes::{root_index, LegQuote, Snapshot};
 use super::signals::Verdict;
-use crate::config::{Budget, HedgeSpec, HedgeStrike, LayerSpec, ScheduleBy, Trigger};
+use crate::config::{Budget, FillMode, HedgeSpec, HedgeStrike, LayerSpec, ScheduleBy, Trigger};
 use crate::data::BarSeries;
+use crate::data::Right;
 use crate::pricing::{
-    black76_greeks, select_strike, vix_settlement, OptionType, StrikeGrid, StrikeRule, VixFutures,
-    VixVolParams,
+    black76_greeks, implied_vol_black76, select_strike, vix_settlement, OptionType, StrikeGrid, StrikeRule,
+    VixFutures, VixVolParams,
 };
 use crate::time::{vix_expiry, Calendar};
 use chrono::{Days, NaiveDate};
@@ -56,6 +59,10 @@ pub struct HedgePosition {
     pub premium_usd: f64,
     pub mark: VixMark,
     pub entry_future: f64,
+    /// The implied vol of its last usable chain quote (NaN: never quoted).
+    pub quoted_iv: f64,
+    /// Bought at a chain quote.
+    pub entry_quoted: bool,
 }
 
 impl HedgePosition {
@@ -105,6 +112,9 @@ pub struct HedgeTrade {
     pub reason: HedgeExit,
     /// Recovered minus premium, commissions included.
     pub pnl_usd: f64,
+    /// Whether the entry and the exit were priced from chain quotes (exit `None`: settled on the
+    /// index); `None` without `data.vix_chain`.
+    pub quoted: Option<(bool, Option<bool>)>,
 }
 
 /// A layer's running totals (USD).
@@ -133,6 +143,8 @@ pub struct HedgeDay<'a> {
     pub dt: f64,
     /// VIX/VIX3M (or VX1/VX2) above 1; `None` when neither is known.
     pub backwardation: Option<bool>,
+    /// The VIX chain as this decision sees it (`None`: no chain, or none dated today).
+    pub quotes: Option<&'a Snapshot<'a>>,
 }
 
 /// Cash moved and costs paid by the hedge book in one step.
@@ -155,10 +167,15 @@ pub struct HedgeBook {
     next_id: u32,
     pub trades: Vec<HedgeTrade>,
     pub totals: Vec<LayerTotals>,
+    /// How quotes fill, when a VIX chain prices the calls (`None`: no chain).
+    fills: Option<FillMode>,
+    /// Calls priced, from quotes and not (with a chain).
+    pub coverage: Coverage,
 }
 
 impl HedgeBook {
-    pub fn new(spec: &HedgeSpec, commission_usd: f64) -> Self {
+    /// The book of `spec`; `fills`: how a VIX chain's quotes fill, when one prices the calls.
+    pub fn new(spec: &HedgeSpec, commission_usd: f64, fills: Option<FillMode>) -> Self {
         let n = spec.layers.len();
         HedgeBook {
             vol: VixVolParams {
@@ -177,6 +194,8 @@ impl HedgeBook {
             next_id: 0,
             trades: Vec::new(),
             totals: vec![LayerTotals::default(); n],
+            fills,
+            coverage: Coverage::default(),
         }
     }
 
@@ -203,13 +222,40 @@ impl HedgeBook {
         }
     }
 
-    /// Model state of a call on the `expiry` future.
-    fn mark(&self, d: &HedgeDay<'_>, expiry: NaiveDate, strike: f64) -> VixMark {
+    /// A call on the `expiry` future priced today: at its chain quote's mid when a VIX chain
+    /// prices the calls and the quote is usable (with the quote, and the mid's implied vol on the
+    /// model's future, else `carried_iv`), else on the model at `carried_iv` (the last quoted
+    /// implied vol; NaN: the model's vol).
+    fn price(
+        &self,
+        d: &HedgeDay<'_>,
+        expiry: NaiveDate,
+        strike: f64,
+        carried_iv: f64,
+    ) -> (VixMark, Option<LegQuote>) {
         let f = d.curve.price(expiry);
         let days = (expiry - d.date).num_days().max(0) as f64;
-        let vol = self.vol.vol(d.vvix, f, strike, days);
-        let g = black76_greeks(OptionType::Call, f, strike, days / 365.0, d.rate, vol);
-        VixMark { future: f, leg: LegMark::from_greeks(&g, vol) }
+        let t = days / 365.0;
+        let fallback =
+            if carried_iv.is_finite() { carried_iv } else { self.vol.vol(d.vvix, f, strike, days) };
+        let quote = self.fills.and(d.quotes).and_then(|s| s.quote(vix_root(), expiry, Right::Call, strike));
+        let Some(q) = quote.filter(LegQuote::usable) else {
+            let g = black76_greeks(OptionType::Call, f, strike, t, d.rate, fallback);
+            return (VixMark { future: f, leg: LegMark::from_greeks(&g, fallback) }, None);
+        };
+        let mid = q.mid();
+        let vol = implied_vol_black76(OptionType::Call, mid, f, strike, t, d.rate).unwrap_or(fallback);
+        let g = black76_greeks(OptionType::Call, f, strike, t, d.rate, vol);
+        (VixMark { future: f, leg: LegMark { price: mid, ..LegMark::from_greeks(&g, vol) } }, Some(q))
+    }
+
+    /// Per share given up against the mid to trade a call: the fill mode on a quote, the
+    /// half-spread on the model.
+    fn paid(&self, quote: Option<LegQuote>) -> f64 {
+        match (self.fills, quote) {
+            (Some(fills), Some(q)) => fills.paid(q.bid, q.ask),
+            _ => self.spec.half_spread_usd,
+        }
     }
 
     /// Attribute, then settle, monetise or roll every held call. Returns each layer's attribution
@@ -220,6 +266,7 @@ impl HedgeBook {
         for (i, a) in attribution.iter_mut().enumerate() {
             let Some(mut p) = self.held[i].take() else { continue };
             let expiring = d.date >= p.expiry;
+            let mut quote = None;
             let new = if expiring {
                 let settle = vix_settlement(p.expiry, super::market::session_prints(d.vix_bars, p.expiry))
                     .map_err(|e| (p.expiry, e.to_string()))?;
@@ -228,13 +275,21 @@ impl HedgeBook {
                     leg: LegMark { price: (settle - p.strike).max(0.0), ..LegMark::default() },
                 }
             } else {
-                self.mark(d, p.expiry, p.strike)
+                let (mark, q) = self.price(d, p.expiry, p.strike, p.quoted_iv);
+                quote = q;
+                if q.is_some() && mark.leg.vol.is_finite() {
+                    p.quoted_iv = mark.leg.vol;
+                }
+                if self.fills.is_some() {
+                    self.coverage.marks.add(1, q.is_some() as u64);
+                }
+                mark
             };
             let n = p.contracts as f64 * VIX_MULTIPLIER;
             *a = attribute(&p.mark, &new, d.dt, n, expiring);
             self.totals[i].theta_usd += a.theta_usd;
             let layer = &self.spec.layers[i];
-            let hs = self.spec.half_spread_usd;
+            let hs = self.paid(quote);
             let bid = new.leg.price - hs;
             let reason = if expiring {
                 Some(HedgeExit::Settlement)
@@ -264,6 +319,10 @@ impl HedgeBook {
                 (bid, hs * n + self.commission_usd * p.contracts as f64)
             };
             let recovered = new.leg.price * n - costs;
+            let exit_quoted = (reason != HedgeExit::Settlement).then_some(quote.is_some());
+            if let (Some(_), Some(q)) = (self.fills, exit_quoted) {
+                self.coverage.exits.add(1, q as u64);
+            }
             flows.cash_usd += recovered;
             flows.costs_usd += costs;
             self.totals[i].recovered_usd += recovered;
@@ -285,6 +344,7 @@ impl HedgeBook {
                 exit_future: new.future,
                 reason,
                 pnl_usd: recovered - p.premium_usd,
+                quoted: self.fills.map(|_| (p.entry_quoted, exit_quoted)),
             });
         }
         Ok((attribution, flows))
@@ -336,16 +396,21 @@ impl HedgeBook {
             if self.held[i].is_some() || !allowed || self.cooldown_until[i].is_some_and(|c| d.date < c) {
                 continue;
             }
-            let Some(expiry) = self.choose_expiry(d.date, l) else { continue };
-            let Some(strike) = self.strike(d, expiry, l.strike) else { continue };
-            let mark = self.mark(d, expiry, strike);
+            let listed = self.fills.and(d.quotes).and_then(|s| self.listed_call(d, s, l));
+            let chosen = listed.or_else(|| {
+                let expiry = self.choose_expiry(d.date, l)?;
+                Some((expiry, self.strike(d, expiry, l.strike)?))
+            });
+            let Some((expiry, strike)) = chosen else { continue };
+            let (mark, quote) = self.price(d, expiry, strike, f64::NAN);
+            let hs = self.paid(quote);
             // Never buy what the layer would sell at once.
             if l.monetise_vix_above.is_some_and(|v| d.vix > v)
                 || l.monetise_future_above.is_some_and(|v| mark.future > v)
             {
                 continue;
             }
-            let ask = mark.leg.price + self.spec.half_spread_usd;
+            let ask = mark.leg.price + hs;
             let days = (expiry - d.date).num_days() as f64;
             let scale = self.scale(d, mark.future, i, verdict);
             let spend = match self.spec.budget {
@@ -362,7 +427,10 @@ impl HedgeBook {
             let paid = contracts * per_contract;
             free -= paid;
             flows.cash_usd -= paid;
-            flows.costs_usd += contracts * (self.spec.half_spread_usd * VIX_MULTIPLIER + self.commission_usd);
+            flows.costs_usd += contracts * (hs * VIX_MULTIPLIER + self.commission_usd);
+            if self.fills.is_some() {
+                self.coverage.entries.add(1, quote.is_some() as u64);
+            }
             if let Budget::Credit(_) = self.spec.budget {
                 self.pools_usd[i] -= paid;
             }
@@ -378,10 +446,44 @@ impl HedgeBook {
                 premium_usd: paid,
                 mark,
                 entry_future: mark.future,
+                quoted_iv: if quote.is_some() { mark.leg.vol } else { f64::NAN },
+                entry_quoted: quote.is_some(),
             });
             self.next_id += 1;
         }
         flows
+    }
+
+    /// The expiry and strike a layer buys among the calls a VIX chain lists today: the listed
+    /// expiry nearest `target_dte_days` among those more than `roll_dte_days` away (ties to the
+    /// earlier); a delta rule takes the listed strike with a usable quote whose delta (the
+    /// chain's, else the model's) is nearest; other rules the usable strike nearest the model's.
+    fn listed_call(&self, d: &HedgeDay<'_>, snap: &Snapshot<'_>, l: &LayerSpec) -> Option<(NaiveDate, f64)> {
+        let target = d.date.checked_add_days(Days::new(l.target_dte_days as u64))?;
+        let expiry = snap
+            .expiries(vix_root())
+            .into_iter()
+            .filter(|e| (*e - d.date).num_days() > l.roll_dte_days as i64)
+            .min_by_key(|e| ((*e - target).num_days().abs(), *e))?;
+        let calls = snap.usable(vix_root(), expiry, Right::Call);
+        let f = d.curve.price(expiry);
+        let days = (expiry - d.date).num_days() as f64;
+        let delta = |k: f64, q: &LegQuote| {
+            if q.delta.is_finite() {
+                q.delta
+            } else {
+                let vol = self.vol.vol(d.vvix, f, k, days);
+                black76_greeks(OptionType::Call, f, k, days / 365.0, d.rate, vol).delta
+            }
+        };
+        let (aim, by_delta) = match l.strike {
+            HedgeStrike::Delta(x) => (x, true),
+            _ => (self.strike(d, expiry, l.strike)?, false),
+        };
+        let dist =
+            |(k, q): &(f64, LegQuote)| if by_delta { (delta(*k, q) - aim).abs() } else { (k - aim).abs() };
+        let strike = calls.iter().min_by(|a, b| dist(a).total_cmp(&dist(b)))?.0;
+        Some((expiry, strike))
     }
 
     /// The listed strike (1-point grid) of a layer's rule on the `expiry` future.
@@ -401,6 +503,11 @@ impl HedgeBook {
         };
         select_strike(&grid, OptionType::Call, rule, f, f, atm_srt, d.rate * t, delta_at).ok()
     }
+}
+
+/// The chain root of the hedge's calls (monthly VIX options).
+fn vix_root() -> u8 {
+    root_index("VIX")
 }
 
 /// A held call's P&L since its previous mark, split by the previous close's Greeks; `n` =

@@ -170,7 +170,10 @@ pub fn run(
         day_index: 0,
         signals: super::signals::SignalState::new(&s.signals).with_calendar(m.calendar.clone()),
         now: crate::time::Timestamp::MIN,
-        hedge: s.hedge.as_ref().map(|h| HedgeBook::new(h, s.commission_usd)),
+        hedge: s
+            .hedge
+            .as_ref()
+            .map(|h| HedgeBook::new(h, s.commission_usd, m.vix_chain.is_some().then_some(s.fills))),
         coverage: Coverage::default(),
     };
     for ev in Replay::new(m.sources(decisions))? {
@@ -234,6 +237,7 @@ impl Engine<'_> {
             (_, Some(r)) => Some(r > 1.0),
             _ => None,
         };
+        let vix_snap = self.m.vix_chain.as_deref().and_then(|c| c.at(date, self.now));
         let hd = HedgeDay {
             date,
             vix,
@@ -243,6 +247,7 @@ impl Engine<'_> {
             rate: self.state.rate,
             dt,
             backwardation,
+            quotes: vix_snap.as_ref(),
         };
         if let Some(h) = &mut self.hedge {
             let (layers, flows) = h.manage(&hd).map_err(|(d, e)| EngineError::HedgeSettlement(d, e))?;
@@ -492,7 +497,9 @@ impl Engine<'_> {
     fn finish(mut self) -> RunResult {
         let metrics = self.ledger.metrics();
         let (mut hedge_trades, mut hedge_totals, mut open_hedge_value_usd) = (vec![], vec![], vec![]);
+        let mut hedge_coverage = None;
         if let Some(h) = self.hedge.take() {
+            hedge_coverage = self.m.vix_chain.is_some().then_some(h.coverage);
             open_hedge_value_usd = h
                 .held()
                 .iter()
@@ -515,10 +522,10 @@ impl Engine<'_> {
             credit_collected_usd: l.credit_collected_usd,
             metrics,
             cascades: std::mem::take(&mut self.signals.cascades),
-            chain: self.m.spx_chain.is_some().then(|| ChainRun {
+            chain: (self.m.spx_chain.is_some() || self.m.vix_chain.is_some()).then(|| ChainRun {
                 fills: self.s.fills.label(),
-                condor: Some(self.coverage),
-                hedge: None,
+                condor: self.m.spx_chain.is_some().then_some(self.coverage),
+                hedge: hedge_coverage,
             }),
         }
     }

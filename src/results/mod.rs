@@ -136,6 +136,15 @@ fn hedge_trades_table(r: &RunResult) -> OutTable {
     t.push("exit_future", col(&|i| tr[i].exit_future));
     t.push("exit_reason", OutColumn::Text(tr.iter().map(|x| x.reason.as_str().to_string()).collect()));
     t.push("pnl_usd", col(&|i| tr[i].pnl_usd));
+    if r.chain.as_ref().is_some_and(|c| c.hedge.is_some()) {
+        let side = |q: bool| if q { "quote" } else { "model" };
+        let label = |x: &crate::engine::HedgeTrade| {
+            x.quoted.map_or(String::new(), |(entry, exit)| {
+                format!("entry:{} exit:{}", side(entry), exit.map_or("index", side))
+            })
+        };
+        t.push("priced_from", OutColumn::Text(tr.iter().map(label).collect()));
+    }
     t
 }
 

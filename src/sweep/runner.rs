@@ -56,6 +56,10 @@ pub struct SweepOutcome {
     pub ran_now: u64,
     pub slice: u64,
     pub interrupted: bool,
+    /// Of the combinations run now: how many ran on the kernel and how many on the engine (the
+    /// rest were invalid).
+    pub on_kernel: u64,
+    pub on_engine: u64,
 }
 
 /// The identity of a sweep: its strategy (after overrides), its spec and its shard count; the
@@ -122,7 +126,7 @@ pub(super) fn run_one_in(
 ) -> Row {
     let (tapes, memo) = shared.unzip();
     match plan(source, spec, market, tapes, index, window) {
-        Plan::Done(row) => row,
+        Plan::Done(row) | Plan::Engine(row) => row,
         Plan::Kernel(k) => {
             let memo = memo.expect("a kernel plan comes with a memo");
             let run = kernel::run_condors(&k.rules, &k.tape, memo);
@@ -131,10 +135,11 @@ pub(super) fn run_one_in(
     }
 }
 
-/// What running a combination takes: nothing more (its row, invalid or run on the engine), or
-/// a run on the kernel.
+/// What running a combination takes: nothing more (an invalid combination's row, or its run on
+/// the engine), or a run on the kernel.
 enum Plan {
     Done(Row),
+    Engine(Row),
     Kernel(KernelRun),
 }
 
@@ -169,7 +174,7 @@ fn plan(
     let tape = tapes.filter(|_| kernel::supports(&strategy, market)).and_then(|t| t.get(&strategy, market));
     match tape {
         Some(tape) => Plan::Kernel(KernelRun { index, params, rules: CondorRules::of(&strategy), tape }),
-        None => Plan::Done(match run(&strategy, market, None, None) {
+        None => Plan::Engine(match run(&strategy, market, None, None) {
             Ok(r) => Row::new(index, params, "ok".into(), metrics_of(&r)),
             Err(e) => Row::invalid(index, params, &e.to_string()),
         }),
@@ -247,6 +252,9 @@ struct Workers<'a> {
     stop: &'a AtomicBool,
     /// A checkpoint write failed.
     quit: AtomicBool,
+    /// Combinations run on the kernel and on the engine.
+    on_kernel: AtomicU64,
+    on_engine: AtomicU64,
 }
 
 impl Workers<'_> {
@@ -266,6 +274,10 @@ impl Workers<'_> {
             let tapes = self.kernel.then_some(&self.tapes);
             match plan(self.source, self.spec, self.market, tapes, i, None) {
                 Plan::Done(row) => out.push(row),
+                Plan::Engine(row) => {
+                    self.on_engine.fetch_add(1, Ordering::Relaxed);
+                    out.push(row)
+                }
                 Plan::Kernel(k) => on_kernel.push(k),
             }
             if flushed.elapsed() > FLUSH {
@@ -285,6 +297,7 @@ impl Workers<'_> {
             let on_tape: Vec<&KernelRun> = on_kernel.iter().filter(|k| Arc::ptr_eq(&k.tape, tape)).collect();
             let rules: Vec<&CondorRules> = on_tape.iter().map(|k| &k.rules).collect();
             let Some(runs) = kernel::run_in_step(&rules, tape, &mut memo, || !self.stopped()) else { break };
+            self.on_kernel.fetch_add(on_tape.len() as u64, Ordering::Relaxed);
             let rows = on_tape.iter().zip(runs);
             out.extend(
                 rows.map(|(k, r)| Row::new(k.index, k.params.clone(), "ok".into(), metrics_of_kernel(&r))),
@@ -442,8 +455,11 @@ pub fn run_sweep(
         checkpoint: &checkpoint,
         stop,
         quit: AtomicBool::new(false),
+        on_kernel: AtomicU64::new(0),
+        on_engine: AtomicU64::new(0),
     };
     let parts = ctx.run_groups(&work, pool.as_ref());
+    let (on_kernel, on_engine) = (ctx.on_kernel.into_inner(), ctx.on_engine.into_inner());
     let Checkpoint { file, error, bar, .. } = checkpoint;
     if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(io(e));
@@ -463,7 +479,7 @@ pub fn run_sweep(
         || if interrupted { Ok(()) } else { write_final(&opts.out, &keys, &rows, pool.as_ref()) },
     );
     synced.and(finals.map_err(SweepError::from))?;
-    Ok(SweepOutcome { rows, ran_now: ran, slice: slice.len() as u64, interrupted })
+    Ok(SweepOutcome { rows, ran_now: ran, slice: slice.len() as u64, interrupted, on_kernel, on_engine })
 }
 
 /// Join the checkpoints of shard folders into one table in `out`: the same bytes as an unsharded
