@@ -211,3 +211,129 @@ pub struct ChainRun {
     pub condor: Option<Coverage>,
     pub hedge: Option<Coverage>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::OptionChain;
+    use crate::engine::condor::legs;
+    use crate::engine::quotes::ChainQuotes;
+    use crate::pricing::{bsm_price, SpxSurface, SurfaceParams, VolIndices};
+    use crate::time::Timestamp;
+
+    fn d(m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2018, m, dd).unwrap()
+    }
+
+    const STRIKES: [f64; 4] = [2600.0, 2625.0, 2750.0, 2775.0];
+
+    /// SPXW quotes of 2018-01-31 on `date` for the condor's four strikes (`skip`: a leg left out).
+    fn chain_on(date: NaiveDate, quotes: [(f64, f64); 4], skip: Option<usize>) -> ChainQuotes {
+        let mut c = OptionChain::default();
+        let at = Timestamp::start_of_day(date).unwrap();
+        let mut rows: Vec<(Right, f64, (f64, f64))> = (0..4)
+            .filter(|i| Some(*i) != skip)
+            .map(|i| (if i < 2 { Right::Put } else { Right::Call }, STRIKES[i], quotes[i]))
+            .collect();
+        rows.sort_by(|a, b| (a.0, a.1).partial_cmp(&(b.0, b.1)).unwrap());
+        for (right, strike, (bid, ask)) in rows {
+            c.date.push(date);
+            c.known_at.push(at);
+            c.root.push(root(false));
+            c.expiry.push(d(1, 31));
+            c.right.push(right);
+            c.strike.push(strike);
+            c.bid.push(bid);
+            c.ask.push(ask);
+            for v in [&mut c.underlying, &mut c.iv, &mut c.delta, &mut c.volume, &mut c.open_interest] {
+                v.push(f64::NAN);
+            }
+        }
+        ChainQuotes::new(c, &["SPXW"], std::path::Path::new("test")).unwrap()
+    }
+
+    fn condor() -> Condor {
+        Condor {
+            id: 0,
+            legs: legs(STRIKES),
+            expiry: d(1, 31),
+            am_settled: false,
+            contracts: 1,
+            entry_date: d(1, 2),
+            credit: 0.0,
+            marks: Default::default(),
+            spot_mark: 2700.0,
+            date_mark: d(1, 2),
+            quoted_iv: NEVER_QUOTED,
+            entry_quoted: 0,
+        }
+    }
+
+    #[test]
+    fn quoted_legs_mark_at_mid_fill_by_the_mode_and_carry_their_vol() {
+        let surface = SpxSurface::new(
+            VolIndices { vix9d: None, vix: 10.0, vix3m: None, vix6m: None },
+            SurfaceParams::default(),
+        )
+        .unwrap();
+        let q = Quote { date: d(1, 2), spot: 2700.0, rate: 0.02, div: 0.015, surface: &surface };
+        let quotes = [(3.1, 3.3), (4.4, 4.6), (3.0, 3.4), (1.1, 1.2)];
+        let chain = chain_on(d(1, 2), quotes, None);
+        let snap = chain.at(d(1, 2), Timestamp::MAX).unwrap();
+        let mut c = condor();
+        let p = price_legs(&mut c, &q, Some(&snap), FillMode::Natural, 0.05);
+        assert_eq!(p.quoted, [true; 4]);
+        for (i, (bid, ask)) in quotes.iter().enumerate() {
+            assert!((p.marks[i].price - 0.5 * (bid + ask)).abs() < 1e-12);
+            // The mark's vol reprices its mid (Greeks at the quote's implied vol).
+            let t = 29.0 / 365.0;
+            let back = bsm_price(c.legs[i].kind, 2700.0, STRIKES[i], t, 0.02, 0.015, p.marks[i].vol);
+            assert!((back - p.marks[i].price).abs() < 1e-9, "leg {i}: {back}");
+            assert_eq!(c.quoted_iv[i], p.marks[i].vol);
+        }
+        // Natural: sell the shorts at the bid, buy the wings at the ask.
+        let credit = super::super::book::entry_credit(Condor::value(&p.marks, &c.legs), p.spread_usd);
+        assert!((credit - (4.4 + 3.0 - 3.3 - 1.2)).abs() < 1e-12, "{credit}");
+        let mid = price_legs(&mut c, &q, Some(&snap), FillMode::Mid, 0.05);
+        assert_eq!(mid.spread_usd, 0.0);
+        let quarter = price_legs(&mut c, &q, Some(&snap), FillMode::SpreadFraction(0.25), 0.05);
+        assert!((quarter.spread_usd - 0.25 * (0.2 + 0.2 + 0.4 + 0.1)).abs() < 1e-12);
+
+        // The next day the short call has no quote: it is marked by the model at its last
+        // quoted vol (not the surface's), and fills at the model mid + costs.half_spread_usd.
+        let q2 = Quote { date: d(1, 3), ..q };
+        let chain2 = chain_on(d(1, 3), quotes, Some(2));
+        let snap2 = chain2.at(d(1, 3), Timestamp::MAX).unwrap();
+        let carried = c.quoted_iv[2];
+        let p2 = price_legs(&mut c, &q2, Some(&snap2), FillMode::Natural, 0.05);
+        assert_eq!(p2.quoted, [true, true, false, true]);
+        assert_eq!(p2.marks[2].vol, carried);
+        assert!(carried != surface.vol(2750.0, 2700.0, 28.0 / 365.0));
+        let expected = 0.5 * (0.2 + 0.2 + 0.1) + 0.05;
+        assert!((p2.spread_usd - expected).abs() < 1e-12, "{}", p2.spread_usd);
+        // The same spot one day on: the model's mark is the last quote's vol one day older, a
+        // day's theta (not a jump to the model's level) from the last mid.
+        let aged = bsm_price(OptionType::Call, 2700.0, 2750.0, 28.0 / 365.0, 0.02, 0.015, carried);
+        assert!((p2.marks[2].price - aged).abs() < 1e-12);
+        assert!((p2.marks[2].price - 3.2).abs() < 0.2, "{}", p2.marks[2].price);
+
+        // A leg never quoted takes the surface's vol; a day the chain does not cover is all model.
+        let mut fresh = condor();
+        let p3 = price_legs(&mut fresh, &q2, None, FillMode::Natural, 0.05);
+        assert_eq!(p3.quoted, [false; 4]);
+        assert_eq!(p3.marks, fresh.mark(&q2));
+        assert_eq!(p3.spread_usd, 4.0 * 0.05);
+    }
+
+    #[test]
+    fn zero_bid_and_crossed_quotes_are_not_used() {
+        let ok = LegQuote { bid: 1.0, ask: 1.2, delta: f64::NAN };
+        assert!(ok.usable());
+        assert!(!LegQuote { bid: 0.0, ..ok }.usable());
+        assert!(!LegQuote { ask: 0.9, ..ok }.usable());
+        assert!(!LegQuote { bid: f64::NAN, ..ok }.usable());
+        assert!(!LegQuote { ask: f64::NAN, ..ok }.usable());
+        assert_eq!(LegsQuoted { entry: 4, exit: None }.label(), "entry:4/4 exit:index");
+        assert_eq!(LegsQuoted { entry: 3, exit: Some(4) }.label(), "entry:3/4 exit:4/4");
+    }
+}

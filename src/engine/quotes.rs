@@ -160,3 +160,57 @@ fn lower_bound(range: Range<usize>, before: impl Fn(usize) -> bool) -> usize {
 pub fn root_index(name: &str) -> u8 {
     ROOTS.iter().position(|r| r.name == name).map_or(0, |i| i as u8)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::new_york_utc;
+    use chrono::NaiveTime;
+
+    fn d(dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2019, 6, dd).unwrap()
+    }
+
+    /// One SPXW call quoted at `bid` at each (date, New York hh:mm).
+    fn chain(times: &[(NaiveDate, u32, f64)]) -> ChainQuotes {
+        let mut c = OptionChain::default();
+        for (date, hhmm, bid) in times {
+            let t = NaiveTime::from_hms_opt(hhmm / 100, hhmm % 100, 0).unwrap();
+            c.date.push(*date);
+            c.known_at.push(new_york_utc(*date, t).unwrap());
+            c.root.push(root_index("SPXW"));
+            c.expiry.push(d(28));
+            c.right.push(Right::Call);
+            c.strike.push(2950.0);
+            c.bid.push(*bid);
+            c.ask.push(bid + 0.2);
+            for v in [&mut c.underlying, &mut c.iv, &mut c.delta, &mut c.volume, &mut c.open_interest] {
+                v.push(f64::NAN);
+            }
+        }
+        ChainQuotes::new(c, &["SPX", "SPXW"], Path::new("t")).unwrap()
+    }
+
+    #[test]
+    fn a_decision_sees_the_last_snapshot_of_its_day_known_by_then() {
+        let q = chain(&[(d(25), 1600, 1.0), (d(26), 1545, 2.0), (d(26), 1600, 3.0), (d(26), 1615, 4.0)]);
+        let close = new_york_utc(d(26), NaiveTime::from_hms_opt(16, 0, 0).unwrap()).unwrap();
+        let bid = |s: Snapshot<'_>| s.quote(root_index("SPXW"), d(28), Right::Call, 2950.0).unwrap().bid;
+        assert_eq!(bid(q.at(d(26), close).unwrap()), 3.0, "not the 16:15 quote, known later");
+        let at_1550 = new_york_utc(d(26), NaiveTime::from_hms_opt(15, 50, 0).unwrap()).unwrap();
+        assert_eq!(bid(q.at(d(26), at_1550).unwrap()), 2.0);
+        // Before the day's first snapshot, yesterday's quotes are not today's.
+        let at_1000 = new_york_utc(d(26), NaiveTime::from_hms_opt(10, 0, 0).unwrap()).unwrap();
+        assert!(q.at(d(26), at_1000).is_none());
+        assert!(q.covers(d(25)) && !q.covers(d(24)) && !q.covers(d(27)));
+        assert_eq!(q.span(), Some((d(25), d(26))));
+        assert!(q.at(d(26), close).unwrap().quote(root_index("SPXW"), d(28), Right::Put, 2950.0).is_none());
+    }
+
+    #[test]
+    fn a_chain_without_the_wanted_roots_is_refused() {
+        let q = chain(&[(d(25), 1600, 1.0)]);
+        let err = ChainQuotes::new(q.chain, &["VIX"], Path::new("v.csv")).unwrap_err();
+        assert!(err.to_string().contains("no VIX quotes (roots found: SPXW)"), "{err}");
+    }
+}

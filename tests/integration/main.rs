@@ -7,6 +7,7 @@
 //! them (division by 10, price x quantity).
 
 mod bad_input;
+mod chain_runs;
 mod chains;
 mod charts;
 mod common;
