@@ -403,7 +403,7 @@ fn on_the_real_2016_vix_chain_the_hedge_buys_at_the_ask() {
             t.strike,
             t.entry_price
         );
-        assert_eq!(t.quoted.unwrap().0, true);
+        assert!(t.quoted.unwrap().0);
     }
     let cov = r.chain.unwrap().hedge.unwrap();
     assert!(cov.entries.from_quotes >= 1 && cov.entries.coverage().unwrap() < 1.0);
@@ -444,7 +444,7 @@ fn a_vix_chain_prices_the_hedge_calls_bought_on_its_days() {
         assert_eq!(t.quoted, Some((true, t.quoted.unwrap().1)));
     }
     for t in r.hedge_trades.iter().filter(|t| t.entry_date.to_string() != "2016-06-01") {
-        assert_eq!(t.quoted.unwrap().0, false, "bought on a day the chain does not cover: on the model");
+        assert!(!t.quoted.unwrap().0, "bought on a day the chain does not cover: on the model");
     }
     let cov = r.chain.as_ref().unwrap().hedge.unwrap();
     assert_eq!(cov.entries.from_quotes, first.len() as u64);
