@@ -4,7 +4,8 @@
 #   tests/outputs_unchanged.sh capture BINARY DIR   run BINARY over the bundled workloads into DIR
 #   tests/outputs_unchanged.sh compare OLD NEW      compare two captures
 #
-# The workloads: every strategy in strategies/ (those needing ../shared only when it is present),
+# The workloads: every strategy in strategies/ (those needing ../shared, or the January 2018 chain
+# imported from it into results/chains/, only when it is present),
 # the condor-grid and flagship sweeps, the cascade event study (with ../shared), and walk-forward (rolling and anchored) on
 # weekly_condor.toml. `compare` requires CSV, Parquet and TOML files to be byte-identical, every
 # JSON value to be the same number (formatting may differ), and lists the PNGs that differ.
@@ -15,11 +16,20 @@ cd "$(dirname "$0")/.."
 capture() {
     local bin=$1 out=$2
     rm -rf "$out" && mkdir -p "$out"
+    local chain=results/chains/spxw_2018-01.csv
+    if [ ! -f "$chain" ] && [ -d ../shared/datasets ]; then
+        "$bin" data import --format historicaloptiondata \
+            ../shared/datasets/chains/spxw_eod_2018-01_historicaloptiondata.csv --out "$chain" >/dev/null 2>&1
+    fi
     for s in strategies/*.toml; do
         local name
         name=$(basename "$s" .toml)
         if grep -q '\.\./\.\./shared' "$s" && [ ! -d ../shared/datasets ]; then
             echo "skip $name (needs ../shared)"
+            continue
+        fi
+        if grep -q 'results/chains/' "$s" && [ ! -f "$chain" ]; then
+            echo "skip $name (needs $chain, imported from ../shared)"
             continue
         fi
         "$bin" run "$s" --out "$out/run-$name" >"$out/run-$name.txt" 2>&1

@@ -224,7 +224,8 @@ pub struct RawCondor {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCosts {
-    /// Paid per leg per share on every fill: fills at model mid -/+ this. Default 0.05.
+    /// Paid per leg per share on every model-priced fill: fills at model mid -/+ this (legs priced
+    /// from a chain's quotes fill by `[fills]` instead). Default 0.05.
     #[serde(default = "d_half_spread")]
     pub half_spread_usd: f64,
     /// Per contract per leg on every fill except expiry settlement. Default 0.65.

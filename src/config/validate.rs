@@ -296,6 +296,20 @@ pub fn validate(
     let surface = surface_params(&raw.model, place)?;
     let condor = condor(&c, &raw)?;
     let hedge = raw.hedge.as_ref().map(|h| super::hedge::hedge(h, place)).transpose()?;
+    if data.vix_chain.is_some() && hedge.is_none() {
+        return Err(c.invalid(
+            "data.vix_chain",
+            "a [hedge] section whose VIX calls the chain prices (it prices nothing else)",
+            "no [hedge]",
+        ));
+    }
+    if raw.fills.is_some() && data.spx_chain.is_none() && data.vix_chain.is_none() {
+        return Err(c.invalid(
+            "fills",
+            "data.spx_chain or data.vix_chain: [fills] says how chain quotes fill (model-priced legs pay costs.half_spread_usd)",
+            "no chain",
+        ));
+    }
     let layer_names: Vec<String> =
         hedge.as_ref().map_or(Vec::new(), |h| h.layers.iter().map(|l| l.name.clone()).collect());
     Ok(Strategy {

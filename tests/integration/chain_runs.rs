@@ -454,3 +454,25 @@ fn a_vix_chain_prices_the_hedge_calls_bought_on_its_days() {
         assert!((a.total_usd + d.interest_usd - d.costs_usd - d.pnl_usd).abs() < 0.005, "{}", d.date);
     }
 }
+
+#[test]
+fn a_vix_chain_without_a_hedge_and_fills_without_a_chain_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("vix.csv");
+    std::fs::write(
+        &chain,
+        "date,root,expiry,right,strike,bid,ask\n2018-01-02,VIX,2018-01-17,call,12,0.5,0.6\n",
+    )
+    .unwrap();
+    let s = strategy(dir.path(), None, "");
+    let line = format!("[data]\nvix_chain = \"{}\"\n", chain.display());
+    let text = std::fs::read_to_string(&s).unwrap().replace("[data]\n", &line);
+    std::fs::write(&s, text).unwrap();
+    let r = ironhedge(&["run", s.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("data.vix_chain") && r.stderr.contains("no [hedge]"), "{}", r.stderr);
+    let s = strategy(dir.path(), None, "[fills]\nmode = \"mid\"\n");
+    let r = ironhedge(&["run", s.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("key `fills`") && r.stderr.contains("no chain"), "{}", r.stderr);
+}

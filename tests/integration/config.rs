@@ -15,6 +15,8 @@ fn shipped_strategies_validate() {
         "strategies/flagship_cascade_guard.toml",
         "strategies/monthly_45dte_16delta.toml",
         "strategies/cndr_like.toml",
+        "strategies/jan2018_condor.toml",
+        "strategies/jan2018_condor_chain.toml",
     ] {
         let s = load_strategy(Path::new(f), &[]).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert!(
@@ -22,6 +24,13 @@ fn shipped_strategies_validate() {
             "{f}: data paths resolve against the file's folder"
         );
     }
+    // The January 2018 twins differ only in where their legs are priced.
+    let model = load_strategy(Path::new("strategies/jan2018_condor.toml"), &[]).unwrap();
+    let chain = load_strategy(Path::new("strategies/jan2018_condor_chain.toml"), &[]).unwrap();
+    assert_eq!((&model.condor, model.start, model.end), (&chain.condor, chain.start, chain.end));
+    assert_eq!((model.half_spread_usd, model.commission_usd), (chain.half_spread_usd, chain.commission_usd));
+    assert_eq!((&model.data.spx, &model.surface), (&chain.data.spx, &chain.surface));
+    assert!(model.data.spx_chain.is_none() && chain.data.spx_chain.is_some());
     let s = load_strategy(Path::new("strategies/flagship.toml"), &[]).unwrap();
     assert_eq!(s.condor.entry, EntrySchedule::Weekday(chrono::Weekday::Mon));
     assert_eq!(s.condor.short_put, StrikeRule::Delta(0.16));
