@@ -67,7 +67,12 @@ pub fn equity_chart(
                 RGBColor(31, 90, 170).stroke_width(1),
             ))
             .map_err(|e| e.to_string())?;
-        let pct = |v: &f64| format!("{v:.0}%");
+        // Shallow drawdowns need decimals for their ticks to differ (and "-0%" is not a label).
+        let decimals = if dd_min > -5.0 { 1 } else { 0 };
+        let pct = |v: &f64| {
+            let v = if v.abs() < 0.5 * 10f64.powi(-decimals) { 0.0 } else { *v };
+            format!("{v:.*}%", decimals as usize)
+        };
         let mut dd = date_chart(
             &bottom,
             (d0, d1),
