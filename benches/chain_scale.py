@@ -10,8 +10,11 @@ Writes DIR/optionsdx_year.txt (default: a temporary folder; about 1 GB), then ru
     ironhedge data import --format optionsdx DIR/optionsdx_year.txt --out DIR/year.parquet
     ironhedge data import --format optionsdx DIR/optionsdx_year.txt --out DIR/year.csv
     ironhedge data check DIR/year.parquet
-and prints each one's wall time and peak RSS. The quotes are SYNTHETIC (a smooth smile around a
-random-walk SPX, spreads of 1-5% of the mid): they exercise the formats, not the market.
+and prints each one's wall time and peak RSS. The quotes are SYNTHETIC (a smooth smile around
+SPX, spreads of 1-5% of the mid): they exercise the formats and the engine, not the market. With
+`../shared/datasets` present, SPX follows its real 2023 closes (else a random walk) and a weekly
+45-DTE condor strategy over 2023 is run twice, at the chain's quotes and on the model:
+    ironhedge run DIR/chain_2023.toml    ironhedge run DIR/model_2023.toml
 """
 import datetime as dt
 import math
@@ -37,14 +40,32 @@ def weekdays(start, end):
         d += dt.timedelta(days=1)
 
 
-def write_year(path, seed=7):
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "datasets")
+
+
+def real_closes():
+    """The real SPX closes of 2023 by date, when ../shared/datasets is present."""
+    path = os.path.join(SHARED, "spx_daily_1990_2026.csv")
+    if not os.path.exists(path):
+        return None
+    closes = {}
+    with open(path) as f:
+        next(f)
+        for line in f:
+            date, *_, close = line.strip().split(",")
+            if date.startswith("2023"):
+                closes[dt.date.fromisoformat(date)] = float(close)
+    return closes
+
+
+def write_year(path, closes, seed=7):
     rng = random.Random(seed)
-    days = list(weekdays(dt.date(2023, 1, 3), dt.date(2023, 12, 29)))
+    days = sorted(closes) if closes else list(weekdays(dt.date(2023, 1, 3), dt.date(2023, 12, 29)))
     spot, rows = 3850.0, 0
     with open(path, "w") as f:
         f.write(HEADER + "\n")
         for d in days:
-            spot *= math.exp(rng.gauss(0.0, 0.01))
+            spot = closes[d] if closes else spot * math.exp(rng.gauss(0.0, 0.01))
             # 40 expiries (the dailies of the next seven weeks, then monthlies to a year) x 250
             # strikes on the 5-point grid around spot: 10,000 strike rows, 20,000 quotes a day.
             expiries = [d + dt.timedelta(days=k) for k in list(range(1, 50)) + [60, 90, 120, 180, 270, 365]]
@@ -82,11 +103,43 @@ def main():
     folder = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp()
     binary = os.environ.get("IRONHEDGE", "target/release/ironhedge")
     src = os.path.join(folder, "optionsdx_year.txt")
-    rows = write_year(src)
+    closes = real_closes()
+    rows = write_year(src, closes)
     print(f"{src}: {rows} strike rows ({2 * rows} quotes), {os.path.getsize(src) / 2**20:.0f} MB")
     for out in ("year.parquet", "year.csv"):
         timed([binary, "data", "import", "--format", "optionsdx", src, "--out", os.path.join(folder, out)])
     timed([binary, "data", "check", os.path.join(folder, "year.parquet")])
+    if closes:
+        for name, chain in (("chain_2023", os.path.join(folder, "year.parquet")), ("model_2023", None)):
+            toml = os.path.join(folder, f"{name}.toml")
+            with open(toml, "w") as f:
+                f.write(STRATEGY.format(name=name, shared=os.path.abspath(SHARED)))
+                if chain:
+                    f.write(f'spx_chain = "{chain}"\n')
+            timed([binary, "run", toml, "--out", os.path.join(folder, "runs")])
+
+
+STRATEGY = """[strategy]
+name = "{name}"
+[dates]
+start = 2023-01-03
+end = 2023-12-29
+[condor]
+entry = "weekday"
+weekday = "mon"
+target_dte_days = 45
+short_put = {{ by = "delta", value = 0.16 }}
+short_call = {{ by = "delta", value = 0.16 }}
+wing = {{ by = "width", value = 50.0 }}
+sizing = {{ by = "contracts", value = 1 }}
+max_concurrent = 3
+profit_target_pct = 50.0
+stop_loss_multiple = 2.0
+exit_dte_days = 21
+[data]
+spx = "{shared}/spx_daily_1990_2026.csv"
+vix = "{shared}/vix_daily_1990_2026.csv"
+"""
 
 
 if __name__ == "__main__":
