@@ -8,14 +8,19 @@ use plotters::style::RGBColor;
 use std::path::{Path, PathBuf};
 
 /// The attribution components in chart order, with their colours.
-pub const GREEKS: [(&str, RGBColor); 6] = [
+pub const GREEKS: [(&str, RGBColor); PARTS] = [
     ("delta", RGBColor(31, 119, 180)),
     ("gamma", RGBColor(214, 39, 40)),
     ("vega", RGBColor(148, 103, 189)),
     ("theta", RGBColor(44, 160, 44)),
+    ("vanna", RGBColor(255, 127, 14)),
+    ("volga", RGBColor(23, 190, 207)),
     ("residual", RGBColor(127, 127, 127)),
     ("total", RGBColor(0, 0, 0)),
 ];
+
+/// How many attribution components there are (with the residual and the total).
+pub const PARTS: usize = 8;
 
 /// A condor's life on the signals chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,8 +55,8 @@ pub struct RunChartData {
     pub short_liq: Vec<f64>,
     /// Cascades detected that day.
     pub cascades: Vec<f64>,
-    /// (group, daily delta, gamma, vega, theta, residual, total).
-    pub groups: Vec<(String, [Vec<f64>; 6])>,
+    /// (group, daily delta, gamma, vega, theta, vanna, volga, residual, total).
+    pub groups: Vec<(String, [Vec<f64>; PARTS])>,
     pub condors: Vec<CondorSpan>,
     /// Empty without a hedge.
     pub hedge_layers: Vec<HedgeLayerDays>,
@@ -59,7 +64,7 @@ pub struct RunChartData {
     pub hedge_recovered: Vec<f64>,
 }
 
-fn series(cols: &[Vec<f64>; 6]) -> Vec<AttributionSeries<'_>> {
+fn series(cols: &[Vec<f64>; PARTS]) -> Vec<AttributionSeries<'_>> {
     GREEKS
         .iter()
         .zip(cols)
@@ -78,7 +83,7 @@ pub fn draw_run_charts(dir: &Path, d: &RunChartData, log_equity: bool) -> Result
     };
     equity_chart(&out("equity.png"), &d.name, &d.dates, &d.equity, d.initial_usd, log_equity)?;
     let n = d.dates.len();
-    let book: [Vec<f64>; 6] =
+    let book: [Vec<f64>; PARTS] =
         std::array::from_fn(|k| (0..n).map(|i| d.groups.iter().map(|g| g.1[k][i]).sum()).collect());
     let subject = if d.groups.len() > 1 { "the book (condors and hedge layers)" } else { "the condor book" };
     attribution_chart(&out("attribution.png"), &d.name, subject, &d.dates, &series(&book))?;

@@ -104,12 +104,18 @@ pub fn study_paths_chart(path: &Path, title: &str, panels: &[PathPanel]) -> Resu
 #[derive(Debug, Clone)]
 pub struct AttributionBars {
     pub group: String,
-    /// [delta + gamma, vega, theta, residual] per session (USD).
-    pub inside: [f64; 4],
-    pub outside: [f64; 4],
+    /// [delta + gamma, vega, theta, vanna, volga, residual] per session (USD).
+    pub inside: [f64; 6],
+    pub outside: [f64; 6],
 }
 
-const COMPONENTS: [&str; 4] = ["delta + gamma", "vega", "theta", "residual"];
+const COMPONENTS: [&str; 6] = ["delta + gamma", "vega", "theta", "vanna", "volga", "residual"];
+
+/// Each component's colour: the run charts' colour of its Greek (delta's for delta + gamma).
+fn component_colors() -> [RGBColor; 6] {
+    let of = |name: &str| super::run::GREEKS.iter().find(|g| g.0 == name).map_or(BLACK, |g| g.1);
+    ["delta", "vega", "theta", "vanna", "volga", "residual"].map(of)
+}
 
 /// Grouped bars: for each book, the components inside the windows (solid) and outside (pale).
 pub fn study_attribution_chart(
@@ -144,9 +150,9 @@ pub fn study_attribution_chart(
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| e.to_string())?;
-        let width = 0.8 / 8.0;
+        let width = 0.8 / (2 * COMPONENTS.len()) as f64;
         for (g, b) in books.iter().enumerate() {
-            for (c, color) in PALETTE.iter().take(4).enumerate() {
+            for (c, color) in component_colors().iter().enumerate() {
                 for (k, (v, alpha)) in [(b.inside[c], 1.0), (b.outside[c], 0.35)].into_iter().enumerate() {
                     let x0 = g as f64 - 0.4 + (2 * c + k) as f64 * width;
                     let rect = Rectangle::new([(x0, 0.0), (x0 + width * 0.9, v)], color.mix(alpha).filled());
@@ -158,7 +164,7 @@ pub fn study_attribution_chart(
             .draw_series(LineSeries::new([(-0.5, 0.0), (n - 0.5, 0.0)], BLACK.stroke_width(1)))
             .map_err(|e| e.to_string())?;
         let mut legend: Vec<(String, RGBColor)> =
-            COMPONENTS.iter().zip(PALETTE).map(|(c, p)| (c.to_string(), p)).collect();
+            COMPONENTS.iter().zip(component_colors()).map(|(c, p)| (c.to_string(), p)).collect();
         legend.push(("solid: event windows".into(), RGBColor(60, 60, 60)));
         legend.push(("pale: all other sessions".into(), RGBColor(190, 190, 190)));
         side_legend(&side, &legend)?;

@@ -153,16 +153,20 @@ fn print_signal(sig: &SignalStudy, a: &EventsArgs) {
     for w in &sig.attribution {
         let per = |v: f64, n: usize| v / n.max(1) as f64;
         outln!(
-            "  {}: per session in {} window sessions: delta+gamma {:.0}, vega {:.0}, theta {:.0} | other {} sessions: {:.0}, {:.0}, {:.0}",
+            "  {}: per session in {} window sessions: delta+gamma {:.0}, vega {:.0}, theta {:.0}, vanna {:.0}, volga {:.0} | other {} sessions: {:.0}, {:.0}, {:.0}, {:.0}, {:.0}",
             w.group,
             w.in_days,
             per(w.inside.delta_usd + w.inside.gamma_usd, w.in_days),
             per(w.inside.vega_usd, w.in_days),
             per(w.inside.theta_usd, w.in_days),
+            per(w.inside.vanna_usd, w.in_days),
+            per(w.inside.volga_usd, w.in_days),
             w.out_days,
             per(w.outside.delta_usd + w.outside.gamma_usd, w.out_days),
             per(w.outside.vega_usd, w.out_days),
-            per(w.outside.theta_usd, w.out_days)
+            per(w.outside.theta_usd, w.out_days),
+            per(w.outside.vanna_usd, w.out_days),
+            per(w.outside.volga_usd, w.out_days)
         );
     }
 }

@@ -38,6 +38,8 @@ pub struct LegMark {
     pub gamma: f64,
     pub vega: f64,
     pub theta: f64,
+    pub vanna: f64,
+    pub volga: f64,
 }
 
 /// An open condor.
@@ -66,7 +68,16 @@ pub struct Condor {
 impl LegMark {
     /// The mark of an option priced at `vol` with Greeks `g`.
     pub fn from_greeks(g: &crate::pricing::Greeks, vol: f64) -> Self {
-        LegMark { price: g.price, vol, delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta }
+        LegMark {
+            price: g.price,
+            vol,
+            delta: g.delta,
+            gamma: g.gamma,
+            vega: g.vega,
+            theta: g.theta,
+            vanna: g.vanna,
+            volga: g.volga,
+        }
     }
 }
 

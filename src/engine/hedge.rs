@@ -516,14 +516,17 @@ fn vix_root() -> u8 {
 fn attribute(prev_mark: &VixMark, new_mark: &VixMark, dt: f64, n: f64, settling: bool) -> Attribution {
     let df = new_mark.future - prev_mark.future;
     let (prev, new) = (&prev_mark.leg, &new_mark.leg);
+    let dvol = if settling { 0.0 } else { new.vol - prev.vol };
     let mut a = Attribution {
         total_usd: (new.price - prev.price) * n,
         delta_usd: n * prev.delta * df,
         gamma_usd: n * 0.5 * prev.gamma * df * df,
-        vega_usd: if settling { 0.0 } else { n * prev.vega * (new.vol - prev.vol) },
+        vega_usd: n * prev.vega * dvol,
         theta_usd: n * prev.theta * dt,
+        vanna_usd: n * prev.vanna * df * dvol,
+        volga_usd: n * 0.5 * prev.volga * dvol * dvol,
         ..Attribution::default()
     };
-    a.residual_usd = a.total_usd - (a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd);
+    a.close();
     a
 }

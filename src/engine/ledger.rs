@@ -107,12 +107,15 @@ pub(super) fn attribute_condor(
     let mut a = Attribution { total_usd: -(value - prev_value) * n, ..Default::default() };
     for (i, leg) in c.legs.iter().enumerate() {
         let (p, w) = (&c.marks[i], leg.qty * n);
+        let dvol = marks[i].vol - p.vol;
         a.delta_usd += w * p.delta * ds;
         a.gamma_usd += w * 0.5 * p.gamma * ds * ds;
-        a.vega_usd += w * p.vega * (marks[i].vol - p.vol);
+        a.vega_usd += w * p.vega * dvol;
         a.theta_usd += w * p.theta * dt;
+        a.vanna_usd += w * p.vanna * ds * dvol;
+        a.volga_usd += w * 0.5 * p.volga * dvol * dvol;
     }
-    a.residual_usd = a.total_usd - (a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd);
+    a.close();
     a
 }
 
@@ -155,24 +158,57 @@ pub struct DayRecord {
 }
 
 /// Daily P&L of one position group (the condors, or one hedge layer) held from the previous
-/// close, split by Greek (previous close's Greeks; for VIX calls delta and gamma are on the
-/// same-expiry future): `delta dS + gamma dS^2 / 2 + sum(vega d sigma) + theta dt + residual = total`.
+/// close, split by Greek (previous close's Greeks, summed over legs; for VIX calls `S` is the
+/// same-expiry future): `delta dS + gamma dS^2 / 2 + vega d sigma + theta dt + vanna dS d sigma +
+/// volga d sigma^2 / 2 + residual = total`, `d sigma` each leg's own vol change.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Attribution {
     pub delta_usd: f64,
     pub gamma_usd: f64,
     pub vega_usd: f64,
     pub theta_usd: f64,
+    pub vanna_usd: f64,
+    pub volga_usd: f64,
     pub residual_usd: f64,
     pub total_usd: f64,
 }
 
 impl Attribution {
+    /// The components' names in column order (each with `_usd` in the files).
+    pub const PARTS: [&'static str; 8] =
+        ["delta", "gamma", "vega", "theta", "vanna", "volga", "residual", "total"];
+
+    /// The components in [`Self::PARTS`] order.
+    pub fn parts(&self) -> [f64; 8] {
+        [
+            self.delta_usd,
+            self.gamma_usd,
+            self.vega_usd,
+            self.theta_usd,
+            self.vanna_usd,
+            self.volga_usd,
+            self.residual_usd,
+            self.total_usd,
+        ]
+    }
+
+    /// The sum of the Greek terms (everything but the residual and the total).
+    pub fn explained_usd(&self) -> f64 {
+        self.delta_usd + self.gamma_usd + self.vega_usd + self.theta_usd + self.vanna_usd + self.volga_usd
+    }
+
+    /// Set the residual so that the components sum to the total exactly.
+    pub fn close(&mut self) {
+        self.residual_usd = self.total_usd - self.explained_usd();
+    }
+
     pub fn add(&mut self, o: &Attribution) {
         self.delta_usd += o.delta_usd;
         self.gamma_usd += o.gamma_usd;
         self.vega_usd += o.vega_usd;
         self.theta_usd += o.theta_usd;
+        self.vanna_usd += o.vanna_usd;
+        self.volga_usd += o.volga_usd;
         self.residual_usd += o.residual_usd;
         self.total_usd += o.total_usd;
     }

@@ -59,6 +59,11 @@ pub struct Greeks {
     pub theta: f64,
     /// dV/dr per 1.00 of rate.
     pub rho: f64,
+    /// d2V/dS dsigma (BSM) or d2V/dF dsigma (Black-76), per 1.00 of volatility:
+    /// `-e^{-qT} n(d1) d2 / sigma`, the same for calls and puts.
+    pub vanna: f64,
+    /// d2V/dsigma2 per 1.00 of volatility squared: `vega d1 d2 / sigma`.
+    pub volga: f64,
 }
 
 impl Greeks {
@@ -271,6 +276,8 @@ pub fn bsm_greeks(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol:
             vega: 0.0,
             theta: itm * w * (q * s_df - r * k_df),
             rho: itm * w * k_df * t,
+            vanna: 0.0,
+            volga: 0.0,
         };
     }
     // `BsmExpiry::price_at`'s d1, so both give the same bits.
@@ -279,13 +286,16 @@ pub fn bsm_greeks(kind: OptionType, s: f64, k: f64, t: f64, r: f64, q: f64, vol:
     let cdf = CdfTable::get();
     let (nd1, nd2, pdf) = (cdf.cdf(w * d1), cdf.cdf(w * d2), norm_pdf(d1));
     let price = bounded(w, w * (s_df * nd1 - k_df * nd2), s_df, k_df);
+    let vega = s_df * pdf * sqrt_t;
     Greeks {
         price,
         delta: w * dq * nd1,
         gamma: dq * pdf / (s * srt),
-        vega: s_df * pdf * sqrt_t,
+        vega,
         theta: -s_df * pdf * vol / (2.0 * sqrt_t) - w * r * k_df * nd2 + w * q * s_df * nd1,
         rho: w * k_df * t * nd2,
+        vanna: -dq * pdf * d2 / vol,
+        volga: vega * d1 * d2 / vol,
     }
 }
 
@@ -313,6 +323,41 @@ mod tests {
         let c = bsm_price(OptionType::Call, 42.0, 40.0, 0.5, 0.1, 0.0, 0.2);
         let p = bsm_price(OptionType::Put, 42.0, 40.0, 0.5, 0.1, 0.0, 0.2);
         assert_eq!(((c * 100.0).round(), (p * 100.0).round()), (476.0, 81.0));
+    }
+
+    #[test]
+    fn vanna_and_volga_match_finite_differences() {
+        // Central differences of delta and vega in vol (h = 1e-4: truncation error ~1e-6
+        // relative), BSM and Black-76, both rights.
+        let h = 1e-4;
+        for kind in [OptionType::Call, OptionType::Put] {
+            for (s, k, t, vol) in [(2700.0, 2550.0, 30.0 / 365.0, 0.14), (2700.0, 2800.0, 0.2, 0.1)] {
+                let g = bsm_greeks(kind, s, k, t, 0.02, 0.015, vol);
+                let (up, dn) = (
+                    bsm_greeks(kind, s, k, t, 0.02, 0.015, vol + h),
+                    bsm_greeks(kind, s, k, t, 0.02, 0.015, vol - h),
+                );
+                let vanna = (up.delta - dn.delta) / (2.0 * h);
+                let volga = (up.vega - dn.vega) / (2.0 * h);
+                assert!(
+                    (g.vanna - vanna).abs() < 1e-5 * vanna.abs().max(1.0),
+                    "{kind:?} {k}: {} vs {vanna}",
+                    g.vanna
+                );
+                assert!(
+                    (g.volga - volga).abs() < 1e-5 * volga.abs().max(1.0),
+                    "{kind:?} {k}: {} vs {volga}",
+                    g.volga
+                );
+            }
+            let g = black76_greeks(kind, 18.0, 25.0, 45.0 / 365.0, 0.02, 1.1);
+            let (up, dn) = (
+                black76_greeks(kind, 18.0, 25.0, 45.0 / 365.0, 0.02, 1.1 + h),
+                black76_greeks(kind, 18.0, 25.0, 45.0 / 365.0, 0.02, 1.1 - h),
+            );
+            assert!((g.vanna - (up.delta - dn.delta) / (2.0 * h)).abs() < 1e-6);
+            assert!((g.volga - (up.vega - dn.vega) / (2.0 * h)).abs() < 1e-6);
+        }
     }
 
     #[test]

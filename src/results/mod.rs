@@ -15,7 +15,7 @@ mod readback;
 mod summary;
 
 pub use readback::read_run;
-pub use summary::{HedgeLine, HedgeReport};
+pub use summary::{residual_share, HedgeLine, HedgeReport};
 
 use crate::data::{write_atomic, DataError, OutColumn, OutTable};
 use crate::engine::{Attribution, RunResult};
@@ -89,12 +89,9 @@ fn attribution_table(r: &RunResult) -> OutTable {
     let mut t = OutTable::default();
     t.push("date", OutColumn::Date((0..rows).map(|i| r.days[i / g].date).collect()));
     t.push("group", OutColumn::Text((0..rows).map(|i| r.groups[i % g].clone()).collect()));
-    t.push("delta_usd", col(&|a| a.delta_usd));
-    t.push("gamma_usd", col(&|a| a.gamma_usd));
-    t.push("vega_usd", col(&|a| a.vega_usd));
-    t.push("theta_usd", col(&|a| a.theta_usd));
-    t.push("residual_usd", col(&|a| a.residual_usd));
-    t.push("total_usd", col(&|a| a.total_usd));
+    for (k, part) in Attribution::PARTS.iter().enumerate() {
+        t.push(&format!("{part}_usd"), col(&|a| a.parts()[k]));
+    }
     t
 }
 

@@ -80,7 +80,8 @@ pub fn read_run(dir: &Path) -> Result<RunChartData, DataError> {
         ..RunChartData::default()
     };
     let at_path = dir.join("attribution.csv");
-    let parts = ["delta_usd", "gamma_usd", "vega_usd", "theta_usd", "residual_usd", "total_usd"];
+    let parts = crate::engine::Attribution::PARTS.map(|p| format!("{p}_usd"));
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let at = read_columns(&at_path, &[], &parts, &["group"])?;
     let per_part: Vec<Vec<(String, Vec<f64>)>> =
         at.numbers.iter().map(|col| by_key(&at_path, &at.texts[0], col, days)).collect::<Result<_, _>>()?;

@@ -4,7 +4,7 @@
 //! JSON is written by `serde_json` from the structs below, whose field order is the file's key
 //! order. A metric that is undefined (a ratio with a zero denominator) or not finite is `null`.
 
-use crate::engine::{Coverage, LegCount, RunResult};
+use crate::engine::{Attribution, Coverage, LegCount, RunResult};
 use crate::metrics::Metrics;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -162,6 +162,52 @@ impl Serialize for Layers<'_> {
     }
 }
 
+/// The attribution block: per position group, each component summed over the run and the
+/// residual's share (see [`residual_share`]).
+struct AttributionJson<'a>(&'a RunResult);
+
+impl Serialize for AttributionJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut map = s.serialize_map(Some(r.groups.len()))?;
+        for (name, days) in r.groups.iter().zip(&r.group_attribution) {
+            let mut sum = Attribution::default();
+            days.iter().for_each(|a| sum.add(a));
+            let mut entry: Vec<(String, Option<f64>)> = Attribution::PARTS
+                .iter()
+                .zip(sum.parts())
+                .map(|(p, v)| (format!("{p}_usd"), Some(v)))
+                .collect();
+            entry.push(("residual_share".into(), residual_share(days)));
+            map.serialize_entry(name, &Entry(entry))?;
+        }
+        map.end()
+    }
+}
+
+/// Named numbers as a JSON object (non-finite or `None`: `null`).
+struct Entry(Vec<(String, Option<f64>)>);
+
+impl Serialize for Entry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, &v.filter(|x| x.is_finite()).map(|x| if x == 0.0 { 0.0 } else { x }))?;
+        }
+        map.end()
+    }
+}
+
+/// How much of a group's daily P&L the Greeks leave unexplained: the sum over days of |residual|
+/// over the sum over days of the sum of every component's absolute value (the residual's
+/// included). `None` when every component of every day is zero.
+pub fn residual_share(days: &[Attribution]) -> Option<f64> {
+    let abs = |a: &Attribution| a.parts()[..7].iter().map(|x| x.abs()).sum::<f64>();
+    let den: f64 = days.iter().map(abs).sum();
+    let num: f64 = days.iter().map(|a| a.residual_usd.abs()).sum();
+    (den > 0.0).then(|| num / den)
+}
+
 /// The hedge block: the total's fields, the condor credit, then each layer.
 #[derive(Serialize)]
 struct HedgeJson<'a> {
@@ -222,6 +268,7 @@ struct Summary<'a> {
     #[serde(serialize_with = "finite_opt")]
     final_equity_usd: Option<f64>,
     metrics: MetricsJson,
+    attribution: AttributionJson<'a>,
     hedge: Option<HedgeJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     chain: Option<ChainJson<'a>>,
@@ -239,6 +286,7 @@ pub(super) fn summary_json(name: &str, run_id: &str, r: &RunResult) -> String {
         initial_usd: r.initial_usd,
         final_equity_usd: r.days.last().map(|d| d.equity_usd),
         metrics: MetricsJson::from(&r.metrics),
+        attribution: AttributionJson(r),
         hedge: report.as_ref().map(|h| HedgeJson {
             total: h.total,
             condor_credit_usd: r.credit_collected_usd,

@@ -79,15 +79,31 @@ fn summary_csv(st: &Study) -> String {
     s
 }
 
-/// [delta + gamma, vega, theta, residual, total].
-fn parts(a: &crate::engine::Attribution) -> [f64; 5] {
-    [a.delta_usd + a.gamma_usd, a.vega_usd, a.theta_usd, a.residual_usd, a.total_usd]
+/// [delta + gamma, vega, theta, vanna, volga, residual, total].
+fn parts(a: &crate::engine::Attribution) -> [f64; 7] {
+    [
+        a.delta_usd + a.gamma_usd,
+        a.vega_usd,
+        a.theta_usd,
+        a.vanna_usd,
+        a.volga_usd,
+        a.residual_usd,
+        a.total_usd,
+    ]
 }
 
 fn attribution_csv(st: &Study) -> String {
     let mut s = String::from("signal,book,window_sessions,other_sessions");
     for side in ["window", "other"] {
-        for p in ["delta_gamma_usd", "vega_usd", "theta_usd", "residual_usd", "total_usd"] {
+        for p in [
+            "delta_gamma_usd",
+            "vega_usd",
+            "theta_usd",
+            "vanna_usd",
+            "volga_usd",
+            "residual_usd",
+            "total_usd",
+        ] {
             let _ = write!(s, ",{side}_{p}");
         }
     }
@@ -160,9 +176,9 @@ pub fn write_study(dir: &Path, st: &Study) -> Result<Vec<PathBuf>, DataError> {
         study_paths_chart(&p, &title, &panels(st, i)).map_err(|e| usage(&p, e.to_string()))?;
         written.push(p);
         let p = dir.join(format!("attribution-{}.png", slug(&sig.name)));
-        let per = |v: [f64; 5], n: usize| {
+        let per = |v: [f64; 7], n: usize| {
             let d = n.max(1) as f64;
-            [v[0] / d, v[1] / d, v[2] / d, v[3] / d]
+            std::array::from_fn(|k| v[k] / d)
         };
         let bars: Vec<AttributionBars> = sig
             .attribution

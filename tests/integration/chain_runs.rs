@@ -166,7 +166,13 @@ fn the_ledger_sums_to_the_cent_and_the_fill_mode_moves_only_the_fills() {
     {
         let r = run_file(&strategy(dir.path(), Some(&chain), &format!("[fills]\n{fills}\n")));
         for (d, a) in r.days.iter().zip(&r.attribution) {
-            let parts = a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd + a.residual_usd;
+            let parts = a.delta_usd
+                + a.gamma_usd
+                + a.vega_usd
+                + a.theta_usd
+                + a.vanna_usd
+                + a.volga_usd
+                + a.residual_usd;
             assert!((parts - a.total_usd).abs() < 0.005, "{}", d.date);
             let explained = a.total_usd + d.interest_usd - d.costs_usd;
             assert!((explained - d.pnl_usd).abs() < 0.005, "{}: {explained} vs {}", d.date, d.pnl_usd);

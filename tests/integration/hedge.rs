@@ -80,7 +80,13 @@ fn assert_accounting(r: &RunResult) {
         );
         for g in &r.group_attribution {
             let a = &g[i];
-            let parts = a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd + a.residual_usd;
+            let parts = a.delta_usd
+                + a.gamma_usd
+                + a.vega_usd
+                + a.theta_usd
+                + a.vanna_usd
+                + a.volga_usd
+                + a.residual_usd;
             assert!((parts - a.total_usd).abs() < 1e-6, "{}: parts {parts} vs {}", day.date, a.total_usd);
         }
         let explained = book.total_usd + day.interest_usd - day.costs_usd;
@@ -357,7 +363,7 @@ fn strike_rules_move_and_widen_new_condors() {
 }
 
 #[test]
-fn real_data_hedge_settles_on_the_vix_open_and_reacts_to_cascades() {
+fn real_data_hedge_settles_on_the_vix_open_reacts_to_cascades_and_is_explained_by_its_greeks() {
     let Some(vix_file) = crate::common::shared("vix_daily_1990_2026.csv") else { return };
     if crate::common::shared("coinglass_binance_btc_liquidations_daily_2020_2025.csv").is_none() {
         return;
@@ -401,4 +407,10 @@ fn real_data_hedge_settles_on_the_vix_open_and_reacts_to_cascades() {
         println!("{day}: cascades {fired:?}; condors closed {closed}; cascade layer bought {bought:?}");
     }
     assert!(r.hedge_trades.iter().any(|t| t.layer == cascade_layer), "the cascade layer never bought");
+    // The Greeks with vanna and volga leave under 5% of each group's daily moves unexplained.
+    for (g, days) in r.groups.iter().zip(&r.group_attribution) {
+        let share = ironhedge::results::residual_share(days).unwrap();
+        println!("{g}: residual share {share:.4}");
+        assert!(share < 0.05, "{g}: residual share {share}");
+    }
 }
