@@ -8,7 +8,7 @@ use ironhedge::config::load_model_file;
 use ironhedge::data::{load_vx_term, BarSeries};
 use ironhedge::pricing::{
     black76_greeks, bsm_greeks, select_strike, validate, vix_futures_on, FuturesModel, Greeks, OptionType,
-    SpxSurface, StrikeGrid, StrikeRule, SurfaceParams, VixVolParams, VolIndices,
+    SpxSurface, StrikeGrid, StrikeListing, StrikeRule, SurfaceParams, VixVolParams, VolIndices,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,7 +59,9 @@ pub struct PriceArgs {
     /// Choose the listed strike whose delta is closest to this absolute delta (e.g. 0.16).
     #[arg(long, conflicts_with = "strike")]
     pub delta: Option<f64>,
-    /// Listed-strike step for --delta (default 5 for bsm, 1 for black76).
+    /// Listed-strike step for --delta (default: 5 for bsm; for black76 the VIX strikes Cboe listed
+    /// on --date, or lists now, for an expiry --days away: 0.5 below 15 within 60 days, 1 to 30,
+    /// 2.5 to 50, 5 above).
     #[arg(long)]
     pub strike_step: Option<f64>,
     /// Calendar days to expiry.
@@ -206,11 +208,22 @@ pub fn run(a: &PriceArgs) -> Result<ExitCode, Failure> {
     let strike = match (a.strike, a.delta) {
         (Some(k), _) => k,
         (None, Some(d)) => {
-            let step = a.strike_step.unwrap_or(if a.model == Model::Bsm { 5.0 } else { 1.0 });
-            let grid = StrikeGrid::new(step).map_err(|e| Failure::input(format!("--strike-step: {e}")))?;
             let delta_at = |k: f64| greeks(a, kind, s, k, (inputs.vol_of)(k)).delta;
-            select_strike(&grid, kind, StrikeRule::Delta(d), s, s, 0.0, 0.0, delta_at)
-                .map_err(|e| Failure::input(format!("--delta: {e}")))?
+            let chosen = match (a.strike_step, a.model) {
+                (None, Model::Black76) => {
+                    let date = a.date.unwrap_or(NaiveDate::MAX);
+                    let ladder = StrikeListing::cboe()
+                        .ladder(date, a.days.ceil() as i64)
+                        .map_err(|e| Failure::input(format!("--delta: {e}")))?;
+                    select_strike(&ladder, kind, StrikeRule::Delta(d), s, s, 0.0, 0.0, delta_at)
+                }
+                (step, _) => {
+                    let grid = StrikeGrid::new(step.unwrap_or(5.0))
+                        .map_err(|e| Failure::input(format!("--strike-step: {e}")))?;
+                    select_strike(&grid, kind, StrikeRule::Delta(d), s, s, 0.0, 0.0, delta_at)
+                }
+            };
+            chosen.map_err(|e| Failure::input(format!("--delta: {e}")))?
         }
         (None, None) => return Err(Failure::input("give --strike or --delta")),
     };

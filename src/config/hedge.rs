@@ -59,6 +59,10 @@ pub struct RawHedge {
     /// Calendar days a layer waits after a monetisation before it buys again. Default 5.
     #[serde(default = "d_cooldown")]
     pub rebuy_cooldown_days: u32,
+    /// The VIX strikes the layers may buy: `"cboe"` (the default: Cboe's listing history), a step,
+    /// or a table of eras (see `config::strike_grid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strike_grid: Option<toml::Value>,
     pub layers: Vec<RawLayer>,
 }
 
@@ -219,6 +223,8 @@ pub struct HedgeSpec {
     pub vol_term_exponent: f64,
     pub futures: crate::pricing::FuturesModel,
     pub rebuy_cooldown_days: u32,
+    /// The VIX strikes listed on a day for an expiry so many days away.
+    pub strike_grid: crate::pricing::StrikeListing,
     pub layers: Vec<LayerSpec>,
 }
 
@@ -304,6 +310,7 @@ pub fn hedge(raw: &RawHedge, place: &dyn Fn(&str) -> KeyPlace) -> Result<HedgeSp
         return Err(c.invalid("hedge.layers", "shares that sum to at most 1", total, String::new()));
     }
     Ok(HedgeSpec {
+        strike_grid: super::strike_grid::strike_grid(raw.strike_grid.as_ref(), place)?,
         budget,
         half_spread_usd: c.range("hedge.half_spread_usd", raw.half_spread_usd, 0.0, 10.0)?,
         schedule,

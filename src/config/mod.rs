@@ -10,6 +10,7 @@ pub mod hedge;
 mod model_file;
 pub mod raw;
 mod rules;
+mod strike_grid;
 mod validate;
 
 pub use error::{did_you_mean, ConfigError, KeyPlace};

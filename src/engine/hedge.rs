@@ -27,8 +27,8 @@ use crate::config::{Budget, FillMode, HedgeSpec, HedgeStrike, LayerSpec, Schedul
 use crate::data::BarSeries;
 use crate::data::Right;
 use crate::pricing::{
-    black76_greeks, implied_vol_black76, select_strike, vix_settlement, OptionType, StrikeGrid, StrikeRule,
-    VixFutures, VixVolParams,
+    black76_greeks, implied_vol_black76, select_strike, vix_settlement, OptionType, StrikeRule, VixFutures,
+    VixVolParams,
 };
 use crate::time::{vix_expiry, Calendar};
 use chrono::{Days, NaiveDate};
@@ -486,9 +486,9 @@ impl HedgeBook {
         Some((expiry, strike))
     }
 
-    /// The listed strike (1-point grid) of a layer's rule on the `expiry` future.
+    /// The listed strike (`hedge.strike_grid`) of a layer's rule on the `expiry` future.
     fn strike(&self, d: &HedgeDay<'_>, expiry: NaiveDate, rule: HedgeStrike) -> Option<f64> {
-        let grid = StrikeGrid::new(1.0).ok()?;
+        let grid = self.spec.strike_grid.ladder(d.date, (expiry - d.date).num_days()).ok()?;
         let f = d.curve.price(expiry);
         let days = (expiry - d.date).num_days().max(0) as f64;
         let t = days / 365.0;

@@ -28,6 +28,7 @@ mod strikes;
 mod strip;
 mod surface;
 mod vix;
+mod vix_listing;
 
 pub use black::{
     black76_greeks, black76_price, bsm_greeks, bsm_price, bsm_price_delta, validate, AtVol, BsmExpiry,
@@ -40,7 +41,8 @@ pub use settlement::{
     intrinsic, settlement_value, spx_am_settlement, spxw_settlement, vix_settlement, SessionPrints,
     SettlementError, SettlementStyle,
 };
-pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeRule};
+pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeLadder, StrikeRule, Strikes};
 pub use strip::Strip;
 pub use surface::{Smile, SpxSurface, SurfaceError, SurfaceParams, VolIndices};
 pub use vix::{CurveError, FuturesModel, VixFutures, VixVolParams};
+pub use vix_listing::{Band, ListingEra, ListingError, StrikeListing};

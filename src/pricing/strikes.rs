@@ -95,11 +95,121 @@ impl StrikeGrid {
     }
 }
 
+/// Listed strikes, indexed from 1 upward in ascending order: a uniform [`StrikeGrid`], or a
+/// [`StrikeLadder`] whose step changes with the level.
+pub trait Strikes {
+    /// The `n`-th listed strike (`n >= 1`).
+    fn strike(&self, n: i64) -> f64;
+    /// The listed strike nearest `x`; an exact half-way point goes outward for `kind`.
+    fn round(&self, x: f64, kind: OptionType) -> Result<f64, StrikeError>;
+    /// The index of the first listed strike at or above `x` (the last one when none is).
+    fn index_at_least(&self, x: f64) -> i64;
+    /// The listed strike nearest `k`, an exact half-way point rounded up.
+    fn round_half_up(&self, k: f64) -> Result<f64, StrikeError>;
+}
+
+impl Strikes for StrikeGrid {
+    #[inline]
+    fn strike(&self, n: i64) -> f64 {
+        StrikeGrid::strike(self, n)
+    }
+
+    fn round(&self, x: f64, kind: OptionType) -> Result<f64, StrikeError> {
+        StrikeGrid::round(self, x, kind)
+    }
+
+    fn index_at_least(&self, x: f64) -> i64 {
+        (x / self.step).ceil() as i64
+    }
+
+    fn round_half_up(&self, k: f64) -> Result<f64, StrikeError> {
+        let n = (k / self.step + 0.5).floor();
+        if !n.is_finite() {
+            return Err(StrikeError::NotFinite(k));
+        }
+        if n < 1.0 {
+            return Err(StrikeError::BelowGrid(k));
+        }
+        Ok(self.strike(n as i64))
+    }
+}
+
+/// Strikes listed with steps that change with the level (VIX options: 0.5 below 15, 1 to 30, ...):
+/// an ascending list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrikeLadder {
+    strikes: Vec<f64>,
+}
+
+impl StrikeLadder {
+    /// The ladder of `(below, step)` bands, `below` ascending: band `i` lists `lo + n step` from
+    /// its lower bound `lo` (the previous band's `below`; the first band starts at its step) up to
+    /// but not including its `below`; the last band's `below` is the highest strike, listed.
+    pub fn from_bands(bands: &[(f64, f64)]) -> Result<Self, StrikeError> {
+        let mut strikes = Vec::new();
+        let mut lo = 0.0;
+        for (i, &(below, step)) in bands.iter().enumerate() {
+            StrikeGrid::new(step)?;
+            let last = i + 1 == bands.len();
+            let mut n = if lo == 0.0 { 1.0 } else { 0.0 };
+            loop {
+                let k = lo + n * step;
+                if k > below + 1e-9 || (!last && k >= below - 1e-9) {
+                    break;
+                }
+                strikes.push(k);
+                n += 1.0;
+            }
+            lo = below;
+        }
+        if strikes.is_empty() {
+            return Err(StrikeError::BadStep(0.0));
+        }
+        Ok(StrikeLadder { strikes })
+    }
+
+    pub fn strikes(&self) -> &[f64] {
+        &self.strikes
+    }
+}
+
+impl Strikes for StrikeLadder {
+    fn strike(&self, n: i64) -> f64 {
+        self.strikes[(n.max(1) as usize - 1).min(self.strikes.len() - 1)]
+    }
+
+    fn round(&self, x: f64, kind: OptionType) -> Result<f64, StrikeError> {
+        if !x.is_finite() {
+            return Err(StrikeError::NotFinite(x));
+        }
+        let i = self.strikes.partition_point(|k| *k < x);
+        let below = i.checked_sub(1).map(|j| self.strikes[j]);
+        let above = self.strikes.get(i).copied();
+        match (below, above) {
+            (None, Some(a)) if x < 0.5 * a => Err(StrikeError::BelowGrid(x)),
+            (None, Some(a)) => Ok(a),
+            (Some(b), None) => Ok(b),
+            (Some(b), Some(a)) if x - b < a - x => Ok(b),
+            (Some(b), Some(a)) if x - b > a - x => Ok(a),
+            (Some(b), Some(a)) => Ok(if kind == OptionType::Put { b } else { a }),
+            (None, None) => Err(StrikeError::BelowGrid(x)),
+        }
+    }
+
+    fn index_at_least(&self, x: f64) -> i64 {
+        self.strikes.partition_point(|k| *k < x).min(self.strikes.len() - 1) as i64 + 1
+    }
+
+    fn round_half_up(&self, k: f64) -> Result<f64, StrikeError> {
+        self.round(k, OptionType::Call)
+    }
+}
+
 /// Choose a listed strike. `div_t` is `q T` (Black-76: `r T`), used by `DeltaFormula` only;
 /// `delta_at(k)` is the model delta of strike `k` (used by `Delta` only).
 #[allow(clippy::too_many_arguments)]
 pub fn select_strike(
-    grid: &StrikeGrid,
+    grid: &impl Strikes,
     kind: OptionType,
     rule: StrikeRule,
     spot: f64,
@@ -127,21 +237,14 @@ pub fn select_strike(
             let a = atm_vol_sqrt_t;
             let mu = (forward / spot).ln() + 0.5 * a * a;
             let k = spot * (-w * z * a + mu).exp();
-            let n = (k / grid.step + 0.5).floor();
-            if !n.is_finite() {
-                return Err(StrikeError::NotFinite(k));
-            }
-            if n < 1.0 {
-                return Err(StrikeError::BelowGrid(k));
-            }
-            Ok(grid.strike(n as i64))
+            grid.round_half_up(k)
         }
     }
 }
 
 /// Bisection over grid indices for the strike whose |delta| is closest to `target`.
 fn by_delta(
-    grid: &StrikeGrid,
+    grid: &impl Strikes,
     kind: OptionType,
     target: f64,
     forward: f64,
@@ -154,7 +257,7 @@ fn by_delta(
         OptionType::Put => abs_delta(n) >= target,
         OptionType::Call => abs_delta(n) <= target,
     };
-    let (mut lo, mut hi) = (1i64, ((forward * 8.0 / grid.step).ceil() as i64).max(2));
+    let (mut lo, mut hi) = (1i64, grid.index_at_least(forward * 8.0).max(2));
     if past(lo) {
         return grid.strike(lo);
     }
@@ -187,6 +290,34 @@ fn by_delta(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ladder_lists_each_band_on_its_step_and_rounds_like_a_grid() {
+        let l = StrikeLadder::from_bands(&[(15.0, 0.5), (30.0, 1.0), (50.0, 2.5), (70.0, 5.0)]).unwrap();
+        let k = l.strikes();
+        assert_eq!((k[0], k[28], k[29], k[30]), (0.5, 14.5, 15.0, 16.0));
+        assert!(k.contains(&32.5) && !k.contains(&31.0) && k.contains(&55.0) && !k.contains(&52.5));
+        assert_eq!(*k.last().unwrap(), 70.0);
+        assert_eq!(l.round(31.2, OptionType::Call), Ok(30.0));
+        assert_eq!(l.round(31.25, OptionType::Call), Ok(32.5));
+        assert_eq!(l.round(31.25, OptionType::Put), Ok(30.0));
+        assert_eq!(l.round(500.0, OptionType::Call), Ok(70.0));
+        assert_eq!(l.round(0.2, OptionType::Call), Err(StrikeError::BelowGrid(0.2)));
+        assert_eq!(l.strike(l.index_at_least(32.0)), 32.5);
+        // By delta over the ladder: a delta falling with the strike finds the nearest listed one.
+        let delta_at = |k: f64| (-(k - 20.0) / 8.0).exp().min(1.0);
+        let pick =
+            select_strike(&l, OptionType::Call, StrikeRule::Delta(0.2), 20.0, 20.0, 0.1, 0.0, delta_at);
+        let best = k
+            .iter()
+            .copied()
+            .min_by(|a, b| (delta_at(*a) - 0.2).abs().total_cmp(&(delta_at(*b) - 0.2).abs()));
+        assert_eq!(pick.ok(), best);
+        // A uniform grid keeps its own rules through the trait.
+        let g = StrikeGrid::new(5.0).unwrap();
+        assert_eq!(Strikes::round_half_up(&g, 4702.5), Ok(4705.0));
+        assert_eq!(g.index_at_least(4701.0), 941);
+    }
 
     #[test]
     fn rounding_and_ties_outward() {

@@ -482,3 +482,96 @@ fn a_vix_chain_without_a_hedge_and_fills_without_a_chain_are_refused() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("key `fills`") && r.stderr.contains("no chain"), "{}", r.stderr);
 }
+
+#[test]
+fn the_cboe_strike_listing_matches_the_real_2016_vix_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(chain) =
+        real_chain(dir.path(), "vix_eod_2016-06-01_cboe_datashop.csv", "cboe-datashop", &["--drop-invalid"])
+    else {
+        return;
+    };
+    let (head, rows) = read_csv(&chain);
+    let c = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2016, 6, 1).unwrap();
+    let mut by_expiry: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for row in rows.iter().filter(|r| r[c("right")] == "call") {
+        by_expiry.entry(row[c("expiry")].clone()).or_default().push(row[c("strike")].parse().unwrap());
+    }
+    let listing = ironhedge::pricing::StrikeListing::cboe();
+    for (expiry, mut listed) in by_expiry {
+        listed.sort_by(f64::total_cmp);
+        listed.dedup();
+        let e = chrono::NaiveDate::parse_from_str(&expiry, "%Y-%m-%d").unwrap();
+        let ladder = listing.ladder(date, (e - date).num_days()).unwrap();
+        let (lo, hi) = (listed[0], *listed.last().unwrap());
+        let ours: Vec<f64> = ladder.strikes().iter().copied().filter(|k| *k >= lo && *k <= hi).collect();
+        assert_eq!(ours, listed, "expiry {expiry}");
+    }
+}
+
+#[test]
+fn the_hedge_buys_listed_strikes_and_strike_grid_takes_three_forms() {
+    use ironhedge::pricing::Strikes;
+    let s = load_strategy(&Path::new(ROOT).join("strategies/flagship.toml"), &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let listing = ironhedge::pricing::StrikeListing::cboe();
+    let mut steps = std::collections::BTreeSet::new();
+    for t in &r.hedge_trades {
+        let ladder = listing.ladder(t.entry_date, (t.expiry - t.entry_date).num_days()).unwrap();
+        assert!(ladder.strikes().contains(&t.strike), "{} {} strike {}", t.entry_date, t.expiry, t.strike);
+        assert_eq!(ladder.round(t.strike, OptionType::Call), Ok(t.strike));
+        steps.insert((t.strike * 2.0) as i64 % 2);
+    }
+    assert!(steps.contains(&1), "some half-point strikes bought below 15 (2014-2018 VIX lows)");
+    // A step: every strike on it. Eras: the table's.
+    for (grid, check) in [("1.0", 1.0), ("2.5", 2.5)] {
+        let s = load_strategy(
+            &Path::new(ROOT).join("strategies/flagship.toml"),
+            &[format!("hedge.strike_grid={grid}")],
+        )
+        .unwrap();
+        let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+        assert!(r.hedge_trades.iter().all(|t| (t.strike / check).fract() == 0.0), "{grid}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(ROOT).join("strategies/flagship.toml"))
+        .unwrap()
+        .replace("../datasets/", &format!("{ROOT}/datasets/"))
+        .replacen(
+            "[[hedge.layers]]", "[[hedge.strike_grid]]\nfrom = 2014-01-01\nbands = [{ below = 20.0, step = 2.0 }, { below = 100.0, step = 4.0 }]\n\n[[hedge.layers]]",
+            1,
+        );
+    let path = dir.path().join("eras.toml");
+    std::fs::write(&path, &text).unwrap();
+    let s = load_strategy(&path, &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    assert!(r
+        .hedge_trades
+        .iter()
+        .all(|t| (t.strike < 20.0 && t.strike % 2.0 == 0.0) || t.strike % 4.0 == 0.0));
+    // Bad forms: exit 2 naming the key.
+    for (bad, says) in [
+        ("\"nasdaq\"", "hedge.strike_grid"),
+        ("0", "hedge.strike_grid"),
+        (
+            "[{ from = 2014-01-01, bands = [{ below = 30.0, step = 0.0 }] }]",
+            "hedge.strike_grid[0].bands[0].step",
+        ),
+        (
+            "[{ from = 2014-01-01, bands = [{ below = 30.0, step = 1.0, max = 3 }] }]",
+            "hedge.strike_grid[0].bands[0].max",
+        ),
+        ("[{ bands = [{ below = 30.0, step = 1.0 }, { below = 20.0, step = 1.0 }] }]", "increasing"),
+    ] {
+        let r = ironhedge(&[
+            "strategy",
+            "check",
+            "strategies/flagship.toml",
+            "--set",
+            &format!("hedge.strike_grid={bad}"),
+        ]);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{bad}: {}", r.stderr);
+    }
+}
