@@ -100,7 +100,10 @@ fn loss(quotes: &[FitQuote], inputs: &VixInputs, params: VixVolParams, rate: f64
     let valid = p.vvix_scale > 0.0
         && p.vvix_scale <= 10.0
         && (0.0..=5.0).contains(&p.call_skew)
-        && (0.0..=2.0).contains(&p.term_exponent);
+        && (0.0..=2.0).contains(&p.term_exponent)
+        && p.call_skew_scale > 0.02
+        && (0.0..=2.0).contains(&p.skew_term_exponent)
+        && (1.0..=120.0).contains(&p.min_days);
     if !valid {
         return f64::INFINITY;
     }
@@ -120,12 +123,35 @@ pub struct VixFit {
 
 /// Fit `vvix_scale`, `call_skew` and `term_exponent` to `quotes`, starting from `start`.
 pub fn fit_vix(quotes: &[FitQuote], inputs: &VixInputs, start: VixVolParams, rate: f64) -> VixFit {
-    let with =
-        |x: &[f64; 3]| VixVolParams { vvix_scale: x[0], call_skew: x[1], term_exponent: x[2], ..start };
+    // The saturation scale is fitted as its inverse (0: a straight skew), so the search can
+    // start from a straight line.
+    let with = |x: &[f64; 6]| VixVolParams {
+        vvix_scale: x[0],
+        call_skew: x[1],
+        term_exponent: x[2],
+        call_skew_scale: if x[3] > 0.0 {
+            1.0 / x[3]
+        } else if x[3] == 0.0 {
+            f64::INFINITY
+        } else {
+            -1.0
+        },
+        skew_term_exponent: x[4],
+        min_days: x[5],
+        ..start
+    };
+    let inv = |c: f64| if c.is_finite() { 1.0 / c } else { 0.0 };
     let (best, evaluations) = nelder_mead(
-        &|x: &[f64; 3]| loss(quotes, inputs, with(x), rate),
-        [start.vvix_scale, start.call_skew, start.term_exponent],
-        [0.1, 0.2, 0.1],
+        &|x: &[f64; 6]| loss(quotes, inputs, with(x), rate),
+        [
+            start.vvix_scale,
+            start.call_skew,
+            start.term_exponent,
+            inv(start.call_skew_scale),
+            start.skew_term_exponent,
+            start.min_days,
+        ],
+        [0.1, 0.2, 0.1, 1.0, 0.2, 10.0],
         5_000,
     );
     VixFit {
@@ -141,8 +167,15 @@ pub fn vix_model_toml(fit: &VixFit, source: &str, quotes: usize) -> String {
     format!(
         "# Fitted by `ironhedge calibrate` to {source} ({quotes} VIX calls): mean squared weighted error \
          {:.5} at the defaults, {:.5} fitted. Read by strategies with a [hedge].\n[hedge]\nvol_scale = {}\ncall_skew = {}\n\
-         vol_term_exponent = {}\n",
-        fit.loss_before, fit.loss_after, fit.params.vvix_scale, fit.params.call_skew, fit.params.term_exponent
+         vol_term_exponent = {}\ncall_skew_scale = {}\nskew_term_exponent = {}\nvol_min_days = {}\n",
+        fit.loss_before,
+        fit.loss_after,
+        fit.params.vvix_scale,
+        fit.params.call_skew,
+        fit.params.term_exponent,
+        fit.params.call_skew_scale,
+        fit.params.skew_term_exponent,
+        fit.params.min_days
     )
 }
 

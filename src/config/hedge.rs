@@ -40,16 +40,23 @@ pub struct RawHedge {
     /// VVIX level when no VVIX file is given. Default 90.
     #[serde(default = "d_vvix")]
     pub default_vvix: f64,
-    /// Multiplier on the VVIX-based vol-of-vol of VIX options (`ironhedge calibrate` fits it to a
-    /// VIX chain). Default 1.
-    #[serde(default = "d_one", skip_serializing_if = "is_one")]
+    /// The VIX options' vol model (`pricing::VixVolParams`; `ironhedge calibrate` fits all six to
+    /// a VIX chain): multiplier on the VVIX-based vol-of-vol (default 1), the call skew (1), the
+    /// ln(K/F) over which it flattens (infinite: a straight skew), the exponents of the vol's and
+    /// the skew's term scaling `(30 / days)^e` (0.25, 0), and the expiry below which the scaling
+    /// stops (7 days).
+    #[serde(default = "d_vol_scale", skip_serializing_if = "is_default_vol_scale")]
     pub vol_scale: f64,
-    /// Upward skew of VIX call vols per unit of ln(strike / future). Default 1.
-    #[serde(default = "d_one", skip_serializing_if = "is_one")]
+    #[serde(default = "d_call_skew", skip_serializing_if = "is_default_call_skew")]
     pub call_skew: f64,
-    /// Exponent of the vol-of-vol's term scaling `(30 / days)^e`. Default 0.25.
+    #[serde(default = "d_call_skew_scale", skip_serializing_if = "is_default_call_skew_scale")]
+    pub call_skew_scale: f64,
     #[serde(default = "d_term_exponent", skip_serializing_if = "is_default_term_exponent")]
     pub vol_term_exponent: f64,
+    #[serde(default = "d_skew_term_exponent", skip_serializing_if = "is_default_skew_term_exponent")]
+    pub skew_term_exponent: f64,
+    #[serde(default = "d_vol_min_days", skip_serializing_if = "is_default_vol_min_days")]
+    pub vol_min_days: f64,
     /// Long-run level of the VIX futures model (used without a term-structure file). Default 25.
     #[serde(default = "d_theta")]
     pub futures_theta: f64,
@@ -106,17 +113,24 @@ pub struct RawLayer {
 fn d_half_spread() -> f64 {
     0.05
 }
-fn d_term_exponent() -> f64 {
-    0.25
+/// The defaults of the VIX vol keys and their "is the default" tests (defaults are left out of
+/// the resolved configuration).
+macro_rules! vol_default {
+    ($d:ident, $is:ident, $field:ident) => {
+        fn $d() -> f64 {
+            crate::pricing::VixVolParams::default().$field
+        }
+        fn $is(x: &f64) -> bool {
+            *x == $d()
+        }
+    };
 }
-
-fn is_default_term_exponent(x: &f64) -> bool {
-    *x == d_term_exponent()
-}
-
-fn is_one(x: &f64) -> bool {
-    *x == 1.0
-}
+vol_default!(d_vol_scale, is_default_vol_scale, vvix_scale);
+vol_default!(d_call_skew, is_default_call_skew, call_skew);
+vol_default!(d_call_skew_scale, is_default_call_skew_scale, call_skew_scale);
+vol_default!(d_term_exponent, is_default_term_exponent, term_exponent);
+vol_default!(d_skew_term_exponent, is_default_skew_term_exponent, skew_term_exponent);
+vol_default!(d_vol_min_days, is_default_vol_min_days, min_days);
 
 fn d_one() -> f64 {
     1.0
@@ -221,6 +235,12 @@ pub struct HedgeSpec {
     pub call_skew: f64,
     /// Exponent of the vol-of-vol's term scaling.
     pub vol_term_exponent: f64,
+    /// The ln(K/F) over which the call skew flattens (infinite: a straight skew).
+    pub call_skew_scale: f64,
+    /// Exponent of the call skew's term scaling.
+    pub skew_term_exponent: f64,
+    /// Expiries nearer than this many days are scaled as this many.
+    pub vol_min_days: f64,
     pub futures: crate::pricing::FuturesModel,
     pub rebuy_cooldown_days: u32,
     /// The VIX strikes listed on a day for an expiry so many days away.
@@ -320,6 +340,13 @@ pub fn hedge(raw: &RawHedge, place: &dyn Fn(&str) -> KeyPlace) -> Result<HedgeSp
         vol_scale: c.positive("hedge.vol_scale", raw.vol_scale, 10.0)?,
         call_skew: c.range("hedge.call_skew", raw.call_skew, 0.0, 5.0)?,
         vol_term_exponent: c.range("hedge.vol_term_exponent", raw.vol_term_exponent, 0.0, 2.0)?,
+        call_skew_scale: if raw.call_skew_scale == f64::INFINITY {
+            f64::INFINITY
+        } else {
+            c.range("hedge.call_skew_scale", raw.call_skew_scale, 0.02, 10.0)?
+        },
+        skew_term_exponent: c.range("hedge.skew_term_exponent", raw.skew_term_exponent, 0.0, 2.0)?,
+        vol_min_days: c.range("hedge.vol_min_days", raw.vol_min_days, 1.0, 120.0)?,
         futures: crate::pricing::FuturesModel {
             theta: c.positive("hedge.futures_theta", raw.futures_theta, 200.0)?,
             kappa: c.range("hedge.futures_kappa", raw.futures_kappa, 0.0, 50.0)?,

@@ -183,6 +183,9 @@ impl HedgeBook {
                 vvix_scale: spec.vol_scale,
                 call_skew: spec.call_skew,
                 term_exponent: spec.vol_term_exponent,
+                call_skew_scale: spec.call_skew_scale,
+                skew_term_exponent: spec.skew_term_exponent,
+                min_days: spec.vol_min_days,
                 ..VixVolParams::default()
             },
             spec: spec.clone(),

@@ -50,6 +50,12 @@ pub struct VixVolParams {
     /// Expiries shorter than this many days are scaled as this many.
     pub min_days: f64,
     pub call_skew: f64,
+    /// The ln(K/F) over which the call skew flattens: calls' vol rises as `call_skew c (1 -
+    /// e^{-x/c})`, steep near the money and level far out (infinite: a straight line).
+    pub call_skew_scale: f64,
+    /// Exponent of the call skew's term scaling `(30 / days)^b`: short expiries' skews are
+    /// steeper (0: the same skew at every expiry).
+    pub skew_term_exponent: f64,
     pub put_skew: f64,
     pub lnk_min: f64,
     pub lnk_max: f64,
@@ -65,6 +71,8 @@ impl Default for VixVolParams {
             term_exponent: 0.25,
             min_days: 7.0,
             call_skew: 1.0,
+            call_skew_scale: f64::INFINITY,
+            skew_term_exponent: 0.0,
             put_skew: 0.6,
             lnk_min: -0.6,
             lnk_max: 1.2,
@@ -76,11 +84,20 @@ impl Default for VixVolParams {
 impl VixVolParams {
     /// Volatility of a VIX option with strike `k` on future `f`, `days` calendar days to expiry.
     pub fn vol(&self, vvix: Option<f64>, f: f64, k: f64, days: f64) -> f64 {
-        let atm = vvix.unwrap_or(self.default_vvix) / 100.0
-            * self.vvix_scale
-            * (30.0 / days.max(self.min_days)).powf(self.term_exponent);
+        let term = 30.0 / days.max(self.min_days);
+        let atm = vvix.unwrap_or(self.default_vvix) / 100.0 * self.vvix_scale * term.powf(self.term_exponent);
         let x = (k / f).ln().clamp(self.lnk_min, self.lnk_max);
-        let skew = if x > 0.0 { self.call_skew } else { self.put_skew };
+        let c = self.call_skew_scale;
+        let call_skew = if self.skew_term_exponent == 0.0 {
+            self.call_skew
+        } else {
+            self.call_skew * term.powf(self.skew_term_exponent)
+        };
+        let (skew, x) = match x > 0.0 {
+            true if c.is_finite() => (call_skew, c * (1.0 - (-x / c).exp())),
+            true => (call_skew, x),
+            false => (self.put_skew, x),
+        };
         atm * (1.0 + skew * x).max(self.floor)
     }
 }
@@ -271,10 +288,30 @@ mod tests {
     #[test]
     fn shorter_expiries_carry_more_vol_and_calls_skew_up() {
         let p = VixVolParams::default();
-        assert!(p.vol(Some(90.0), 18.0, 18.0, 7.0) > p.vol(Some(90.0), 18.0, 18.0, 30.0));
-        assert_eq!(p.vol(Some(90.0), 18.0, 18.0, 30.0), 0.9);
+        let atm = |p: &VixVolParams, days| p.vol(Some(90.0), 18.0, 18.0, days);
+        assert!(atm(&p, 7.0) > atm(&p, 30.0));
+        assert_eq!(atm(&p, 30.0), 0.9);
         assert!(p.vol(Some(90.0), 18.0, 22.0, 30.0) > 0.9);
         assert!(p.vol(Some(90.0), 18.0, 15.0, 30.0) < 0.9);
         assert_eq!(p.vol(None, 18.0, 18.0, 30.0), 0.9);
+        // The 2016-06-01 fit's shape: flat inside min_days, a skew steep near the money and flatter
+        // far out, steeper for shorter expiries.
+        let fit = VixVolParams {
+            vvix_scale: 0.96,
+            term_exponent: 0.16,
+            min_days: 38.0,
+            call_skew: 2.35,
+            call_skew_scale: 0.43,
+            skew_term_exponent: 0.49,
+            ..p
+        };
+        assert_eq!(atm(&fit, 30.0), 0.9 * 0.96 * (30.0f64 / 38.0).powf(0.16));
+        assert_eq!(atm(&fit, 7.0), atm(&fit, 38.0));
+        assert!(atm(&fit, 60.0) < atm(&fit, 38.0));
+        let call = |k: f64, days| fit.vol(Some(90.0), 18.0, k, days) / atm(&fit, days);
+        let near = call(18.0 * 0.5f64.exp(), 60.0) - 1.0;
+        let far = call(18.0 * 1.0f64.exp(), 60.0) - call(18.0 * 0.5f64.exp(), 60.0);
+        assert!(near > 0.0 && far > 0.0 && far < near, "{near} {far}");
+        assert!(call(22.0, 40.0) > call(22.0, 120.0));
     }
 }

@@ -355,6 +355,15 @@ fn calibrate_fits_vix_options_to_a_vix_chain_for_the_hedge() {
         toml::from_str(&std::fs::read_to_string(out.join("model.toml")).unwrap()).unwrap();
     let scale = model["hedge"]["vol_scale"].as_float().unwrap();
     assert!((0.3..3.0).contains(&scale), "{scale}");
+    // The fitted six-parameter vol prices the 10-30 delta calls within a median 10% of the mid.
+    for bucket in ["10-20", "20-30"] {
+        let line = r.stdout.lines().find(|l| l.contains(" call ") && l.contains(bucket)).unwrap();
+        let fitted: f64 = line.split_whitespace().nth(6).unwrap().trim_end_matches('%').parse().unwrap();
+        assert!(fitted < 10.0, "{bucket}: {line}");
+    }
+    for key in ["call_skew_scale", "skew_term_exponent", "vol_min_days"] {
+        assert!(model["hedge"].get(key).is_some(), "model.toml writes {key}");
+    }
     // The flagship (it has a hedge) takes the fitted keys through model.file.
     let flagship = std::fs::read_to_string("strategies/flagship.toml")
         .unwrap()
