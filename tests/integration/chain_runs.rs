@@ -166,13 +166,7 @@ fn the_ledger_sums_to_the_cent_and_the_fill_mode_moves_only_the_fills() {
     {
         let r = run_file(&strategy(dir.path(), Some(&chain), &format!("[fills]\n{fills}\n")));
         for (d, a) in r.days.iter().zip(&r.attribution) {
-            let parts = a.delta_usd
-                + a.gamma_usd
-                + a.vega_usd
-                + a.theta_usd
-                + a.vanna_usd
-                + a.volga_usd
-                + a.residual_usd;
+            let parts = crate::common::components_usd(a);
             assert!((parts - a.total_usd).abs() < 0.005, "{}", d.date);
             let explained = a.total_usd + d.interest_usd - d.costs_usd;
             assert!((explained - d.pnl_usd).abs() < 0.005, "{}: {explained} vs {}", d.date, d.pnl_usd);
@@ -318,6 +312,20 @@ fn a_sweep_runs_chain_priced_combinations_on_the_engine_with_the_runs_numbers() 
     }
 }
 
+/// The flagship over June-September 2016 with `chain` as its VIX chain and an equity budget (so
+/// its layers buy on the first day, the chain's).
+fn flagship_june_2016_on(chain: &Path) -> RunResult {
+    let set = [
+        format!("data.vix_chain=\"{}\"", chain.display()),
+        "dates.start=2016-06-01".into(),
+        "dates.end=2016-09-30".into(),
+        "hedge.budget.by=\"equity_per_year\"".into(),
+        "hedge.budget.value=0.02".into(),
+    ];
+    let s = load_strategy(&Path::new(ROOT).join("strategies/flagship.toml"), &set).unwrap();
+    run(&s, &Market::load(&s).unwrap(), None, None).unwrap()
+}
+
 /// Import a real chain from `../shared` into `dir` (`None`: skipped).
 fn real_chain(dir: &Path, name: &str, format: &str, extra: &[&str]) -> Option<PathBuf> {
     let src = shared(&format!("chains/{name}"))?;
@@ -379,15 +387,7 @@ fn on_the_real_2016_vix_chain_the_hedge_buys_at_the_ask() {
     else {
         return;
     };
-    let set = [
-        format!("data.vix_chain=\"{}\"", chain.display()),
-        "dates.start=2016-06-01".into(),
-        "dates.end=2016-09-30".into(),
-        "hedge.budget.by=\"equity_per_year\"".into(),
-        "hedge.budget.value=0.02".into(),
-    ];
-    let s = load_strategy(&Path::new(ROOT).join("strategies/flagship.toml"), &set).unwrap();
-    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let r = flagship_june_2016_on(&chain);
     let (head, rows) = read_csv(&chain);
     let c = |n: &str| head.iter().position(|h| h == n).unwrap();
     let bought: Vec<_> = r.hedge_trades.iter().filter(|t| t.entry_date.to_string() == "2016-06-01").collect();
@@ -433,15 +433,7 @@ fn a_vix_chain_prices_the_hedge_calls_bought_on_its_days() {
         }
     }
     std::fs::write(&chain, text).unwrap();
-    let set = [
-        format!("data.vix_chain=\"{}\"", chain.display()),
-        "dates.start=2016-06-01".into(),
-        "dates.end=2016-09-30".into(),
-        "hedge.budget.by=\"equity_per_year\"".into(),
-        "hedge.budget.value=0.02".into(),
-    ];
-    let s = load_strategy(&Path::new(ROOT).join("strategies/flagship.toml"), &set).unwrap();
-    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let r = flagship_june_2016_on(&chain);
     let first: Vec<_> = r.hedge_trades.iter().filter(|t| t.entry_date.to_string() == "2016-06-01").collect();
     assert!(!first.is_empty());
     for t in &first {

@@ -49,6 +49,11 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// The sum of an attribution's components (every Greek term and the residual): its total.
+pub fn components_usd(a: &ironhedge::engine::Attribution) -> f64 {
+    a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd + a.vanna_usd + a.volga_usd + a.residual_usd
+}
+
 /// Relative closeness for computed values.
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)

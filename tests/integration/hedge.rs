@@ -80,13 +80,7 @@ fn assert_accounting(r: &RunResult) {
         );
         for g in &r.group_attribution {
             let a = &g[i];
-            let parts = a.delta_usd
-                + a.gamma_usd
-                + a.vega_usd
-                + a.theta_usd
-                + a.vanna_usd
-                + a.volga_usd
-                + a.residual_usd;
+            let parts = crate::common::components_usd(a);
             assert!((parts - a.total_usd).abs() < 1e-6, "{}: parts {parts} vs {}", day.date, a.total_usd);
         }
         let explained = book.total_usd + day.interest_usd - day.costs_usd;
