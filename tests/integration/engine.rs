@@ -94,8 +94,7 @@ fn attribution_sums_to_each_days_pnl_to_the_cent() {
     let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
     assert!(r.trades.len() > 100);
     for (d, a) in r.days.iter().zip(&r.attribution) {
-        let parts =
-            a.delta_usd + a.gamma_usd + a.vega_usd + a.theta_usd + a.vanna_usd + a.volga_usd + a.residual_usd;
+        let parts = crate::common::components_usd(a);
         assert!(
             (parts - a.total_usd).abs() < 0.005,
             "{}: components {parts} vs total {}",
