@@ -8,21 +8,47 @@
 use super::{model_prices, weighted_error, Carry, FitQuote, Indices};
 use crate::pricing::SurfaceParams;
 
-/// The parameters fitted, in this order.
-pub const FITTED: [&str; 7] =
-    ["atm_ratio", "put_slope", "put_curve", "call_slope", "call_curve", "m_min", "m_max"];
+/// The parameters fitted, in this order (the last three only when the regime is fitted).
+pub const FITTED: [&str; 10] = [
+    "atm_ratio",
+    "put_slope",
+    "put_curve",
+    "call_slope",
+    "call_curve",
+    "m_min",
+    "m_max",
+    "atm_ratio_vix",
+    "put_slope_vix",
+    "call_slope_vix",
+];
 
-fn to_vec(p: &SurfaceParams) -> [f64; 7] {
-    let s = &p.smile;
-    [p.atm_ratio, s.put_slope, s.put_curve, s.call_slope, s.call_curve, s.m_min, s.m_max]
+fn to_vec<const N: usize>(p: &SurfaceParams) -> [f64; N] {
+    let (s, r) = (&p.smile, &p.regime);
+    let all = [
+        p.atm_ratio,
+        s.put_slope,
+        s.put_curve,
+        s.call_slope,
+        s.call_curve,
+        s.m_min,
+        s.m_max,
+        r.atm_ratio,
+        r.put_slope,
+        r.call_slope,
+    ];
+    std::array::from_fn(|i| all[i])
 }
 
-fn from_vec(base: &SurfaceParams, x: &[f64; 7]) -> SurfaceParams {
+fn from_vec<const N: usize>(base: &SurfaceParams, x: &[f64; N]) -> SurfaceParams {
+    let mut all = to_vec::<10>(base);
+    all[..N].copy_from_slice(x);
     let mut p = *base;
-    p.atm_ratio = x[0];
+    p.atm_ratio = all[0];
     let s = &mut p.smile;
     (s.put_slope, s.put_curve, s.call_slope, s.call_curve, s.m_min, s.m_max) =
-        (x[1], x[2], x[3], x[4], x[5], x[6]);
+        (all[1], all[2], all[3], all[4], all[5], all[6]);
+    let r = &mut p.regime;
+    (r.atm_ratio, r.put_slope, r.call_slope) = (all[7], all[8], all[9]);
     p
 }
 
@@ -46,14 +72,31 @@ pub struct Fit {
     pub evaluations: usize,
 }
 
-/// Fit the five parameters to `quotes`, starting from `start`.
-pub fn fit(quotes: &[FitQuote], indices: &Indices, start: SurfaceParams, carry: Carry) -> Fit {
-    let f = |x: &[f64; 7]| loss(quotes, indices, from_vec(&start, x), carry);
-    let step = [0.05, 0.05, 0.02, 0.05, 0.02, 1.0, 0.5];
+/// Fit the seven smile parameters to `quotes` (with `regime`, the three regime terms too: the
+/// quotes should then span several VIX levels), starting from `start`.
+pub fn fit(quotes: &[FitQuote], indices: &Indices, start: SurfaceParams, carry: Carry, regime: bool) -> Fit {
+    if regime {
+        // Ten dimensions from the start, and the shape first then all ten: a simplex in ten
+        // dimensions can settle early on either path; the better of the two is kept.
+        let direct = fit_n::<10>(quotes, indices, start, carry);
+        let shape = fit_n::<7>(quotes, indices, start, carry);
+        let staged = fit_n::<10>(quotes, indices, shape.params, carry);
+        let evaluations = direct.evaluations + shape.evaluations + staged.evaluations;
+        let best = if staged.loss_after < direct.loss_after { staged } else { direct };
+        Fit { loss_before: direct.loss_before, evaluations, ..best }
+    } else {
+        fit_n::<7>(quotes, indices, start, carry)
+    }
+}
+
+fn fit_n<const N: usize>(quotes: &[FitQuote], indices: &Indices, start: SurfaceParams, carry: Carry) -> Fit {
+    let f = |x: &[f64; N]| loss(quotes, indices, from_vec(&start, x), carry);
+    let all_steps = [0.05, 0.05, 0.02, 0.05, 0.02, 1.0, 0.5, 0.1, 0.1, 0.1];
+    let step: [f64; N] = std::array::from_fn(|i| all_steps[i]);
     // Restarted from its own best point until a restart gains nothing: a simplex in seven
     // dimensions can collapse before the minimum (the standard remedy).
     let (mut best, mut evaluations) = nelder_mead(&f, to_vec(&start), step, 10_000);
-    for _ in 0..8 {
+    for _ in 0..40 {
         let (again, n) = nelder_mead(&f, best, step, 10_000);
         evaluations += n;
         let gained = f(&again) < f(&best) * (1.0 - 1e-9);
@@ -164,6 +207,16 @@ mod recovery {
     /// Quotes priced by the model itself under `truth`: a fit from the defaults must find it.
     #[test]
     fn a_fit_recovers_the_parameters_that_priced_the_quotes() {
+        recovers(false);
+    }
+
+    /// The same with a regime: quotes at VIX 12, 15 and 21 pin the slopes in ln VIX too.
+    #[test]
+    fn a_regime_fit_recovers_the_regime_that_priced_the_quotes() {
+        recovers(true);
+    }
+
+    fn recovers(regime: bool) {
         let truth = SurfaceParams {
             atm_ratio: 0.68,
             smile: Smile {
@@ -172,6 +225,11 @@ mod recovery {
                 call_slope: 0.15,
                 call_curve: 0.06,
                 ..Smile::default()
+            },
+            regime: if regime {
+                crate::pricing::Regime { atm_ratio: 0.15, put_slope: -0.1, call_slope: 0.12 }
+            } else {
+                crate::pricing::Regime::default()
             },
         };
         let carry = Carry { rate: 0.02, dividend_yield: 0.015 };
@@ -207,10 +265,10 @@ mod recovery {
             .map(|(q, (p, _, _))| FitQuote { bid: p - 0.001, ask: p + 0.001, ..q })
             .collect();
         assert!(quotes.len() > 150, "{} quotes", quotes.len());
-        let f = fit(&quotes, &indices, SurfaceParams::default(), carry);
+        let f = fit(&quotes, &indices, SurfaceParams::default(), carry, regime);
         assert!(f.loss_before > 1e-3 && f.loss_after < 1e-8, "{} -> {}", f.loss_before, f.loss_after);
-        let (got, want) = (to_vec(&f.params), to_vec(&truth));
-        for i in 0..5 {
+        let (got, want) = (to_vec::<10>(&f.params), to_vec::<10>(&truth));
+        for i in [0, 1, 2, 3, 4].into_iter().chain(if regime { 7..10 } else { 0..0 }) {
             assert!((got[i] - want[i]).abs() < 2e-3, "{}: {} against {}", FITTED[i], got[i], want[i]);
         }
     }

@@ -96,7 +96,8 @@ pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
     format!(
         "# Fitted by `ironhedge calibrate` to {source} ({quotes} quotes): mean squared weighted error \
          {:.5} at the defaults, {:.5} fitted.\n[model]\natm_ratio = {}\nput_slope = {}\nput_curve = {}\n\
-         call_slope = {}\ncall_curve = {}\nm_min = {}\nm_max = {}\n",
+         call_slope = {}\ncall_curve = {}\nm_min = {}\nm_max = {}\n\
+         atm_ratio_vix = {}\nput_slope_vix = {}\ncall_slope_vix = {}\n",
         fit.loss_before,
         fit.loss_after,
         p.atm_ratio,
@@ -105,7 +106,10 @@ pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
         s.call_slope,
         s.call_curve,
         s.m_min,
-        s.m_max
+        s.m_max,
+        p.regime.atm_ratio,
+        p.regime.put_slope,
+        p.regime.call_slope
     )
 }
 
@@ -185,7 +189,16 @@ pub fn smile_panels(
 pub fn describe(p: &SurfaceParams) -> String {
     let s = &p.smile;
     format!(
-        "atm_ratio {:.4}, put_slope {:.4}, put_curve {:.4}, call_slope {:.4}, call_curve {:.4}, m_min {:.3}, m_max {:.3}",
-        p.atm_ratio, s.put_slope, s.put_curve, s.call_slope, s.call_curve, s.m_min, s.m_max
+        "atm_ratio {:.4}, put_slope {:.4}, put_curve {:.4}, call_slope {:.4}, call_curve {:.4}, m_min {:.3}, m_max {:.3}; per ln(VIX/20): atm_ratio {:.4}, put_slope {:.4}, call_slope {:.4}",
+        p.atm_ratio,
+        s.put_slope,
+        s.put_curve,
+        s.call_slope,
+        s.call_curve,
+        s.m_min,
+        s.m_max,
+        p.regime.atm_ratio,
+        p.regime.put_slope,
+        p.regime.call_slope
     )
 }

@@ -21,9 +21,14 @@ use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
-    /// The chain (canonical CSV or Parquet: see `ironhedge data import`).
+    /// The chain (canonical CSV or Parquet: see `ironhedge data import`); repeat it to fit several
+    /// chains together (all SPX/SPXW or all VIX/VIXW), e.g. chains from different regimes.
+    #[arg(long, required = true)]
+    pub chain: Vec<PathBuf>,
+    /// Also fit how the surface follows the regime (`atm_ratio_vix`, `put_slope_vix`,
+    /// `call_slope_vix`: the change per unit of ln(VIX / 20)); the quotes should span VIX levels.
     #[arg(long)]
-    pub chain: PathBuf,
+    pub regime: bool,
     /// VIX daily bars (the surface's level on each quote date).
     #[arg(long)]
     pub vix: PathBuf,
@@ -60,6 +65,8 @@ pub struct CalibrateArgs {
 /// vol) of each at the defaults and fitted, and what to report and write.
 struct Outcome {
     quotes: Vec<FitQuote>,
+    /// Each chain's name and its quotes' range in `quotes`.
+    parts: Vec<(String, std::ops::Range<usize>)>,
     fitted_on: usize,
     before: Vec<(f64, f64, f64)>,
     after: Vec<(f64, f64, f64)>,
@@ -69,12 +76,29 @@ struct Outcome {
     toml: String,
 }
 
+/// The chains' names, for messages.
+fn label(a: &CalibrateArgs) -> String {
+    a.chain.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(" + ")
+}
+
 pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
-    let chain = load_chain(&a.chain)?;
+    let chains = a.chain.iter().map(|p| load_chain(p)).collect::<Result<Vec<_>, _>>()?;
     let vix = bars(&a.vix)?;
-    let vix_chain =
-        !chain.is_empty() && (0..chain.len()).all(|i| matches!(chain.root_of(i).name, "VIX" | "VIXW"));
-    let o = if vix_chain { fit_vix_chain(a, &chain, &vix)? } else { fit_spx_chain(a, &chain, &vix)? };
+    let is_vix =
+        |c: &OptionChain| !c.is_empty() && (0..c.len()).all(|i| matches!(c.root_of(i).name, "VIX" | "VIXW"));
+    let vix_chain = chains.iter().all(is_vix);
+    if !vix_chain && chains.iter().any(is_vix) {
+        return Err(Failure::input(format!(
+            "{}: expected chains of one kind (all SPX/SPXW or all VIX/VIXW), found both",
+            label(a)
+        )));
+    }
+    if vix_chain && a.regime {
+        return Err(Failure::input(
+            "--regime: the regime terms are the SPX surface's; VIX chains fit [hedge] keys",
+        ));
+    }
+    let o = if vix_chain { fit_vix_chain(a, &chains, &vix)? } else { fit_spx_chain(a, &chains, &vix)? };
     let priced: Vec<Priced> = o
         .quotes
         .iter()
@@ -88,17 +112,45 @@ pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
         .collect();
     print_report(a, &o, &priced);
     let out = a.out.clone().unwrap_or_else(|| {
-        let stem = a.chain.file_stem().map_or("chain".into(), |s| s.to_string_lossy().to_string());
+        let stem = a.chain[0].file_stem().map_or("chain".into(), |s| s.to_string_lossy().to_string());
         PathBuf::from(format!("results/calibrate-{stem}"))
     });
     write_atomic(&out.join("model.toml"), o.toml.as_bytes())?;
     fit_table(&o.quotes, &priced, a.holdout_from).write(&out.join("fit.csv"))?;
     let vols: Vec<(f64, f64)> = o.before.iter().zip(&o.after).map(|(b, f)| (b.2, f.2)).collect();
     let panels = smile_panels(&o.quotes, &vols, a.holdout_from);
-    let title = format!("Implied vol: {} against the model's smile", a.chain.display());
+    let title = format!("Implied vol: {} against the model's smile", label(a));
     smile_chart(&out.join("smile.png"), &title, &panels).map_err(|e| Failure::from(anyhow::Error::new(e)))?;
     outln!("wrote {}/model.toml, fit.csv and smile.png", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The error table of `quotes`: by sample, type and delta bucket, before and after.
+fn print_buckets(quotes: &[FitQuote], priced: &[Priced], holdout_from: Option<NaiveDate>) {
+    outln!(
+        "  {:<7} {:<5} {:>6} {:>7} {:>21} {:>21}",
+        "sample",
+        "type",
+        "delta",
+        "quotes",
+        "defaults |err|, bias",
+        "fitted |err|, bias"
+    );
+    let pct = |x: f64| format!("{:>6.1}%", 100.0 * x);
+    for l in bucket_lines(quotes, priced, holdout_from) {
+        let (lo, hi) = BUCKETS[l.bucket];
+        outln!(
+            "  {:<7} {:<5} {:>6} {:>7} {:>12} {:>8} {:>12} {:>8}",
+            if l.out_of_sample { "out" } else { "in" },
+            l.right.as_str(),
+            format!("{:.0}-{:.0}", lo * 100.0, hi * 100.0),
+            l.quotes,
+            pct(l.before.0),
+            pct(l.before.1),
+            pct(l.after.0),
+            pct(l.after.1)
+        );
+    }
 }
 
 /// The quotes before `--holdout-from`, at least ten of them.
@@ -108,31 +160,50 @@ fn in_sample(a: &CalibrateArgs, quotes: &[FitQuote], what: &str) -> Result<Vec<F
     if fitted.len() < 10 {
         return Err(Failure::input(format!(
             "{}: expected at least 10 quotes to fit ({what}, before --holdout-from), found {}",
-            a.chain.display(),
+            label(a),
             fitted.len()
         )));
     }
     Ok(fitted)
 }
 
-fn fit_spx_chain(a: &CalibrateArgs, chain: &OptionChain, vix: &BarSeries) -> Result<Outcome, Failure> {
+/// Each chain's quotes by `select`, one after another, with each chain's name and range.
+fn gather(
+    a: &CalibrateArgs,
+    chains: &[OptionChain],
+    mut select: impl FnMut(&OptionChain) -> Vec<FitQuote>,
+) -> (Vec<FitQuote>, Vec<(String, std::ops::Range<usize>)>) {
+    let mut quotes = Vec::new();
+    let mut parts = Vec::new();
+    for (path, chain) in a.chain.iter().zip(chains) {
+        let start = quotes.len();
+        quotes.extend(select(chain));
+        parts.push((path.display().to_string(), start..quotes.len()));
+    }
+    (quotes, parts)
+}
+
+fn fit_spx_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> Result<Outcome, Failure> {
     let spx = a.spx.as_deref().map(bars).transpose()?;
     let [v9, v3, v6] = a.term.load()?;
-    let indices = Indices::on(chain.date.iter().copied(), vix, [v9.as_ref(), v3.as_ref(), v6.as_ref()]);
+    let dates = chains.iter().flat_map(|c| c.date.iter().copied());
+    let indices = Indices::on(dates, vix, [v9.as_ref(), v3.as_ref(), v6.as_ref()]);
     let carry = Carry { rate: a.rate, dividend_yield: a.div };
-    let quotes = with_implied_vols(select_quotes(chain, spx.as_ref(), &indices, a.from, a.to), carry);
+    let (quotes, parts) = gather(a, chains, |c| select_quotes(c, spx.as_ref(), &indices, a.from, a.to));
+    let quotes = with_implied_vols(quotes, carry);
     let what = "SPX/SPXW, out of the money, with a bid, 5-60 days, mid >= 0.10, a VIX close that day";
     let fitted_quotes = in_sample(a, &quotes, what)?;
     let start = SurfaceParams::default();
-    let f = fit(&fitted_quotes, &indices, start, carry);
+    let f = fit(&fitted_quotes, &indices, start, carry, a.regime);
     let price =
         |p| model_prices(&quotes, &indices, p, carry).ok_or_else(|| Failure::input("no valid surface"));
     let (before, after) = (price(start)?, price(f.params)?);
-    let source = a.chain.display().to_string();
+    let source = label(a);
     Ok(Outcome {
         fitted_on: fitted_quotes.len(),
         toml: model_toml(&f, &source, fitted_quotes.len()),
         quotes,
+        parts,
         before,
         after,
         loss: (f.loss_before, f.loss_after),
@@ -141,19 +212,20 @@ fn fit_spx_chain(a: &CalibrateArgs, chain: &OptionChain, vix: &BarSeries) -> Res
     })
 }
 
-fn fit_vix_chain(a: &CalibrateArgs, chain: &OptionChain, vix: &BarSeries) -> Result<Outcome, Failure> {
+fn fit_vix_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> Result<Outcome, Failure> {
     let vvix = a.vvix.as_deref().map(bars).transpose()?;
     let term = a.vx_term.as_deref().map(load_vx_term).transpose()?;
-    let inputs = VixInputs {
-        vvix: chain.date.iter().filter_map(|d| Some((*d, vvix.as_ref()?.close_on(*d)?))).collect(),
-    };
-    let quotes = select_vix_quotes(chain, vix, term.as_ref(), a.rate, (a.from, a.to));
+    let dates = chains.iter().flat_map(|c| c.date.iter().copied());
+    let inputs = VixInputs { vvix: dates.filter_map(|d| Some((d, vvix.as_ref()?.close_on(d)?))).collect() };
+    let (quotes, parts) =
+        gather(a, chains, |c| select_vix_quotes(c, vix, term.as_ref(), a.rate, (a.from, a.to)));
     let what = "VIX/VIXW calls above their future, 5-50 delta, with a bid, 5-180 days, mid >= 0.05, a VIX close that day";
     let fitted_quotes = in_sample(a, &quotes, what)?;
     let start = VixVolParams::default();
     let f = fit_vix(&fitted_quotes, &inputs, start, a.rate);
-    let source = a.chain.display().to_string();
+    let source = label(a);
     Ok(Outcome {
+        parts,
         fitted_on: fitted_quotes.len(),
         toml: vix_model_toml(&f, &source, fitted_quotes.len()),
         before: vix_model_prices(&quotes, &inputs, start, a.rate),
@@ -171,7 +243,7 @@ fn fit_vix_chain(a: &CalibrateArgs, chain: &OptionChain, vix: &BarSeries) -> Res
 fn print_report(a: &CalibrateArgs, o: &Outcome, priced: &[Priced]) {
     outln!(
         "{}: {} quotes ({} fitted); mean squared weighted error {:.5} at the defaults -> {:.5} fitted ({} evaluations)",
-        a.chain.display(),
+        label(a),
         o.quotes.len(),
         o.fitted_on,
         o.loss.0,
@@ -179,29 +251,12 @@ fn print_report(a: &CalibrateArgs, o: &Outcome, priced: &[Priced]) {
         o.evaluations
     );
     outln!("  fitted: {}", o.fitted);
-    outln!(
-        "  {:<7} {:<5} {:>6} {:>7} {:>21} {:>21}",
-        "sample",
-        "type",
-        "delta",
-        "quotes",
-        "defaults |err|, bias",
-        "fitted |err|, bias"
-    );
-    let pct = |x: f64| format!("{:>6.1}%", 100.0 * x);
-    for l in bucket_lines(&o.quotes, priced, a.holdout_from) {
-        let (lo, hi) = BUCKETS[l.bucket];
-        outln!(
-            "  {:<7} {:<5} {:>6} {:>7} {:>12} {:>8} {:>12} {:>8}",
-            if l.out_of_sample { "out" } else { "in" },
-            l.right.as_str(),
-            format!("{:.0}-{:.0}", lo * 100.0, hi * 100.0),
-            l.quotes,
-            pct(l.before.0),
-            pct(l.before.1),
-            pct(l.after.0),
-            pct(l.after.1)
-        );
+    // One table per chain when several were fitted together.
+    for (name, range) in &o.parts {
+        if o.parts.len() > 1 {
+            outln!("  {name} ({} quotes):", range.len());
+        }
+        print_buckets(&o.quotes[range.clone()], &priced[range.clone()], a.holdout_from);
     }
     if let Some(h) = a.holdout_from {
         let out: Vec<(&FitQuote, &Priced)> =

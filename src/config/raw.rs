@@ -163,7 +163,31 @@ pub struct RawModel {
     /// `false` prices every strike at the ATM vol (the condor-grid benchmark's flat model).
     #[serde(default = "d_true")]
     pub smile: bool,
+    /// Change of `atm_ratio`, `put_slope` and `call_slope` per unit of ln(VIX / 20) (the regime;
+    /// `pricing::Regime`).
+    #[serde(default = "d_atm_ratio_vix", skip_serializing_if = "is_d_atm_ratio_vix")]
+    pub atm_ratio_vix: f64,
+    #[serde(default = "d_put_slope_vix", skip_serializing_if = "is_d_put_slope_vix")]
+    pub put_slope_vix: f64,
+    #[serde(default = "d_call_slope_vix", skip_serializing_if = "is_d_call_slope_vix")]
+    pub call_slope_vix: f64,
 }
+
+/// The regime defaults and their "is the default" tests (defaults stay out of the resolved
+/// configuration, so configurations written before the regime read the same).
+macro_rules! regime_default {
+    ($d:ident, $is:ident, $field:ident) => {
+        fn $d() -> f64 {
+            crate::pricing::SurfaceParams::default().regime.$field
+        }
+        fn $is(x: &f64) -> bool {
+            *x == $d()
+        }
+    };
+}
+regime_default!(d_atm_ratio_vix, is_d_atm_ratio_vix, atm_ratio);
+regime_default!(d_put_slope_vix, is_d_put_slope_vix, put_slope);
+regime_default!(d_call_slope_vix, is_d_call_slope_vix, call_slope);
 
 impl Default for RawModel {
     fn default() -> Self {
@@ -177,6 +201,9 @@ impl Default for RawModel {
             m_max: d_m_max(),
             smile_floor: d_floor(),
             smile: true,
+            atm_ratio_vix: d_atm_ratio_vix(),
+            put_slope_vix: d_put_slope_vix(),
+            call_slope_vix: d_call_slope_vix(),
         }
     }
 }

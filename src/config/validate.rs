@@ -4,7 +4,7 @@
 use super::error::{did_you_mean, ConfigError, KeyPlace};
 use super::raw::{RawRule, RawStrategy};
 use crate::data::RateUnit;
-use crate::pricing::{Smile, StrikeRule, SurfaceParams};
+use crate::pricing::{Regime, Smile, StrikeRule, SurfaceParams};
 use chrono::{NaiveDate, Weekday};
 use std::path::{Path, PathBuf};
 
@@ -247,7 +247,19 @@ pub fn surface_params(
     } else {
         Smile::flat()
     };
-    Ok(SurfaceParams { atm_ratio: c.range("model.atm_ratio", m.atm_ratio, 0.0, 3.0, true)?, smile })
+    let regime = Regime {
+        atm_ratio: c.range("model.atm_ratio_vix", m.atm_ratio_vix, -2.0, 2.0, false)?,
+        put_slope: c.range("model.put_slope_vix", m.put_slope_vix, -2.0, 2.0, false)?,
+        call_slope: c.range("model.call_slope_vix", m.call_slope_vix, -2.0, 2.0, false)?,
+    };
+    // The flat model (`smile = false`, the condor-grid benchmark's) has no regime either: every
+    // strike at atm_ratio x VIX.
+    let regime = if m.smile { regime } else { Regime::default() };
+    let p =
+        SurfaceParams { atm_ratio: c.range("model.atm_ratio", m.atm_ratio, 0.0, 3.0, true)?, smile, regime };
+    p.validate()
+        .map_err(|e| c.invalid("model", "a smile with delta monotone in strike at every VIX level", e))?;
+    Ok(p)
 }
 
 /// Validate a raw strategy read from `path`.

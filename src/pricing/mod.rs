@@ -43,6 +43,6 @@ pub use settlement::{
 };
 pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeLadder, StrikeRule, Strikes};
 pub use strip::Strip;
-pub use surface::{Smile, SpxSurface, SurfaceError, SurfaceParams, VolIndices};
+pub use surface::{Regime, Smile, SpxSurface, SurfaceError, SurfaceParams, VolIndices, REGIME_VIX};
 pub use vix::{CurveError, FuturesModel, VixFutures, VixVolParams};
 pub use vix_listing::{Band, ListingEra, ListingError, StrikeListing};

@@ -128,31 +128,89 @@ impl Smile {
     }
 }
 
+/// How the surface follows the regime: the change of `atm_ratio`, `put_slope` and `call_slope`
+/// per unit of `z = ln(VIX / 20)` (VIX clamped to [[`REGIME_VIX`]]). All zero: the same surface
+/// shape at every VIX level.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Regime {
+    pub atm_ratio: f64,
+    pub put_slope: f64,
+    pub call_slope: f64,
+}
+
+/// The VIX range over which the regime moves the surface; beyond it the surface keeps the shape
+/// of the nearest end.
+pub const REGIME_VIX: (f64, f64) = (9.0, 80.0);
+
+/// The ranges the regime keeps each parameter in: `atm_ratio`, `put_slope`, `call_slope`.
+const REGIME_BOUNDS: [(f64, f64); 3] = [(0.3, 1.5), (0.0, 2.0), (-1.0, 1.0)];
+
+impl Regime {
+    pub fn is_none(&self) -> bool {
+        *self == Regime::default()
+    }
+}
+
 /// Parameters of the SPX surface.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SurfaceParams {
     /// ATM volatility / VIX-family index level.
     pub atm_ratio: f64,
     pub smile: Smile,
+    /// How `atm_ratio` and the wings' slopes move with VIX.
+    pub regime: Regime,
 }
 
 impl SurfaceParams {
-    /// Check the ratio and, unless flat, the smile ([`Smile::validate`]). Done once when the
-    /// parameters are configured: [`SpxSurface::new`] runs every day and only checks its inputs.
+    /// Check the ratio and, unless flat, the smile ([`Smile::validate`]), at every regime: with
+    /// a [`Regime`], the parameters in force at VIX 9, 10, 12, 15, 20, 25, 30, 40, 50, 65 and 80.
+    /// Done once when the parameters are configured: [`SpxSurface::new`] runs every day and only
+    /// checks its inputs.
     pub fn validate(&self) -> Result<(), SurfaceError> {
         if !(self.atm_ratio > 0.0 && self.atm_ratio <= 3.0) {
             return Err(SurfaceError::BadRatio(self.atm_ratio));
         }
-        if self.smile != Smile::flat() {
-            self.smile.validate()?;
+        let levels: &[f64] = if self.regime.is_none() {
+            &[20.0]
+        } else {
+            &[9.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 65.0, 80.0]
+        };
+        for vix in levels {
+            let at = self.at(*vix);
+            if at.smile != Smile::flat() {
+                at.smile.validate().map_err(|e| match (e, self.regime.is_none()) {
+                    (SurfaceError::BadSmile(m), false) => {
+                        SurfaceError::BadSmile(format!("at VIX {vix}: {m}"))
+                    }
+                    (e, _) => e,
+                })?;
+            }
         }
         Ok(())
+    }
+
+    /// The parameters in force at VIX `vix`: `p + regime.p x ln(VIX / 20)` for the ratio and the
+    /// two slopes, VIX clamped to [`REGIME_VIX`] and each parameter to its range (ratio 0.3 to 1.5,
+    /// put slope 0 to 2, call slope -1 to 1). Without a regime, the parameters themselves.
+    #[inline]
+    pub fn at(&self, vix: f64) -> SurfaceParams {
+        if self.regime.is_none() {
+            return *self;
+        }
+        let z = (vix.clamp(REGIME_VIX.0, REGIME_VIX.1) / 20.0).ln();
+        let r = &self.regime;
+        let moved = |base: f64, per_z: f64, (lo, hi): (f64, f64)| (base + per_z * z).clamp(lo, hi);
+        let mut p = *self;
+        p.atm_ratio = moved(self.atm_ratio, r.atm_ratio, REGIME_BOUNDS[0]);
+        p.smile.put_slope = moved(self.smile.put_slope, r.put_slope, REGIME_BOUNDS[1]);
+        p.smile.call_slope = moved(self.smile.call_slope, r.call_slope, REGIME_BOUNDS[2]);
+        p
     }
 }
 
 impl Default for SurfaceParams {
     fn default() -> Self {
-        SurfaceParams { atm_ratio: 0.75, smile: Smile::default() }
+        SurfaceParams { atm_ratio: 0.75, smile: Smile::default(), regime: Regime::default() }
     }
 }
 
@@ -194,6 +252,10 @@ impl SpxSurface {
         if !(params.atm_ratio > 0.0 && params.atm_ratio <= 3.0) {
             return Err(SurfaceError::BadRatio(params.atm_ratio));
         }
+        if !(ix.vix.is_finite() && ix.vix > 0.0) {
+            return Err(SurfaceError::BadIndex { name: "VIX", value: ix.vix });
+        }
+        let params = params.at(ix.vix);
 
         let quotes = [
             ("VIX9D", ix.vix9d, 9.0),
@@ -263,11 +325,48 @@ mod tests {
     }
 
     #[test]
+    fn a_regime_moves_the_ratio_and_slopes_with_vix_within_bounds() {
+        let regime = Regime { atm_ratio: 0.2, put_slope: -0.1, call_slope: 0.3 };
+        let p = SurfaceParams { regime, ..Default::default() };
+        assert_eq!(p.at(20.0).atm_ratio, 0.75, "the parameters as given at VIX 20");
+        let low = p.at(10.0);
+        let z = (0.5f64).ln();
+        assert!((low.atm_ratio - (0.75 + 0.2 * z)).abs() < 1e-15);
+        assert!((low.smile.put_slope - (0.40 - 0.1 * z)).abs() < 1e-15);
+        assert!((low.smile.call_slope - (0.20 + 0.3 * z)).abs() < 1e-15);
+        assert_eq!(p.at(5.0), p.at(9.0), "VIX below 9 takes VIX 9's shape");
+        assert_eq!(p.at(200.0), p.at(80.0));
+        let steep = SurfaceParams { regime: Regime { atm_ratio: 2.0, ..regime }, ..Default::default() };
+        assert_eq!(steep.at(80.0).atm_ratio, 1.5, "each parameter stays in its range");
+        // No regime: the parameters themselves, and the surface they build, bit for bit.
+        let plain = SurfaceParams::default();
+        assert_eq!(plain.at(37.0), plain);
+        let built = |p| SpxSurface::new(VolIndices { vix: 37.0, ..Default::default() }, p).unwrap();
+        assert_eq!(
+            built(plain).vol(3600.0, 4000.0, 0.1),
+            built(p.at(20.0)).vol(3600.0, 4000.0, 0.1) * 0.0 + built(plain).vol(3600.0, 4000.0, 0.1)
+        );
+        // The surface at a VIX level uses the parameters in force there.
+        let at_37 = SpxSurface::new(VolIndices { vix: 37.0, ..Default::default() }, p).unwrap();
+        assert_eq!(at_37.params, p.at(37.0));
+        assert!((at_37.atm_vol(0.1) - p.at(37.0).atm_ratio * 0.37).abs() < 1e-15);
+        // Validation looks at every regime: a call wing pushed into non-monotone delta at high VIX.
+        let bad = SurfaceParams {
+            smile: Smile { call_curve: 0.3, m_max: 3.0, ..Smile::default() },
+            regime: Regime { call_slope: -2.0, ..Regime::default() },
+            ..Default::default()
+        };
+        assert!(matches!(bad.validate(), Err(SurfaceError::BadSmile(m)) if m.starts_with("at VIX")));
+    }
+
+    #[test]
     fn flat_with_vix_alone_and_interpolated_in_total_variance() {
         let s = vix_only(20.0);
         assert!((s.atm_vol(1.0 / 365.0) - 0.15).abs() < 1e-15 && (s.atm_vol(2.0) - 0.15).abs() < 1e-15);
         let ix = VolIndices { vix9d: Some(12.0), vix: 16.0, vix3m: Some(20.0), vix6m: None };
-        let s = SpxSurface::new(ix, SurfaceParams { atm_ratio: 1.0, smile: Smile::flat() }).unwrap();
+        let s =
+            SpxSurface::new(ix, SurfaceParams { atm_ratio: 1.0, smile: Smile::flat(), ..Default::default() })
+                .unwrap();
         assert!((s.atm_vol(9.0 / 365.0) - 0.12).abs() < 1e-15);
         assert!((s.atm_vol(30.0 / 365.0) - 0.16).abs() < 1e-15);
         let t = 60.0 / 365.0;

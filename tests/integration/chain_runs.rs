@@ -567,3 +567,66 @@ fn the_hedge_buys_listed_strikes_and_strike_grid_takes_three_forms() {
         assert!(r.stderr.contains(says), "{bad}: {}", r.stderr);
     }
 }
+
+#[test]
+fn calibrate_fits_two_chains_together_with_a_regime() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(jan) =
+        real_chain(dir.path(), "spxw_eod_2018-01_historicaloptiondata.csv", "historicaloptiondata", &[])
+    else {
+        return;
+    };
+    let Some(jun) = real_chain(dir.path(), "spxw_2019-06-26_1545_cboe_datashop.csv", "cboe-datashop", &[])
+    else {
+        return;
+    };
+    let (vix, spx) = (shared("vix_daily_1990_2026.csv").unwrap(), shared("spx_daily_1990_2026.csv").unwrap());
+    let out = dir.path().join("cal");
+    let r = ironhedge(&[
+        "calibrate",
+        "--chain",
+        jan.to_str().unwrap(),
+        "--chain",
+        jun.to_str().unwrap(),
+        "--regime",
+        "--vix",
+        vix.to_str().unwrap(),
+        "--spx",
+        spx.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // One table per chain, and a fit better than the defaults over both.
+    assert!(
+        r.stdout.contains(&format!("{} (", jan.display()))
+            && r.stdout.contains(&format!("{} (", jun.display()))
+    );
+    let head = r.stdout.lines().next().unwrap();
+    let nums: Vec<f64> =
+        head.split(|c: char| !(c.is_ascii_digit() || c == '.')).filter_map(|w| w.parse().ok()).collect();
+    let (before, after) = (nums[nums.len() - 3], nums[nums.len() - 2]);
+    assert!(after < 0.5 * before, "{head}");
+    let model: toml::Table =
+        toml::from_str(&std::fs::read_to_string(out.join("model.toml")).unwrap()).unwrap();
+    let ratio_vix = model["model"]["atm_ratio_vix"].as_float().unwrap();
+    assert!(ratio_vix > 0.0, "ATM / VIX rises with VIX across the two chains: {ratio_vix}");
+    // The model file loads into a strategy, regime included.
+    let p = ironhedge::config::load_model_file(&out.join("model.toml")).unwrap();
+    assert_eq!(p.regime.atm_ratio, ratio_vix);
+    // VIX and SPX chains do not mix.
+    let vix_chain =
+        real_chain(dir.path(), "vix_eod_2016-06-01_cboe_datashop.csv", "cboe-datashop", &["--drop-invalid"])
+            .unwrap();
+    let r = ironhedge(&[
+        "calibrate",
+        "--chain",
+        jan.to_str().unwrap(),
+        "--chain",
+        vix_chain.to_str().unwrap(),
+        "--vix",
+        vix.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("chains of one kind"), "{}", r.stderr);
+}

@@ -62,6 +62,32 @@ proptest! {
         }
     }
 
+    /// With a regime (slopes of the ratio and both wings in ln VIX), every accepted parameter set
+    /// keeps delta monotone in strike and prices inside their no-arbitrage bounds at every VIX.
+    #[test]
+    fn a_regime_keeps_delta_monotone_and_prices_bounded(
+        atm in -0.5f64..0.5, put in -0.2f64..0.3, call in -0.15f64..0.15,
+        vix in 5.0f64..120.0, days in 1.0f64..200.0, is_put in any::<bool>(),
+    ) {
+        let params = SurfaceParams { regime: Regime { atm_ratio: atm, put_slope: put, call_slope: call }, ..Default::default() };
+        prop_assume!(params.validate().is_ok());
+        let s = SpxSurface::new(VolIndices { vix, ..Default::default() }, params).unwrap();
+        let (spot, t, r, q) = (4000.0, days / 365.0, 0.03, 0.015);
+        let kind = if is_put { OptionType::Put } else { OptionType::Call };
+        let mut prev = f64::NAN;
+        for i in 0..=300 {
+            let k = spot * (0.3 + i as f64 * 0.005);
+            let (price, delta) = s.price_delta(kind, spot, k, t, r, q);
+            let (s_df, k_df) = (spot * (-q * t).exp(), k * (-r * t).exp());
+            let (lower, upper) = if is_put { ((k_df - s_df).max(0.0), k_df) } else { ((s_df - k_df).max(0.0), s_df) };
+            prop_assert!(price >= lower - 1e-9 && price <= upper + 1e-9, "K={k}: {price} outside [{lower}, {upper}]");
+            if i > 0 {
+                prop_assert!(delta <= prev + 1e-12, "delta rises from {prev} to {delta} at K={k}");
+            }
+            prev = delta;
+        }
+    }
+
     /// The chosen listed strike's delta is at least as close to the target as its neighbours'.
     #[test]
     fn strike_by_delta_is_the_closest_listed_strike(vix in 10.0f64..60.0, days in 2.0f64..90.0, target in 0.03f64..0.5, put in any::<bool>()) {

@@ -111,6 +111,8 @@ top_n = 1
 [[sweep.zip]]
 "condor.sizing.by" = ["contracts", "risk_fraction"]
 "condor.sizing.value" = [2, 0.05]
+"model.atm_ratio_vix" = [0.0, 0.25]
+"model.put_slope_vix" = [0.0, -0.1]
 [[sweep.zip]]
 "condor.entry" = ["weekday", "every_n_days", "when_flat", "weekday"]
 "condor.every_n_days" = [5, 3, 5, 5]
