@@ -160,29 +160,49 @@ pub fn smile_panels(
         n if n <= 4 => dates.clone(),
         n => (0..4).map(|k| dates[k * (n - 1) / 3]).collect(),
     };
-    picks
-        .into_iter()
-        .filter_map(|date| {
-            let on: Vec<usize> = (0..quotes.len()).filter(|&i| quotes[i].date == date).collect();
-            let mut counts: Vec<(NaiveDate, usize)> = Vec::new();
-            for &i in &on {
-                match counts.iter_mut().find(|(e, _)| *e == quotes[i].expiry) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((quotes[i].expiry, 1)),
-                }
+    // Four panels: the most-quoted expiry of each picked date, or with fewer dates several
+    // expiries of each, spread over the term (a one-day chain shows its term structure).
+    let per_date = (4 / picks.len().max(1)).max(1);
+    let mut panels = Vec::new();
+    for date in picks {
+        let on: Vec<usize> = (0..quotes.len()).filter(|&i| quotes[i].date == date).collect();
+        let mut counts: Vec<(NaiveDate, usize)> = Vec::new();
+        for &i in &on {
+            match counts.iter_mut().find(|(e, _)| *e == quotes[i].expiry) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((quotes[i].expiry, 1)),
             }
-            let expiry = counts.iter().max_by_key(|(e, n)| (*n, std::cmp::Reverse(*e)))?.0;
-            let rows: Vec<usize> = on.into_iter().filter(|&i| quotes[i].expiry == expiry).collect();
+        }
+        let Some(&(most, most_n)) = counts.iter().max_by_key(|(e, n)| (*n, std::cmp::Reverse(*e))) else {
+            continue;
+        };
+        let expiries: Vec<NaiveDate> = if per_date == 1 {
+            vec![most]
+        } else {
+            // Expiries with at least half the quotes of the best-quoted one, by date.
+            let mut full: Vec<NaiveDate> =
+                counts.iter().filter(|(_, n)| 2 * n >= most_n).map(|(e, _)| *e).collect();
+            full.sort();
+            let m = full.len();
+            let mut chosen: Vec<NaiveDate> = (0..per_date.min(m))
+                .map(|k| full[if per_date.min(m) == 1 { 0 } else { k * (m - 1) / (per_date.min(m) - 1) }])
+                .collect();
+            chosen.dedup();
+            chosen
+        };
+        for expiry in expiries {
+            let rows: Vec<usize> = on.iter().copied().filter(|&i| quotes[i].expiry == expiry).collect();
             let x = |i: usize| quotes[i].strike / quotes[i].underlying;
             let sample = if holdout_from.is_some_and(|h| date >= h) { "out of sample" } else { "in sample" };
-            Some(SmilePanel {
+            panels.push(SmilePanel {
                 title: format!("{date}, expiry {expiry} ({} days), {sample}", quotes[rows[0]].days),
                 market: rows.iter().map(|&i| (x(i), quotes[i].iv)).collect(),
                 model_default: rows.iter().map(|&i| (x(i), vols[i].0)).collect(),
                 model_fitted: rows.iter().map(|&i| (x(i), vols[i].1)).collect(),
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    panels
 }
 
 /// The fitted parameters as `key = value` lines, for the terminal.
