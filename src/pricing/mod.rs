@@ -24,6 +24,7 @@ mod implied;
 mod market;
 mod normal;
 mod settlement;
+mod skewness;
 mod strikes;
 mod strip;
 mod surface;
@@ -41,6 +42,7 @@ pub use settlement::{
     intrinsic, settlement_value, spx_am_settlement, spxw_settlement, vix_settlement, SessionPrints,
     SettlementError, SettlementStyle,
 };
+pub use skewness::{risk_neutral_skewness, skew_index};
 pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeLadder, StrikeRule, Strikes};
 pub use strip::Strip;
 pub use surface::{Regime, Smile, SpxSurface, SurfaceError, SurfaceParams, VolIndices, REGIME_VIX};

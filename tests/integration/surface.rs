@@ -178,3 +178,66 @@ fn futures_model_tracks_the_real_front_month() {
     println!("model vs real VX1 over {} days: median abs error {median:.2} points", errs.len());
     assert!(median < 0.8, "{median}");
 }
+
+/// The SKEW index the model's smile implies at each VIX level, beside Cboe's SKEW history
+/// 1990-2026 in the same VIX regimes (printed; read with --nocapture). Skipped without ../shared.
+#[test]
+fn the_smiles_skew_against_the_skew_index_history_by_vix_regime() {
+    let (Some(skew_file), Some(vix_file)) =
+        (shared("skew_daily_1990_2026.csv"), shared("vix_daily_1990_2026.csv"))
+    else {
+        return;
+    };
+    let (_, skew_rows) = read_csv(&skew_file);
+    let vix = load_bars(&vix_file, &BarOptions::default()).unwrap();
+    let mut pairs: Vec<(f64, f64)> = skew_rows
+        .iter()
+        .filter_map(|r| {
+            let date = NaiveDate::parse_from_str(&r[0], "%Y-%m-%d").ok()?;
+            Some((vix.close_on(date)?, r[1].parse::<f64>().ok()?))
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(pairs.len() > 9_000, "{} days", pairs.len());
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let fitted = SurfaceParams {
+        atm_ratio: 0.8675,
+        smile: Smile {
+            put_slope: 0.2248,
+            put_curve: 0.0004,
+            call_slope: 0.2411,
+            call_curve: 0.0932,
+            m_min: -15.859,
+            m_max: 2.499,
+            ..Smile::default()
+        },
+        regime: Regime { atm_ratio: 0.1408, put_slope: -0.0653, call_slope: 0.0363 },
+    };
+    let model = |p: SurfaceParams, vix: f64| {
+        skew_index(&SpxSurface::new(VolIndices { vix, ..Default::default() }, p).unwrap(), 0.02, 0.015)
+    };
+    println!("VIX band | days | SKEW median (10th-90th) | model at the band's median VIX: defaults, two-chain regime fit");
+    let mut rows = Vec::new();
+    for (lo, hi) in [(0.0, 12.0), (12.0, 15.0), (15.0, 20.0), (20.0, 25.0), (25.0, 35.0), (35.0, 200.0)] {
+        let band: Vec<(f64, f64)> = pairs.iter().copied().filter(|(v, _)| *v >= lo && *v < hi).collect();
+        let skews: Vec<f64> = band.iter().map(|p| p.1).collect();
+        let mut sorted = skews.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (p10, p90) = (sorted[sorted.len() / 10], sorted[sorted.len() * 9 / 10]);
+        let v = median(band.iter().map(|p| p.0).collect());
+        let (d, f) = (model(SurfaceParams::default(), v), model(fitted, v));
+        println!(
+            "{lo}-{hi} | {} | {:.1} ({p10:.1}-{p90:.1}) | VIX {v:.1}: {d:.1}, {f:.1}",
+            band.len(),
+            median(skews)
+        );
+        rows.push((median(sorted), p10, p90, d));
+    }
+    // The history: SKEW is highest in calm markets and lowest in panics (122 against 118).
+    assert!(rows[0].0 > rows[5].0 + 3.0, "{rows:?}");
+    // The default smile's skew sits inside the history's 10th-90th percentiles in every regime.
+    assert!(rows.iter().all(|(_, p10, p90, d)| d > p10 && d < p90), "{rows:?}");
+}
