@@ -324,6 +324,19 @@ fn a_strategy_takes_its_model_from_a_model_file_and_its_own_keys_win() {
     // `ironhedge price --model-file` reads the same table.
     let p = ironhedge::config::load_model_file(&d.path().join("model.toml")).unwrap();
     assert_eq!((p.atm_ratio, p.smile.put_slope), (0.9, 0.25));
+    // A model file of the seven smile keys alone (as calibrate wrote before the regime) loads
+    // with no regime; one with the regime keys carries them.
+    let seven = "[model]\natm_ratio = 0.8\nput_slope = 0.3\nput_curve = 0.0\ncall_slope = 0.2\ncall_curve = 0.08\nm_min = -10.0\nm_max = 2.5\n";
+    std::fs::write(d.path().join("seven.toml"), seven).unwrap();
+    let p = ironhedge::config::load_model_file(&d.path().join("seven.toml")).unwrap();
+    assert!(p.regime.is_none() && p.atm_ratio == 0.8);
+    std::fs::write(
+        d.path().join("ten.toml"),
+        format!("{seven}atm_ratio_vix = 0.1\nput_slope_vix = -0.05\ncall_slope_vix = 0.0\n"),
+    )
+    .unwrap();
+    let p = ironhedge::config::load_model_file(&d.path().join("ten.toml")).unwrap();
+    assert_eq!((p.regime.atm_ratio, p.regime.put_slope), (0.1, -0.05));
 }
 
 #[test]

@@ -137,3 +137,18 @@ fn help_shows_examples() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("Examples:") && r.stdout.contains("--model black76"), "{}", r.stdout);
 }
+
+#[test]
+fn black76_delta_picks_among_the_listed_vix_strikes_unless_a_step_is_given() {
+    let args = |extra: &[&str]| {
+        let mut a = vec!["price", "--model", "black76", "--type", "call", "--future", "13.2", "--days", "30"];
+        a.extend_from_slice(&["--vol", "0.9", "--delta", "0.4"]);
+        a.extend_from_slice(extra);
+        let r = crate::common::ironhedge(&a);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    // Today's listing has half points below 15 within 60 days; a 1-point step does not.
+    assert!(args(&[]).contains("strike 14.5,"), "{}", args(&[]));
+    assert!(args(&["--strike-step", "1"]).contains("strike 15,"), "{}", args(&["--strike-step", "1"]));
+}
