@@ -22,9 +22,10 @@ pub const FITTED: [&str; 10] = [
     "call_slope_vix",
 ];
 
-fn to_vec<const N: usize>(p: &SurfaceParams) -> [f64; N] {
+/// The values of [`FITTED`] in `p`, in that order.
+pub fn fitted_values(p: &SurfaceParams) -> [f64; 10] {
     let (s, r) = (&p.smile, &p.regime);
-    let all = [
+    [
         p.atm_ratio,
         s.put_slope,
         s.put_curve,
@@ -35,7 +36,11 @@ fn to_vec<const N: usize>(p: &SurfaceParams) -> [f64; N] {
         r.atm_ratio,
         r.put_slope,
         r.call_slope,
-    ];
+    ]
+}
+
+fn to_vec<const N: usize>(p: &SurfaceParams) -> [f64; N] {
+    let all = fitted_values(p);
     std::array::from_fn(|i| all[i])
 }
 

@@ -2,7 +2,7 @@
 //! before and after the fit, `fit.csv` (one row per quote) and `model.toml` (the fitted `[model]`
 //! keys, which a strategy or `ironhedge price` can read).
 
-use super::fit::Fit;
+use super::fit::{fitted_values, Fit, FITTED};
 use super::FitQuote;
 use crate::charts::SmilePanel;
 use crate::data::{OutColumn, OutTable, Right};
@@ -91,26 +91,15 @@ pub fn bucket_lines(
 
 /// `model.toml`: the fitted keys under `[model]`, with where they came from.
 pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
-    let p = &fit.params;
-    let s = &p.smile;
-    format!(
+    let mut text = format!(
         "# Fitted by `ironhedge calibrate` to {source} ({quotes} quotes): mean squared weighted error \
-         {:.5} at the defaults, {:.5} fitted.\n[model]\natm_ratio = {}\nput_slope = {}\nput_curve = {}\n\
-         call_slope = {}\ncall_curve = {}\nm_min = {}\nm_max = {}\n\
-         atm_ratio_vix = {}\nput_slope_vix = {}\ncall_slope_vix = {}\n",
-        fit.loss_before,
-        fit.loss_after,
-        p.atm_ratio,
-        s.put_slope,
-        s.put_curve,
-        s.call_slope,
-        s.call_curve,
-        s.m_min,
-        s.m_max,
-        p.regime.atm_ratio,
-        p.regime.put_slope,
-        p.regime.call_slope
-    )
+         {:.5} at the defaults, {:.5} fitted.\n[model]\n",
+        fit.loss_before, fit.loss_after
+    );
+    for (key, value) in FITTED.iter().zip(fitted_values(&fit.params)) {
+        text.push_str(&format!("{key} = {value}\n"));
+    }
+    text
 }
 
 /// `fit.csv`: per quote, the market and both model prices, implied vols, delta and bucket.
@@ -205,20 +194,9 @@ pub fn smile_panels(
     panels
 }
 
-/// The fitted parameters as `key = value` lines, for the terminal.
+/// The fitted parameters as `key value` pairs, for the terminal.
 pub fn describe(p: &SurfaceParams) -> String {
-    let s = &p.smile;
-    format!(
-        "atm_ratio {:.4}, put_slope {:.4}, put_curve {:.4}, call_slope {:.4}, call_curve {:.4}, m_min {:.3}, m_max {:.3}; per ln(VIX/20): atm_ratio {:.4}, put_slope {:.4}, call_slope {:.4}",
-        p.atm_ratio,
-        s.put_slope,
-        s.put_curve,
-        s.call_slope,
-        s.call_curve,
-        s.m_min,
-        s.m_max,
-        p.regime.atm_ratio,
-        p.regime.put_slope,
-        p.regime.call_slope
-    )
+    let pairs: Vec<String> =
+        FITTED.iter().zip(fitted_values(p)).map(|(key, value)| format!("{key} {value:.4}")).collect();
+    pairs.join(", ")
 }
