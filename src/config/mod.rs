@@ -10,13 +10,15 @@ pub mod hedge;
 mod model_file;
 pub mod raw;
 mod rules;
+pub mod signal_expr;
 mod strike_grid;
 mod validate;
 
 pub use error::{did_you_mean, ConfigError, KeyPlace};
 pub use hedge::{Budget, HedgeSpec, HedgeStrike, LayerSpec, Schedule, ScheduleBy, Trigger};
 pub use model_file::load_model_file;
-pub use rules::{Action, Condition, Op, Rule, SignalSpec, ACTIONS, SIGNALS};
+pub use rules::{Action, Condition, Op, Rule, SignalSpec, ACTIONS};
+pub use signal_expr::{Base, CrossTo, Event, Function, SignalRef, Stream};
 pub use validate::{
     CondorSpec, DataSources, EntrySchedule, Expiries, FillMode, RateSpec, Sizing, Strategy, StrikeSpec,
     WingSpec,
@@ -198,8 +200,11 @@ fn check_data_files(s: &Strategy, place: &dyn Fn(&str) -> KeyPlace) -> Result<()
         RateSpec::File { path, .. } => Some(path),
         RateSpec::Constant(_) => None,
     };
+    let named: Vec<(String, &std::path::PathBuf)> =
+        d.series.iter().map(|n| (format!("data.series.{}", n.name), &n.path)).collect();
     let files = [
         ("data.spx", Some(&d.spx)),
+        ("data.skew", d.skew.as_ref()),
         ("data.vix", Some(&d.vix)),
         ("data.vix9d", d.vix9d.as_ref()),
         ("data.vix3m", d.vix3m.as_ref()),
@@ -213,12 +218,12 @@ fn check_data_files(s: &Strategy, place: &dyn Fn(&str) -> KeyPlace) -> Result<()
         ("signals.funding", s.signals.funding.as_ref()),
         ("signals.calendar", s.signals.calendar.as_ref()),
     ];
-    for (key, path) in files {
-        let Some(path) = path else { continue };
+    let all = files.iter().filter_map(|(k, p)| p.map(|p| (k.to_string(), p))).chain(named);
+    for (key, path) in all {
         if !path.is_file() {
             let why = if path.exists() { "not a file" } else { "no such file" };
             return Err(ConfigError::Invalid {
-                place: Box::new(place(key)),
+                place: Box::new(place(&key)),
                 expected: "an existing data file (a relative path is taken from the strategy file's folder)"
                     .into(),
                 found: format!("`{}` ({why})", path.display()),

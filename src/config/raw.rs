@@ -88,6 +88,30 @@ pub struct RawData {
     /// A VIX option chain: the hedge's calls priced from its quotes on the dates it covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vix_chain: Option<String>,
+    /// Cboe SKEW index daily (`date,skew` or bars): the `skew` series of rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skew: Option<String>,
+    /// Extra series for rules, `series.NAME`: a path, or `{ path = "...", known_at = "nyse_close" |
+    /// "utc_day_end" }`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub series: std::collections::BTreeMap<String, RawSeriesFile>,
+}
+
+/// A file under `[data.series]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RawSeriesFile {
+    Path(String),
+    Table(RawSeriesTable),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeriesTable {
+    pub path: String,
+    /// When a date-only row becomes known: `"nyse_close"` (default) or `"utc_day_end"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_at: Option<String>,
 }
 
 /// Run window; dates are TOML dates (`2014-01-02`) or strings (`"2014-01-02"`).
@@ -387,13 +411,40 @@ impl Default for RawSignals {
     }
 }
 
-/// One comparison on a named signal: `{ signal = "vix", op = ">", value = 30 }`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+/// One condition: a named signal compared (`{ signal = "vix", op = ">", value = 30 }`), a function
+/// of a series compared (`{ signal = "rsi", of = "vx1", periods = 14, op = ">", value = 70 }`), or
+/// an event (`{ signal = "crosses_above", of = "vix", other = "vix3m" }`, no `op`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCondition {
     pub signal: String,
-    pub op: String,
-    pub value: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The series the function reads (`vix`, `vx1`, `vix/vix3m`, `series.NAME`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+    /// For a cross: the other series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
+    /// For a cross: a fixed level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fast: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smooth: Option<i64>,
+    /// For `macd_divergence`: rows looked back for the earlier low (or high).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<i64>,
+    /// For `macd_divergence`: `"bullish"` (default) or `"bearish"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
 }
 
 /// A rule: conditions combined with `all` (every one) or `any` (at least one), and an action.

@@ -3,22 +3,8 @@
 
 use super::error::{did_you_mean, ConfigError, KeyPlace};
 use super::raw::{RawCondition, RawRuleSet, RawSignals};
+use super::signal_expr::{self, Base, CrossTo, CrossToExpr, Event, Expr, LegacyPeriods, SignalRef, Stream};
 use std::path::{Path, PathBuf};
-
-/// The named signals rules can read (values at the decision instant, from the past only).
-pub const SIGNALS: &[&str] = &[
-    "vix",
-    "vix_term_ratio",
-    "vx1_vx2_ratio",
-    "spx_rsi",
-    "spx_macd_hist",
-    "spx_realized_vol",
-    "cascade_active",
-    "long_liq_share",
-    "funding_rate",
-    "funding_zscore",
-    "sessions_to_event",
-];
 
 /// A comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,13 +26,12 @@ impl Op {
     }
 }
 
-/// `signal op value`; a signal without a value yet (warm-up, no VIX3M, no liquidation data) never
-/// satisfies a condition.
+/// A condition: a signal compared (`test`), or an event (no `test`: it holds on the session it
+/// happens). A signal without a value yet (warm-up, no data behind it) never satisfies one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
-    pub signal: &'static str,
-    pub op: Op,
-    pub value: f64,
+    pub signal: SignalRef,
+    pub test: Option<(Op, f64)>,
 }
 
 /// What a rule does on a day its conditions hold.
@@ -105,6 +90,10 @@ pub struct SignalSpec {
     /// The macro calendar and the event names that count (empty: all).
     pub calendar: Option<PathBuf>,
     pub calendar_events: Vec<String>,
+    /// The indicator streams the rules read, each once (conditions refer to them by index).
+    pub streams: Vec<Stream>,
+    /// The events the rules read (crosses, divergences), each once.
+    pub events: Vec<Event>,
 }
 
 fn invalid(
@@ -186,48 +175,132 @@ pub fn signals(
         funding_lookback: days("signals.funding_lookback", raw.funding_lookback)?,
         calendar: raw.calendar.as_deref().map(|p| base.join(p)),
         calendar_events: raw.calendar_events.clone(),
+        streams: Vec::new(),
+        events: Vec::new(),
     })
+}
+
+/// The streams and events of a strategy's rules, registered once each.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub streams: Vec<Stream>,
+    pub events: Vec<Event>,
+}
+
+impl Registry {
+    fn stream(&mut self, s: Stream) -> usize {
+        self.streams.iter().position(|x| *x == s).unwrap_or_else(|| {
+            self.streams.push(s);
+            self.streams.len() - 1
+        })
+    }
+
+    fn event(&mut self, e: Event) -> usize {
+        self.events.iter().position(|x| *x == e).unwrap_or_else(|| {
+            self.events.push(e);
+            self.events.len() - 1
+        })
+    }
+}
+
+/// What the rules may read: whether a series' data is loaded.
+pub struct Loaded<'a> {
+    pub has: &'a dyn Fn(&Base) -> bool,
+    pub legacy: LegacyPeriods,
 }
 
 fn condition(
     c: &RawCondition,
     key: &str,
+    loaded: &Loaded<'_>,
+    reg: &mut Registry,
     place: &dyn Fn(&str) -> KeyPlace,
 ) -> Result<Condition, ConfigError> {
-    let signal = SIGNALS.iter().find(|s| **s == c.signal).copied().ok_or_else(|| {
-        invalid(
+    let expr = signal_expr::expression(c, key, loaded.legacy, place)?;
+    let mut bases: Vec<(Base, &'static str)> = Vec::new();
+    let mut add = |s: &Stream, field| {
+        bases.push((s.of.num.clone(), field));
+        if let Some(d) = &s.of.den {
+            bases.push((d.clone(), field));
+        }
+    };
+    match &expr {
+        Expr::Special(_) => {}
+        Expr::Value(s) | Expr::Divergence(s) => add(s, "of"),
+        Expr::Cross { of, to, .. } => {
+            add(of, "of");
+            if let CrossToExpr::Series(o) = to {
+                add(o, "other");
+            }
+        }
+    }
+    if let Some((base, field)) = bases.iter().find(|(b, _)| !(loaded.has)(b)) {
+        let field = if signal_expr::LEGACY.iter().any(|(l, _)| *l == c.signal) { "signal" } else { field };
+        return Err(invalid(
             place,
-            &format!("{key}.signal"),
-            format!("one of {}", SIGNALS.join(", ")),
-            format!("\"{}\"", c.signal),
-            did_you_mean(&c.signal, SIGNALS),
-        )
-    })?;
-    let op = match c.op.as_str() {
-        ">" => Op::Gt,
-        ">=" => Op::Ge,
-        "<" => Op::Lt,
-        "<=" => Op::Le,
+            &format!("{key}.{field}"),
+            format!("data for series `{base}`: add {} to the strategy", base.needs().unwrap_or_default()),
+            "no such key".into(),
+            String::new(),
+        ));
+    }
+    let is_event = matches!(expr, Expr::Cross { .. } | Expr::Divergence(_));
+    let signal = match expr {
+        Expr::Special(name) => SignalRef::Special(name),
+        Expr::Value(s) => SignalRef::Value(reg.stream(s)),
+        Expr::Divergence(s) => {
+            let i = reg.stream(s);
+            SignalRef::Event(reg.event(Event::Divergence(i)))
+        }
+        Expr::Cross { of, to, above } => {
+            let of = reg.stream(of);
+            let to = match to {
+                CrossToExpr::Level(l) => CrossTo::Level(l),
+                CrossToExpr::Series(s) => CrossTo::Stream(reg.stream(s)),
+            };
+            SignalRef::Event(reg.event(Event::Cross { of, to, above }))
+        }
+    };
+    if is_event {
+        if let Some(field) = [("op", c.op.is_some()), ("value", c.value.is_some())].iter().find(|f| f.1) {
+            return Err(invalid(
+                place,
+                &format!("{key}.{}", field.0),
+                format!(
+                    "no `{}`: signal = \"{}\" is an event, true on the session it happens",
+                    field.0, c.signal
+                ),
+                format!("{} = ...", field.0),
+                String::new(),
+            ));
+        }
+        return Ok(Condition { signal, test: None });
+    }
+    let op = match c.op.as_deref() {
+        Some(">") => Op::Gt,
+        Some(">=") => Op::Ge,
+        Some("<") => Op::Lt,
+        Some("<=") => Op::Le,
         other => {
             return Err(invalid(
                 place,
                 &format!("{key}.op"),
                 "one of \">\", \">=\", \"<\", \"<=\"".into(),
-                format!("\"{other}\""),
+                other.map_or("nothing".into(), |o| format!("\"{o}\"")),
                 String::new(),
             ))
         }
     };
-    if !c.value.is_finite() {
-        return Err(invalid(
+    match c.value {
+        Some(v) if v.is_finite() => Ok(Condition { signal, test: Some((op, v)) }),
+        other => Err(invalid(
             place,
             &format!("{key}.value"),
             "a finite number".into(),
-            c.value.to_string(),
+            other.map_or("nothing".into(), |v| v.to_string()),
             String::new(),
-        ));
+        )),
     }
-    Ok(Condition { signal, op, value: c.value })
 }
 
 /// The action of rule `key`; `layers` are the hedge layers' names.
@@ -308,6 +381,8 @@ fn action(
 pub fn rules(
     raw: &[RawRuleSet],
     layers: &[String],
+    loaded: &Loaded<'_>,
+    reg: &mut Registry,
     place: &dyn Fn(&str) -> KeyPlace,
 ) -> Result<Vec<Rule>, ConfigError> {
     raw.iter()
@@ -323,14 +398,14 @@ pub fn rules(
                     String::new(),
                 ));
             }
-            let conds = |v: &[RawCondition], name: &str| {
+            let mut conds = |v: &[RawCondition], name: &str| {
                 v.iter()
                     .enumerate()
-                    .map(|(j, c)| condition(c, &format!("{key}.{name}[{j}]"), place))
+                    .map(|(j, c)| condition(c, &format!("{key}.{name}[{j}]"), loaded, reg, place))
                     .collect::<Result<Vec<_>, _>>()
             };
-            let action = action(r, &key, layers, place)?;
-            Ok(Rule { all: conds(&r.all, "all")?, any: conds(&r.any, "any")?, action })
+            let (all, any) = (conds(&r.all, "all")?, conds(&r.any, "any")?);
+            Ok(Rule { all, any, action: action(r, &key, layers, place)? })
         })
         .collect()
 }

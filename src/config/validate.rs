@@ -3,6 +3,7 @@
 
 use super::error::{did_you_mean, ConfigError, KeyPlace};
 use super::raw::{RawRule, RawStrategy};
+use super::signal_expr::{Base, LegacyPeriods};
 use crate::data::RateUnit;
 use crate::pricing::{Regime, Smile, StrikeRule, SurfaceParams};
 use chrono::{NaiveDate, Weekday};
@@ -23,6 +24,19 @@ pub struct DataSources {
     pub spx_chain: Option<PathBuf>,
     /// VIX option chain pricing the hedge's calls on the dates it covers.
     pub vix_chain: Option<PathBuf>,
+    /// Cboe SKEW index daily (the `skew` series).
+    pub skew: Option<PathBuf>,
+    /// `[data.series]`, by name (sorted).
+    pub series: Vec<NamedSeries>,
+}
+
+/// A file under `[data.series]`: the `series.NAME` of rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedSeries {
+    pub name: String,
+    pub path: PathBuf,
+    /// A date-only row is known at the NYSE close (`nyse_close`) or at the end of its UTC day.
+    pub utc_day_end: bool,
 }
 
 /// How a leg fills at a chain's quotes: at the mid less (selling) or plus (buying) the half-spread
@@ -140,6 +154,8 @@ pub struct Strategy {
     pub fills: FillMode,
     pub signals: super::rules::SignalSpec,
     pub rules: Vec<super::rules::Rule>,
+    /// Problems that do not stop a run (a `[data.series]` file no rule reads), one line each.
+    pub warnings: Vec<String>,
     /// The adaptive layered VIX-call hedge, when configured.
     pub hedge: Option<super::hedge::HedgeSpec>,
     /// The resolved configuration (defaults filled, overrides applied), for the results folder.
@@ -283,6 +299,8 @@ pub fn validate(
         vix_column: d.vix_column.clone(),
         spx_chain: opt(&d.spx_chain),
         vix_chain: opt(&d.vix_chain),
+        skew: opt(&d.skew),
+        series: named_series(&c, base, &d.series)?,
     };
     if raw.strategy.name.trim().is_empty() {
         return Err(c.invalid("strategy.name", "a non-empty name", "\"\""));
@@ -324,6 +342,44 @@ pub fn validate(
     }
     let layer_names: Vec<String> =
         hedge.as_ref().map_or(Vec::new(), |h| h.layers.iter().map(|l| l.name.clone()).collect());
+    let mut signals = super::rules::signals(&raw.signals, base, place)?;
+    let has = |b: &Base| match b.needs() {
+        None => true,
+        Some(_) => match b {
+            Base::Vix9d => data.vix9d.is_some(),
+            Base::Vix3m => data.vix3m.is_some(),
+            Base::Vix6m => data.vix6m.is_some(),
+            Base::Vvix => data.vvix.is_some(),
+            Base::Skew => data.skew.is_some(),
+            Base::Vx(_) | Base::Vx30 => data.vx_term.is_some(),
+            Base::Funding => signals.funding.is_some(),
+            Base::LongLiq | Base::ShortLiq => signals.liquidations.is_some(),
+            Base::Named(n) => data.series.iter().any(|s| &s.name == n),
+            Base::Spx | Base::Vix => true,
+        },
+    };
+    let loaded = super::rules::Loaded {
+        has: &has,
+        legacy: LegacyPeriods {
+            rsi_days: raw.signals.rsi_days,
+            realized_vol_days: raw.signals.realized_vol_days,
+            funding_lookback: raw.signals.funding_lookback,
+        },
+    };
+    let mut reg = super::rules::Registry::default();
+    let rules = super::rules::rules(&raw.rules, &layer_names, &loaded, &mut reg, place)?;
+    (signals.streams, signals.events) = (reg.streams, reg.events);
+    let used = |name: &str| {
+        signals.streams.iter().any(|s| {
+            [Some(&s.of.num), s.of.den.as_ref()].into_iter().flatten().any(|b| *b == Base::Named(name.into()))
+        })
+    };
+    let warnings = data
+        .series
+        .iter()
+        .filter(|s| !used(&s.name))
+        .map(|s| format!("{}: data.series.{} is loaded but no rule reads it", path.display(), s.name))
+        .collect();
     Ok(Strategy {
         name: raw.strategy.name.clone(),
         description: raw.strategy.description.clone(),
@@ -339,11 +395,40 @@ pub fn validate(
         half_spread_usd: c.range("costs.half_spread_usd", raw.costs.half_spread_usd, 0.0, 100.0, false)?,
         commission_usd: c.range("costs.commission_usd", raw.costs.commission_usd, 0.0, 100.0, false)?,
         fills: fills(&c, raw.fills.as_ref())?,
-        signals: super::rules::signals(&raw.signals, base, place)?,
-        rules: super::rules::rules(&raw.rules, &layer_names, place)?,
+        signals,
+        rules,
+        warnings,
         hedge,
         resolved: raw,
     })
+}
+
+/// Validate `[data.series]`: each a path or `{ path, known_at }`.
+fn named_series(
+    c: &Checker<'_>,
+    base: &Path,
+    raw: &std::collections::BTreeMap<String, super::raw::RawSeriesFile>,
+) -> Result<Vec<NamedSeries>, ConfigError> {
+    use super::raw::RawSeriesFile;
+    raw.iter()
+        .map(|(name, f)| {
+            let key = format!("data.series.{name}");
+            if name.is_empty() || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') {
+                return Err(c.invalid(&key, "a name of letters, digits and _", name));
+            }
+            let (path, known_at) = match f {
+                RawSeriesFile::Path(p) => (p, None),
+                RawSeriesFile::Table(t) => (&t.path, t.known_at.as_deref()),
+            };
+            let utc_day_end = match known_at {
+                None => false,
+                Some(k) => {
+                    c.choice(&format!("{key}.known_at"), k, &["nyse_close", "utc_day_end"])? == "utc_day_end"
+                }
+            };
+            Ok(NamedSeries { name: name.clone(), path: resolve(base, path), utc_day_end })
+        })
+        .collect()
 }
 
 fn fills(c: &Checker<'_>, raw: Option<&super::raw::RawFills>) -> Result<FillMode, ConfigError> {

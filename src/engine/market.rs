@@ -7,7 +7,7 @@ use crate::config::{RateSpec, Strategy};
 use crate::data::{
     load_bars, load_bars_pair, load_calendar, load_chain, load_funding, load_liquidation_stream, load_rates,
     load_vx_term, BarOptions, BarSeries, DataError, FundingRates, LiquidationStream, MacroEvent, RateSeries,
-    VxTermStructure,
+    Session, VxTermStructure,
 };
 use crate::pricing::SessionPrints;
 use crate::replay::{EventClass, Source};
@@ -51,6 +51,10 @@ pub struct Market {
     pub spx_chain: Option<Arc<ChainQuotes>>,
     /// VIX quotes pricing the hedge's calls (`data.vix_chain`).
     pub vix_chain: Option<Arc<ChainQuotes>>,
+    /// The Cboe SKEW index (`data.skew`).
+    pub skew: Option<Arc<BarSeries>>,
+    /// `[data.series]` files by name.
+    pub series: Vec<(String, Arc<BarSeries>)>,
 }
 
 /// Load the chain at `path` (if any), keeping the quotes of `roots`.
@@ -109,6 +113,17 @@ impl Market {
             },
             spx_chain: chain(&s.data.spx_chain, &["SPX", "SPXW"])?,
             vix_chain: chain(&s.data.vix_chain, &["VIX"])?,
+            skew: opt(&s.data.skew)?,
+            series: s
+                .data
+                .series
+                .iter()
+                .map(|n| {
+                    let session = if n.utc_day_end { Session::UtcDayEnd } else { Session::NyseClose };
+                    let b = load_bars(&n.path, &BarOptions { session, ..BarOptions::default() })?;
+                    Ok((n.name.clone(), Arc::new(b)))
+                })
+                .collect::<Result<_, DataError>>()?,
             funding: s.signals.funding.as_deref().map(load_funding).transpose()?.map(Arc::new),
             calendar: match &s.signals.calendar {
                 None => None,

@@ -27,6 +27,7 @@ mod market;
 mod quotes;
 mod run;
 mod signals;
+pub mod streams;
 
 pub use chain_price::{ChainRun, Coverage, LegCount, LegsQuoted};
 pub use condor::{
@@ -39,4 +40,4 @@ pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
 pub use market::{session_prints, stream, Market};
 pub use quotes::{ChainQuotes, LegQuote, Snapshot};
 pub use run::{run, EngineError, RunResult};
-pub use signals::{Levels, SignalState, Verdict};
+pub use signals::{SignalState, Verdict};

@@ -10,7 +10,7 @@ use super::hedge::{HedgeBook, HedgeDay, HedgeTrade, LayerTotals};
 use super::ledger::{attribute_condor, Attribution, DayRecord, Ledger, Trade};
 use super::market::{stream, Market};
 use super::quotes::Snapshot;
-use super::signals::{Levels, Verdict};
+use super::signals::Verdict;
 use crate::config::{Expiries, RateSpec, Strategy};
 use crate::metrics::Metrics;
 use crate::pricing::{vix_futures_on, FuturesModel, SpxSurface, VolIndices};
@@ -168,7 +168,7 @@ pub fn run(
         next_id: 0,
         clock: EntryClock::default(),
         day_index: 0,
-        signals: super::signals::SignalState::new(&s.signals).with_calendar(m.calendar.clone()),
+        signals: super::signals::SignalState::new(&s.signals, m).with_calendar(m.calendar.clone()),
         now: crate::time::Timestamp::MIN,
         hedge: s
             .hedge
@@ -178,9 +178,6 @@ pub fn run(
     };
     for ev in Replay::new(m.sources(decisions))? {
         if e.state.apply(ev.stream, &ev.payload, ev.seq) {
-            if let (stream::SPX, Payload::Bar { close, .. }) = (ev.stream, &ev.payload) {
-                e.signals.on_spx_close(*close);
-            }
             continue;
         }
         match (ev.stream, ev.payload) {
@@ -190,7 +187,6 @@ pub fn run(
             (stream::LIQUIDATIONS, Payload::LiquidationBucket { long_liq_usd, short_liq_usd, .. }) => {
                 e.signals.on_liquidations(ev.ts, long_liq_usd, short_liq_usd)
             }
-            (stream::FUNDING, Payload::Funding { rate, .. }) => e.signals.on_funding(rate),
             (stream::DECISION, _) => {
                 e.now = ev.ts;
                 e.day()?
@@ -218,8 +214,9 @@ impl Engine<'_> {
         let model = self.s.hedge.as_ref().map_or(FuturesModel::default(), |h| h.futures);
         let curve = vix_futures_on(date, vix, self.m.vx_row_on(date), model)
             .map_err(|e| EngineError::Curve(date, e.to_string()))?;
-        let levels = Levels { vix, vix3m: self.state.vix3m, vx1_vx2: curve.listed_ratio() };
-        let verdict = self.signals.verdict(&self.s.rules, self.now, &levels);
+        let vx1_vx2 = curve.listed_ratio();
+        self.signals.observe(self.now);
+        let verdict = self.signals.verdict(&self.s.rules, self.now);
         let mut costs = 0.0;
         let mut groups = vec![Attribution::default(); self.groups.len()];
         let snap = self.m.spx_chain.as_deref().and_then(|c| c.at(date, self.now));
@@ -232,7 +229,7 @@ impl Engine<'_> {
                 self.open.push(c);
             }
         }
-        let backwardation = match (levels.vix3m, levels.vx1_vx2) {
+        let backwardation = match (self.state.vix3m, vx1_vx2) {
             (Some(v3), _) if v3 > 0.0 => Some(vix > v3),
             (_, Some(r)) => Some(r > 1.0),
             _ => None,
@@ -262,7 +259,7 @@ impl Engine<'_> {
             costs += self.enter(&q, snap.as_ref(), &verdict);
         }
         costs += self.buy_hedges(&hd, &verdict);
-        let term_ratio = match (levels.vix3m, levels.vx1_vx2) {
+        let term_ratio = match (self.state.vix3m, vx1_vx2) {
             (Some(v3), _) if v3 > 0.0 => Some(vix / v3),
             (_, r) => r,
         };

@@ -1,32 +1,42 @@
-//! The strategy's named signals, updated from the replay's events (so a decision at a close sees
-//! only what was known then) and the rules evaluated on them.
+//! The strategy's signals during a run: the indicator streams and events the rules read (see
+//! [`super::streams`]), the cascade detector fed from the replay's liquidations, and the rules
+//! evaluated on them at each decision.
 
-use crate::config::{Action, Rule, SignalSpec};
+use super::market::Market;
+use super::streams::{rows, StreamState};
+use crate::config::{Action, CrossTo, Event, Rule, SignalRef, SignalSpec};
 use crate::data::Side;
-use crate::signals::{CascadeDetector, Macd, RealizedVol, Rsi, ZScore};
+use crate::signals::CascadeDetector;
 use crate::time::Timestamp;
+use std::sync::Arc;
 
-/// Named signal values; `None` while warming up or when the data behind them is absent.
+/// An event's state between decisions.
+#[derive(Debug, Clone, Copy, Default)]
+struct EventState {
+    /// The cross's `of - to` at the previous decision.
+    prev_gap: Option<f64>,
+    /// The divergence rows counted by the previous decision.
+    prev_hits: u64,
+    /// Whether the event happened at the latest decision.
+    now: bool,
+}
+
+/// Signal values; `None` while warming up or when the data behind them is absent.
 #[derive(Debug, Clone)]
 pub struct SignalState {
-    rsi: Rsi,
-    macd: Macd,
-    rv: RealizedVol,
+    streams: Vec<StreamState>,
+    events: Vec<(Event, EventState)>,
     cascade: Option<CascadeDetector>,
     active_s: i64,
-    spx_rsi: Option<f64>,
-    spx_macd_hist: Option<f64>,
-    spx_realized_vol: Option<f64>,
     last_cascade: Option<Timestamp>,
-    funding_z: ZScore,
-    funding_rate: Option<f64>,
-    funding_zscore: Option<f64>,
     /// Liquidations (long, short USD) and cascades since the last [`SignalState::take_day`].
     day: (f64, f64, u32),
     /// Cascades seen, in order (for the run's results).
     pub cascades: Vec<Timestamp>,
     /// The macro calendar's events (time order) and the NYSE calendar.
     calendar: Option<(std::sync::Arc<Vec<crate::data::MacroEvent>>, crate::time::Calendar)>,
+    /// Each stream's value at each decision, then each event's (1 or 0).
+    pub trace: Vec<Vec<Option<f64>>>,
 }
 
 /// What the rules decided for one day.
@@ -76,17 +86,9 @@ impl Verdict {
     }
 }
 
-/// The day's market levels signals read besides their own state.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Levels {
-    pub vix: f64,
-    pub vix3m: Option<f64>,
-    /// VX1 / VX2 from listed futures settlements (none without a term-structure file).
-    pub vx1_vx2: Option<f64>,
-}
-
 impl SignalState {
-    pub fn new(spec: &SignalSpec) -> Self {
+    /// The signals of `spec` on market `m` (each stream's series built from `m`).
+    pub fn new(spec: &SignalSpec, m: &Market) -> Self {
         let cascade = spec.liquidations.as_ref().map(|_| {
             let d = CascadeDetector::new(
                 spec.cascade_window_s,
@@ -99,21 +101,15 @@ impl SignalState {
             }
         });
         SignalState {
-            rsi: Rsi::new(spec.rsi_days),
-            macd: Macd::new(12, 26, 9),
-            rv: RealizedVol::new(spec.realized_vol_days),
+            streams: spec.streams.iter().map(|s| StreamState::new(s, Arc::new(rows(s, m)))).collect(),
+            events: spec.events.iter().map(|e| (*e, EventState::default())).collect(),
             cascade,
             active_s: spec.cascade_active_s,
-            spx_rsi: None,
-            spx_macd_hist: None,
-            spx_realized_vol: None,
             last_cascade: None,
-            funding_z: ZScore::new(spec.funding_lookback),
-            funding_rate: None,
-            funding_zscore: None,
             day: (0.0, 0.0, 0),
             cascades: Vec::new(),
             calendar: None,
+            trace: vec![Vec::new(); spec.streams.len() + spec.events.len()],
         }
     }
 
@@ -140,18 +136,42 @@ impl SignalState {
         Some(f64::from(n))
     }
 
-    /// A new SPX close.
-    pub fn on_spx_close(&mut self, close: f64) {
-        self.spx_rsi = self.rsi.update(close);
-        self.spx_macd_hist = Some(self.macd.update(close).hist);
-        self.spx_realized_vol = self.rv.update(close);
-    }
-
-    /// A funding settlement (or a funding bar's close): the latest rate and its z-score against
-    /// the trailing `funding_lookback` settlements.
-    pub fn on_funding(&mut self, rate: f64) {
-        self.funding_rate = Some(rate);
-        self.funding_zscore = self.funding_z.update(rate);
+    /// Bring every stream up to decision instant `now` (the rows known by then), decide the
+    /// events, and record the values.
+    pub fn observe(&mut self, now: Timestamp) {
+        for s in &mut self.streams {
+            s.advance(now);
+        }
+        let streams = &self.streams;
+        for (e, st) in &mut self.events {
+            st.now = match *e {
+                Event::Divergence(i) => {
+                    let hits = streams[i].hits;
+                    std::mem::replace(&mut st.prev_hits, hits) < hits
+                }
+                Event::Cross { of, to, above } => {
+                    let level = match to {
+                        CrossTo::Level(l) => Some(l),
+                        CrossTo::Stream(j) => streams[j].latest,
+                    };
+                    let gap = streams[of].latest.zip(level).map(|(x, l)| x - l);
+                    let prev = std::mem::replace(&mut st.prev_gap, gap);
+                    match (prev, gap) {
+                        (Some(p), Some(g)) if above => p <= 0.0 && g > 0.0,
+                        (Some(p), Some(g)) => p >= 0.0 && g < 0.0,
+                        _ => false,
+                    }
+                }
+            };
+        }
+        let values = self
+            .streams
+            .iter()
+            .map(|s| s.latest)
+            .chain(self.events.iter().map(|(_, st)| Some(f64::from(u8::from(st.now)))));
+        for (t, v) in self.trace.iter_mut().zip(values) {
+            t.push(v);
+        }
     }
 
     /// Liquidations that became known at `at`.
@@ -180,21 +200,16 @@ impl SignalState {
         }
     }
 
-    /// The value of a named signal at decision time `now`.
-    pub fn value(&self, name: &str, now: Timestamp, lv: &Levels) -> Option<f64> {
-        match name {
-            "vix" => Some(lv.vix),
-            "vix_term_ratio" => lv.vix3m.filter(|v| *v > 0.0).map(|v| lv.vix / v),
-            "vx1_vx2_ratio" => lv.vx1_vx2,
-            "spx_rsi" => self.spx_rsi,
-            "spx_macd_hist" => self.spx_macd_hist,
-            "spx_realized_vol" => self.spx_realized_vol,
-            "cascade_active" => self.cascade.as_ref().map(|_| f64::from(u8::from(self.cascade_active(now)))),
-            "long_liq_share" => self.cascade.as_ref().and_then(|d| d.long_share()),
-            "funding_rate" => self.funding_rate,
-            "funding_zscore" => self.funding_zscore,
-            "sessions_to_event" => self.sessions_to_event(now),
-            _ => None,
+    /// The value of a signal at decision instant `now` (after [`Self::observe`]).
+    pub fn value(&self, signal: SignalRef, now: Timestamp) -> Option<f64> {
+        match signal {
+            SignalRef::Value(i) => self.streams[i].latest,
+            SignalRef::Event(i) => Some(f64::from(u8::from(self.events[i].1.now))),
+            SignalRef::Special("cascade_active") => {
+                self.cascade.as_ref().map(|_| f64::from(u8::from(self.cascade_active(now))))
+            }
+            SignalRef::Special("long_liq_share") => self.cascade.as_ref().and_then(|d| d.long_share()),
+            SignalRef::Special(_) => self.sessions_to_event(now),
         }
     }
 
@@ -203,11 +218,12 @@ impl SignalState {
         self.last_cascade.is_some_and(|t| now.nanos() - t.nanos() <= self.active_s * 1_000_000_000)
     }
 
-    /// Evaluate `rules` at `now`.
-    pub fn verdict(&self, rules: &[Rule], now: Timestamp, lv: &Levels) -> Verdict {
+    /// Evaluate `rules` at `now` (after [`Self::observe`]).
+    pub fn verdict(&self, rules: &[Rule], now: Timestamp) -> Verdict {
         let mut v = Verdict::default();
-        let holds = |c: &crate::config::Condition| {
-            self.value(c.signal, now, lv).is_some_and(|x| c.op.holds(x, c.value))
+        let holds = |c: &crate::config::Condition| match c.test {
+            None => self.value(c.signal, now) == Some(1.0),
+            Some((op, x)) => self.value(c.signal, now).is_some_and(|v| op.holds(v, x)),
         };
         for r in rules {
             if r.all.iter().all(holds) && (r.any.is_empty() || r.any.iter().any(holds)) {

@@ -9,10 +9,15 @@
 //! | [`Rsi`] `n` (Wilder) | first average gain/loss = mean of the first `n` changes, then `avg = (avg (n-1) + x) / n`; `RSI = 100 - 100/(1 + gain/loss)`, 100 when there is no loss (50 when neither) |
 //! | [`RealizedVol`] `n` | sample standard deviation of the last `n` log returns x sqrt 252 |
 //! | [`ZScore`] `n` | `(x - mean) / sd` of the last `n` values including `x` (sample sd; `None` when sd = 0) |
+//! | [`Roc`] `n` | `100 (x / x_{n rows ago} - 1)`, percent |
+//! | [`PctRank`] `n` | percent of the last `n` values (including `x`) at or below `x` |
+//! | [`Divergence`] | a lower low (higher high) than the previous `window` rows while the MACD histogram is above (below) its value at that earlier extreme |
 //! | [`CascadeDetector`] | rolling long-liquidation notional over a time window against an absolute threshold, with a cool-down; plus the long share of all liquidations in the window |
 
 mod cascade;
 mod indicators;
+mod window;
 
 pub use cascade::{Cascade, CascadeDetector};
 pub use indicators::{Ema, Macd, MacdValue, RealizedVol, Rsi, Sma, ZScore};
+pub use window::{Divergence, PctRank, Roc};
