@@ -161,8 +161,13 @@ pub(crate) const PALETTE: [plotters::style::RGBColor; 10] = {
 /// The house canvas: 1600 x 1000, white, margins, `title` on top. Call `present()` on it (or on
 /// any area split from it) when done.
 pub(crate) fn canvas<'a>(tmp: &'a Path, title: &str) -> Result<Area<'a>, String> {
+    canvas_sized(tmp, title, 1000)
+}
+
+/// A 1600-pixel-wide canvas `height` pixels high, titled.
+pub(crate) fn canvas_sized<'a>(tmp: &'a Path, title: &str, height: u32) -> Result<Area<'a>, String> {
     use plotters::prelude::*;
-    let root = BitMapBackend::new(tmp, (1600, 1000)).into_drawing_area();
+    let root = BitMapBackend::new(tmp, (1600, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     root.margin(16, 16, 8, 16).titled(title, ("sans-serif", 30)).map_err(|e| e.to_string())
 }

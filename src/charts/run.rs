@@ -62,6 +62,8 @@ pub struct RunChartData {
     pub hedge_layers: Vec<HedgeLayerDays>,
     pub hedge_paid: Vec<f64>,
     pub hedge_recovered: Vec<f64>,
+    /// What the rules read (`signals.csv`): each series or event by name, NaN where unknown.
+    pub rule_series: Vec<(String, Vec<f64>)>,
 }
 
 fn series(cols: &[Vec<f64>; PARTS]) -> Vec<AttributionSeries<'_>> {

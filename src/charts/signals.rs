@@ -1,7 +1,9 @@
 //! The signals chart: SPX with every condor's short strikes shaded from entry to expiry (darker
 //! while it was held); VIX; the term ratio (VIX/VIX3M or VX1/VX2); and the liquidation notional
 //! that became known each day (all, and the long part, on a log scale) with the detected cascades
-//! marked. 1600 x 1000 pixels.
+//! marked; then one panel per series or event the strategy's rules read (`signals.csv`; events
+//! as markers on the sessions they happen), up to [`RULE_PANELS`]. 1600 x 1000 pixels, plus 150
+//! per rule panel.
 
 use super::run::{CondorSpan, RunChartData};
 use super::{
@@ -145,6 +147,55 @@ fn liquidation_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
     )
 }
 
+/// The most rule panels drawn (the rest are named in the caption).
+pub const RULE_PANELS: usize = 6;
+
+/// An event column (crosses, divergences) holds 1 on the sessions it happens, else 0.
+fn is_event(name: &str) -> bool {
+    name.starts_with("crosses_") || name.starts_with("macd_divergence")
+}
+
+fn rule_panel(area: &Area<'_>, d: &RunChartData, name: &str, values: &[f64]) -> Result<(), String> {
+    let (plot, side) = area.split_horizontally(1340);
+    let (d0, d1) = (d.dates[0], d.dates[d.dates.len() - 1]);
+    let color = RGBColor(31, 119, 180);
+    if is_event(name) {
+        let fmt = |_: &f64| String::new();
+        let axis = ValueAxis { range: 0.0..1.0, desc: "", labels: 2, format: &fmt };
+        let mut chart = date_chart(&plot, (d0, d1), axis)?;
+        let hits: Vec<NaiveDate> =
+            d.dates.iter().zip(values).filter(|(_, v)| **v == 1.0).map(|(x, _)| *x).collect();
+        chart
+            .draw_series(hits.iter().map(|x| TriangleMarker::new((*x, 0.5), 8, color.filled())))
+            .map_err(|e| e.to_string())?;
+        return side_legend(&side, &[(name.to_string(), color), (format!("{} sessions", hits.len()), WHITE)]);
+    }
+    let range = padded_range(values.iter().copied().filter(|v| v.is_finite()), 0.05).unwrap_or(0.0..1.0);
+    let span = range.end - range.start;
+    let decimals = if span >= 20.0 {
+        0
+    } else if span >= 2.0 {
+        1
+    } else if span >= 0.2 {
+        2
+    } else {
+        4
+    };
+    let fmt = |v: &f64| format!("{v:.decimals$}");
+    let mut chart = date_chart(&plot, (d0, d1), ValueAxis { range, desc: "", labels: 4, format: &fmt })?;
+    let mut run: Vec<(NaiveDate, f64)> = Vec::new();
+    for (x, v) in d.dates.iter().zip(values).chain([(&d1, &f64::NAN)]) {
+        if v.is_finite() {
+            run.push((*x, *v));
+        } else if !run.is_empty() {
+            chart
+                .draw_series(LineSeries::new(std::mem::take(&mut run), color.stroke_width(1)))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    side_legend(&side, &[(name.to_string(), color)])
+}
+
 /// Which of the optional panels the chart draws: a panel whose series has no value in the window
 /// (no VIX3M or VX curve for the term ratio; no liquidation data) is left out, not drawn empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,8 +235,18 @@ pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
         d.dates[0],
         d.dates[n - 1]
     );
+    let rules = &d.rule_series[..d.rule_series.len().min(RULE_PANELS)];
+    let caption = match d.rule_series.len().saturating_sub(RULE_PANELS) {
+        0 => caption,
+        more => format!("{caption} ({more} more rule series in signals.csv)"),
+    };
     render_atomic(path, |tmp| {
-        let root = super::canvas(tmp, &caption)?;
+        let canvas = super::canvas_sized(tmp, &caption, 1000 + 150 * rules.len() as u32)?;
+        let (_, height) = canvas.dim_in_pixel();
+        let (root, rule_area) = canvas.split_vertically(height - 150 * rules.len() as u32);
+        for (area, (name, values)) in rule_area.split_evenly((rules.len().max(1), 1)).iter().zip(rules) {
+            rule_panel(area, d, name, values)?;
+        }
         let (spx, rest) = root.split_vertically(380);
         spx_panel(&spx, d, &d.condors)?;
         if has_ratio && has_liq {

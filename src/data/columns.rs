@@ -39,6 +39,22 @@ pub fn read_dated_columns(
     load_with(path, |t, out| read(t, columns, out)).map(|(v, _)| v)
 }
 
+/// Every numeric column of `path` besides `date`, by name in file order (empty cells are NaN):
+/// for files whose columns are not fixed, such as a run's `signals.csv`.
+pub fn read_named_numbers(path: &Path) -> Result<Vec<(String, Vec<f64>)>, DataError> {
+    load_with(path, |t, out| {
+        let names: Vec<String> = t.names().iter().filter(|n| n.as_str() != "date").cloned().collect();
+        names
+            .into_iter()
+            .map(|n| {
+                let v = number_column(t, &n, false, out)?;
+                Ok((n, v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()))
+            })
+            .collect()
+    })
+    .map(|(v, _)| v)
+}
+
 /// Columns read by [`read_columns`], in the order asked for.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Columns {

@@ -27,7 +27,7 @@ pub use bars::{load_bars, load_bars_pair, BarOptions, BarSeries};
 pub use chain::{analyse_chain, load_chain, root_spec, OptionChain, Right, RootSpec, ROOTS};
 pub use chain_check::chain_summary;
 pub use check::{check_file, check_file_with, CheckReport};
-pub use columns::{read_columns, read_dated_columns, Columns};
+pub use columns::{read_columns, read_dated_columns, read_named_numbers, Columns};
 pub use crypto::{
     load_buckets, load_funding, load_liquidation_stream, load_liquidations, parse_bucket, FundingRates,
     LiquidationBuckets, LiquidationEvents, LiquidationStream, Names, Side,

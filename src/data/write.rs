@@ -145,7 +145,7 @@ impl OutTable {
                 out.push(',');
             }
             if i == 0 {
-                out.push_str(name);
+                let _ = write_text(out, name);
             } else {
                 c.cell(i - 1, out);
             }

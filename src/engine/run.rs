@@ -41,6 +41,9 @@ pub struct RunResult {
     pub metrics: Metrics,
     /// Instants at which the cascade detector fired.
     pub cascades: Vec<crate::time::Timestamp>,
+    /// What the rules read, per day: each stream's value, then each event's (1 on the session
+    /// it happens, else 0); named as [`super::SignalState::names`] names them.
+    pub signals: Vec<(String, Vec<Option<f64>>)>,
     /// What was priced from chain quotes (`None`: no chain loaded).
     pub chain: Option<ChainRun>,
 }
@@ -519,6 +522,7 @@ impl Engine<'_> {
             credit_collected_usd: l.credit_collected_usd,
             metrics,
             cascades: std::mem::take(&mut self.signals.cascades),
+            signals: self.signals.names().into_iter().zip(std::mem::take(&mut self.signals.trace)).collect(),
             chain: (self.m.spx_chain.is_some() || self.m.vix_chain.is_some()).then(|| ChainRun {
                 fills: self.s.fills.label(),
                 condor: self.m.spx_chain.is_some().then_some(self.coverage),

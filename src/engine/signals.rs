@@ -37,6 +37,31 @@ pub struct SignalState {
     calendar: Option<(std::sync::Arc<Vec<crate::data::MacroEvent>>, crate::time::Calendar)>,
     /// Each stream's value at each decision, then each event's (1 or 0).
     pub trace: Vec<Vec<Option<f64>>>,
+    /// The streams' names (but a divergence's, which its event records), then the events'.
+    names: Vec<String>,
+    /// Decisions observed so far.
+    decisions: usize,
+}
+
+/// The streams recorded in the trace: all but divergences (their events are recorded).
+fn recorded(spec: &SignalSpec) -> impl Iterator<Item = usize> + '_ {
+    (0..spec.streams.len())
+        .filter(|&i| !matches!(spec.streams[i].function, crate::config::Function::Divergence { .. }))
+}
+
+/// An event's name: `crosses_above(vix, vix3m)`, `crosses_below(spx, 4000)`, or its divergence
+/// stream's name.
+fn event_name(e: &Event, streams: &[crate::config::Stream]) -> String {
+    match *e {
+        Event::Divergence(i) => streams[i].to_string(),
+        Event::Cross { of, to, above } => {
+            let to = match to {
+                CrossTo::Level(l) => l.to_string(),
+                CrossTo::Stream(j) => streams[j].to_string(),
+            };
+            format!("{}({}, {to})", if above { "crosses_above" } else { "crosses_below" }, streams[of])
+        }
+    }
 }
 
 /// What the rules decided for one day.
@@ -109,7 +134,12 @@ impl SignalState {
             day: (0.0, 0.0, 0),
             cascades: Vec::new(),
             calendar: None,
-            trace: vec![Vec::new(); spec.streams.len() + spec.events.len()],
+            trace: vec![Vec::new(); recorded(spec).count() + spec.events.len()],
+            decisions: 0,
+            names: recorded(spec)
+                .map(|i| spec.streams[i].to_string())
+                .chain(spec.events.iter().map(|e| event_name(e, &spec.streams)))
+                .collect(),
         }
     }
 
@@ -136,6 +166,11 @@ impl SignalState {
         Some(f64::from(n))
     }
 
+    /// The name of each recorded series (`rsi(vx1, 14)`, `crosses_above(vix, vix3m)`).
+    pub fn names(&self) -> Vec<String> {
+        self.names.clone()
+    }
+
     /// Bring every stream up to decision instant `now` (the rows known by then), decide the
     /// events, and record the values.
     pub fn observe(&mut self, now: Timestamp) {
@@ -143,11 +178,20 @@ impl SignalState {
             s.advance(now);
         }
         let streams = &self.streams;
+        let first = self.decisions == 0;
+        self.decisions += 1;
         for (e, st) in &mut self.events {
             st.now = match *e {
                 Event::Divergence(i) => {
                     let hits = streams[i].hits;
-                    std::mem::replace(&mut st.prev_hits, hits) < hits
+                    let before = std::mem::replace(&mut st.prev_hits, hits);
+                    // At the first decision the rows before the run (warm-up) are not "since the
+                    // previous session": only the latest row counts.
+                    if first {
+                        streams[i].latest == Some(1.0)
+                    } else {
+                        before < hits
+                    }
                 }
                 Event::Cross { of, to, above } => {
                     let level = match to {
@@ -167,6 +211,7 @@ impl SignalState {
         let values = self
             .streams
             .iter()
+            .filter(|s| !s.is_divergence())
             .map(|s| s.latest)
             .chain(self.events.iter().map(|(_, st)| Some(f64::from(u8::from(st.now)))));
         for (t, v) in self.trace.iter_mut().zip(values) {

@@ -219,11 +219,16 @@ impl StreamState {
         StreamState { rows, next: 0, indicator: Indicator::new(&s.function), latest: None, hits: 0 }
     }
 
+    /// Whether this is a divergence stream (its value is 1 on a divergence row, else 0).
+    pub fn is_divergence(&self) -> bool {
+        matches!(self.indicator, Indicator::Divergence(_))
+    }
+
     /// Feed every row known at or before `now`.
     pub fn advance(&mut self, now: Timestamp) {
         while self.next < self.rows.value.len() && self.rows.known_at[self.next] <= now {
             self.latest = self.indicator.update(self.rows.value[self.next]);
-            if matches!(self.indicator, Indicator::Divergence(_)) && self.latest == Some(1.0) {
+            if self.is_divergence() && self.latest == Some(1.0) {
                 self.hits += 1;
             }
             self.next += 1;

@@ -5,7 +5,7 @@
 //!
 //! The files: the resolved configuration, `equity.csv`, `trades.csv`, `attribution.csv` and
 //! `attribution.parquet` (per day and position group), with a hedge `hedge_trades.csv` and
-//! `hedge_daily.csv`, the charts (when the run has two days or more: see [`crate::charts`]), and
+//! `hedge_daily.csv`, with rules `signals.csv` (each series and event the rules read, per day), the charts (when the run has two days or more: see [`crate::charts`]), and
 //! `summary.json` (written last: its presence marks a complete run; see [`summary`]). Every file
 //! is written atomically (temporary file, then rename), so a killed run leaves whole files or
 //! none. The run id is the strategy's name and a hash (FNV-1a, 64 bits) of the resolved
@@ -91,6 +91,16 @@ fn attribution_table(r: &RunResult) -> OutTable {
     t.push("group", OutColumn::Text((0..rows).map(|i| r.groups[i % g].clone()).collect()));
     for (k, part) in Attribution::PARTS.iter().enumerate() {
         t.push(&format!("{part}_usd"), col(&|a| a.parts()[k]));
+    }
+    t
+}
+
+/// One row per day: each series the rules read (empty while it has no value).
+fn signals_table(r: &RunResult) -> OutTable {
+    let mut t = OutTable::default();
+    t.push("date", OutColumn::Date(dates(r)));
+    for (name, v) in &r.signals {
+        t.push(name, OutColumn::Float(v.iter().map(|x| x.unwrap_or(f64::NAN)).collect()));
     }
     t
 }
@@ -197,6 +207,9 @@ pub fn write_results(
     if !r.hedge_totals.is_empty() {
         hedge_trades_table(r).write(&dir.join("hedge_trades.csv"))?;
         hedge_daily_table(r).write(&dir.join("hedge_daily.csv"))?;
+    }
+    if !r.signals.is_empty() {
+        signals_table(r).write(&dir.join("signals.csv"))?;
     }
     let attribution = attribution_table(r);
     attribution.write(&dir.join("attribution.csv"))?;

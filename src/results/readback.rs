@@ -79,6 +79,10 @@ pub fn read_run(dir: &Path) -> Result<RunChartData, DataError> {
         hedge_recovered: next(),
         ..RunChartData::default()
     };
+    let signals_path = dir.join("signals.csv");
+    if signals_path.is_file() {
+        d.rule_series = crate::data::read_named_numbers(&signals_path)?;
+    }
     let at_path = dir.join("attribution.csv");
     let parts = crate::engine::Attribution::PARTS.map(|p| format!("{p}_usd"));
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
