@@ -81,29 +81,50 @@ fn print_summary(name: &str, dir: &std::path::Path, r: &RunResult) {
     for (a, b, c, d) in rows {
         outln!("  {a:<14} {b:>14}   {c:<15} {d:>20}");
     }
+    if let Some(log) = &r.adjustments {
+        let done: Vec<&str> = log.iter().filter(|a| a.outcome == "done").map(|a| a.action).collect();
+        let mut kinds: Vec<&str> = done.clone();
+        kinds.dedup();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let by_kind: Vec<String> = kinds
+            .iter()
+            .map(|k| {
+                format!("{} {}", k.trim_start_matches("adjust:"), done.iter().filter(|d| *d == k).count())
+            })
+            .collect();
+        outln!(
+            "  adjustments: {} taken ({}), {} skipped (adjustments.csv says why)",
+            done.len(),
+            if by_kind.is_empty() { "none".to_string() } else { by_kind.join(", ") },
+            log.len() - done.len()
+        );
+    }
     if let Some(h) = ironhedge::results::HedgeReport::of(r) {
         outln!(
-            "  hedge: {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9}",
+            "  hedge: {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9} {:>11}",
             "layer",
             "paid",
             "recovered",
             "open value",
             "net cost",
             "theta",
-            "% credit"
+            "% credit",
+            "above cost"
         );
         let pct_credit = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.1}%"));
         let lines = h.layers.iter().map(|(n, l)| (n.as_str(), l)).chain([("all", &h.total)]);
         for (name, l) in lines {
             outln!(
-                "         {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9}",
+                "         {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9} {:>11}",
                 name,
                 usd(Some(l.paid_usd)),
                 usd(Some(l.recovered_usd)),
                 usd(Some(l.open_value_usd)),
                 usd(Some(l.net_cost_usd)),
                 usd(Some(l.theta_usd)),
-                pct_credit(l.cost_pct_of_credit)
+                pct_credit(l.cost_pct_of_credit),
+                format!("{}/{}", l.calls_above_cost, l.calls_closed)
             );
         }
         outln!("  condor credit collected {}", usd(Some(r.credit_collected_usd)));
@@ -138,6 +159,9 @@ fn print_chain(c: &ironhedge::engine::ChainRun) {
 
 pub fn run_cmd(a: &RunArgs) -> Result<ExitCode, Failure> {
     let strategy = load_strategy(&a.strategy, &a.set)?;
+    for w in &strategy.warnings {
+        eprintln!("warning: {w}");
+    }
     let market = Market::load(&strategy)?;
     let result = run(&strategy, &market, a.from, a.to)?;
     let resolved = toml::to_string(&strategy.resolved)

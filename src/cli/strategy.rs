@@ -32,6 +32,9 @@ pub fn run(cmd: StrategyCommand) -> Result<ExitCode, Failure> {
     match cmd {
         StrategyCommand::Check(a) => {
             let s = load_strategy(&a.file, &a.set)?;
+            for w in &s.warnings {
+                eprintln!("warning: {w}");
+            }
             let text = toml::to_string(&s.resolved)
                 .map_err(|e| Failure::from(anyhow::anyhow!("cannot print: {e}")))?;
             outln!("# {}: valid. Resolved configuration:\n{text}", a.file.display());

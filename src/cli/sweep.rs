@@ -106,6 +106,9 @@ fn shard(text: &str) -> Result<(u64, u64), Failure> {
 fn load(path: &Path, set: &[String], force: bool) -> Result<(StrategySource, SweepSpec, Market), Failure> {
     let source = StrategySource::read(path, set)?;
     let base = source.validate()?;
+    for w in &base.warnings {
+        eprintln!("warning: {w}");
+    }
     let spec = sweep::parse(&source, force).map_err(Failure::input)?;
     let market = Market::load(&base)?;
     Ok((source, spec, market))

@@ -17,8 +17,8 @@ mod validate;
 pub use error::{did_you_mean, ConfigError, KeyPlace};
 pub use hedge::{Budget, HedgeSpec, HedgeStrike, LayerSpec, Schedule, ScheduleBy, Trigger};
 pub use model_file::load_model_file;
-pub use rules::{Action, Condition, Op, Rule, SignalSpec, ACTIONS};
-pub use signal_expr::{Base, CrossTo, Event, Function, SignalRef, Stream};
+pub use rules::{Action, Condition, Op, PositionAction, Rule, SignalSpec, ACTIONS};
+pub use signal_expr::{Base, CrossTo, Event, Function, PositionField, SignalRef, Stream};
 pub use validate::{
     CondorSpec, DataSources, EntrySchedule, Expiries, FillMode, RateSpec, Sizing, Strategy, StrikeSpec,
     WingSpec,

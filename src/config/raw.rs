@@ -270,6 +270,9 @@ pub struct RawCondor {
     /// (third Fridays, AM-settled on the open).
     #[serde(default = "d_spxw")]
     pub expiries: String,
+    /// Position rules' adjustments one condor (and what it is rolled into) may take. Default 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_adjustments: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -456,12 +459,20 @@ pub struct RawRuleSet {
     #[serde(default)]
     pub any: Vec<RawCondition>,
     /// `"skip_entry"`, `"reduce_size"` (`factor`), `"close_all"`, `"widen_wings"` (`points`),
-    /// `"move_strikes_out"` (`points`), `"scale_hedge"` (`factor`, optional `layer`) or
-    /// `"add_hedge_layer"` (`layer`).
+    /// `"move_strikes_out"` (`points`), `"scale_hedge"` (`factor`, optional `layer`),
+    /// `"add_hedge_layer"` (`layer`), or on each open condor the rule matches
+    /// `"roll_tested_side"` (`to_delta`), `"roll_out"` (`target_dte_days`), `"close_tested_side"`,
+    /// `"close_position"`.
     pub action: String,
     pub factor: Option<f64>,
     pub points: Option<f64>,
     pub layer: Option<String>,
+    /// `roll_tested_side`: the new short strike's delta.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_delta: Option<f64>,
+    /// `roll_out`: the new expiry's target days to expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_dte_days: Option<u32>,
 }
 
 fn d_window_h() -> f64 {

@@ -53,10 +53,38 @@ pub enum Action {
     },
     /// Let a `trigger = "rule"` layer buy today (index into the hedge layers).
     AddHedgeLayer(usize),
+    /// Act on each open condor the rule matches.
+    Position(PositionAction),
+}
+
+/// What a position rule does to an open condor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PositionAction {
+    /// Close the tested vertical and sell it again at this short delta, same expiry and wing width.
+    RollTestedSide { to_delta: f64 },
+    /// Close the condor and open it again at the expiry nearest this many days, strikes by the
+    /// strategy's own rules.
+    RollOut { target_dte_days: u32 },
+    /// Close the tested vertical, keep the other.
+    CloseTestedSide,
+    /// Close the condor.
+    ClosePosition,
+}
+
+impl PositionAction {
+    /// `adjust:<action>`, the trade's reason.
+    pub fn reason(self) -> &'static str {
+        match self {
+            PositionAction::RollTestedSide { .. } => "adjust:roll_tested_side",
+            PositionAction::RollOut { .. } => "adjust:roll_out",
+            PositionAction::CloseTestedSide => "adjust:close_tested_side",
+            PositionAction::ClosePosition => "adjust:close_position",
+        }
+    }
 }
 
 /// Every action name, for errors and "did you mean".
-pub const ACTIONS: [&str; 7] = [
+pub const ACTIONS: [&str; 11] = [
     "skip_entry",
     "reduce_size",
     "close_all",
@@ -64,6 +92,10 @@ pub const ACTIONS: [&str; 7] = [
     "move_strikes_out",
     "scale_hedge",
     "add_hedge_layer",
+    "roll_tested_side",
+    "roll_out",
+    "close_tested_side",
+    "close_position",
 ];
 
 /// A rule: `all` conditions (every one) and `any` conditions (at least one, when given).
@@ -225,7 +257,7 @@ fn condition(
         }
     };
     match &expr {
-        Expr::Special(_) => {}
+        Expr::Special(_) | Expr::Position(_) => {}
         Expr::Value(s) | Expr::Divergence(s) => add(s, "of"),
         Expr::Cross { of, to, .. } => {
             add(of, "of");
@@ -247,6 +279,7 @@ fn condition(
     let is_event = matches!(expr, Expr::Cross { .. } | Expr::Divergence(_));
     let signal = match expr {
         Expr::Special(name) => SignalRef::Special(name),
+        Expr::Position(field) => SignalRef::Position(field),
         Expr::Value(s) => SignalRef::Value(reg.stream(s)),
         Expr::Divergence(s) => {
             let i = reg.stream(s);
@@ -365,6 +398,16 @@ fn action(
             layer: layer(false)?,
         },
         "add_hedge_layer" => Action::AddHedgeLayer(layer(true)?.unwrap_or(0)),
+        "roll_tested_side" => Action::Position(PositionAction::RollTestedSide {
+            to_delta: need("to_delta in (0, 0.5)", r.to_delta, &|d| d > 0.0 && d < 0.5)?,
+        }),
+        "roll_out" => Action::Position(PositionAction::RollOut {
+            target_dte_days: need("target_dte_days in [1, 365]", r.target_dte_days.map(f64::from), &|d| {
+                (1.0..=365.0).contains(&d)
+            })? as u32,
+        }),
+        "close_tested_side" => Action::Position(PositionAction::CloseTestedSide),
+        "close_position" => Action::Position(PositionAction::ClosePosition),
         other => {
             return Err(invalid(
                 place,
@@ -405,7 +448,18 @@ pub fn rules(
                     .collect::<Result<Vec<_>, _>>()
             };
             let (all, any) = (conds(&r.all, "all")?, conds(&r.any, "any")?);
-            Ok(Rule { all, any, action: action(r, &key, layers, place)? })
+            let action = action(r, &key, layers, place)?;
+            let reads_position = all.iter().chain(&any).any(|c| matches!(c.signal, SignalRef::Position(_)));
+            if reads_position && !matches!(action, Action::Position(_)) {
+                return Err(invalid(
+                    place,
+                    &format!("{key}.action"),
+                    "a position action (roll_tested_side, roll_out, close_tested_side, close_position) for a rule that reads position.* conditions".into(),
+                    format!("\"{}\"", r.action),
+                    String::new(),
+                ));
+            }
+            Ok(Rule { all, any, action })
         })
         .collect()
 }

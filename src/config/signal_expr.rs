@@ -217,9 +217,35 @@ pub enum Event {
     Divergence(usize),
 }
 
+/// A property of one open condor (position rules read it for each open condor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PositionField {
+    /// The larger absolute delta of its short legs.
+    ShortDelta,
+    /// Calendar days to expiry.
+    Dte,
+    /// Profit as a percent of the credit: `100 (credit - value) / credit`.
+    PnlPct,
+    /// 1 when spot is beyond a short strike (below the put or above the call), else 0.
+    Tested,
+    /// Calendar days since it was opened (or rolled into).
+    DaysHeld,
+}
+
+/// The position fields by name.
+pub const POSITION: [(&str, PositionField); 5] = [
+    ("position.short_delta", PositionField::ShortDelta),
+    ("position.dte", PositionField::Dte),
+    ("position.pnl_pct", PositionField::PnlPct),
+    ("position.tested", PositionField::Tested),
+    ("position.days_held", PositionField::DaysHeld),
+];
+
 /// What a condition reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SignalRef {
+    /// A property of each open condor.
+    Position(PositionField),
     /// A signal with its own state: `cascade_active`, `long_liq_share`, `sessions_to_event`.
     Special(&'static str),
     /// A stream's latest value (index into the strategy's streams).
@@ -229,7 +255,7 @@ pub enum SignalRef {
 }
 
 /// Every function name, for errors and "did you mean".
-pub const FUNCTIONS: [&str; 15] = [
+pub const FUNCTIONS: [&str; 14] = [
     "level",
     "sma",
     "ema",
@@ -244,7 +270,6 @@ pub const FUNCTIONS: [&str; 15] = [
     "crosses_above",
     "crosses_below",
     "macd_divergence",
-    "(or a named signal)",
 ];
 
 /// The named signals with their own state (not a function of one series).
@@ -275,6 +300,7 @@ pub struct LegacyPeriods {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Special(&'static str),
+    Position(PositionField),
     Value(Stream),
     Cross { of: Stream, to: CrossToExpr, above: bool },
     Divergence(Stream),
@@ -398,6 +424,18 @@ pub fn expression(
         }
         return Ok(Expr::Special(special));
     }
+    if let Some((_, field)) = POSITION.iter().find(|(p, _)| *p == name) {
+        if let Some(p) = given.first() {
+            return Err(invalid(
+                place,
+                &format!("{key}.{p}"),
+                format!("no `{p}`: `{name}` takes no parameters"),
+                format!("{p} = ..."),
+                String::new(),
+            ));
+        }
+        return Ok(Expr::Position(*field));
+    }
     if let Some((_, spelled)) = LEGACY.iter().find(|(l, _)| *l == name) {
         if let Some(p) = given.first() {
             return Err(invalid(
@@ -410,18 +448,20 @@ pub fn expression(
         }
         return Ok(Expr::Value(legacy_stream(name, legacy)));
     }
-    if !FUNCTIONS[..14].contains(&name) {
-        let mut names: Vec<&str> = FUNCTIONS[..14].to_vec();
+    if !FUNCTIONS.contains(&name) {
+        let mut names: Vec<&str> = FUNCTIONS.to_vec();
         names.extend(SPECIALS);
+        names.extend(POSITION.map(|p| p.0));
         names.extend(LEGACY.iter().map(|(l, _)| *l));
         return Err(invalid(
             place,
             &format!("{key}.signal"),
             format!(
-                "a function ({}) or a named signal ({}, {})",
-                FUNCTIONS[..14].join(", "),
+                "a function ({}), a named signal ({}, {}) or a position field ({})",
+                FUNCTIONS.join(", "),
                 SPECIALS.join(", "),
-                LEGACY.map(|l| l.0).join(", ")
+                LEGACY.map(|l| l.0).join(", "),
+                POSITION.map(|p| p.0).join(", ")
             ),
             format!("\"{name}\""),
             did_you_mean(name, &names),

@@ -130,6 +130,8 @@ pub struct CondorSpec {
     pub stop_loss_multiple: Option<f64>,
     pub exit_dte_days: Option<u32>,
     pub expiries: Expiries,
+    /// Adjustments one condor and the positions it is rolled into may take (position rules).
+    pub max_adjustments: u32,
 }
 
 /// A validated strategy.
@@ -523,6 +525,13 @@ fn condor(c: &Checker<'_>, raw: &RawStrategy) -> Result<CondorSpec, ConfigError>
             .map(|x| c.range("condor.stop_loss_multiple", x, 0.0, 100.0, true))
             .transpose()?,
         exit_dte_days: exit_dte,
+        max_adjustments: c.range(
+            "condor.max_adjustments",
+            f64::from(k.max_adjustments.unwrap_or(3)),
+            0.0,
+            100.0,
+            false,
+        )? as u32,
         expiries: match c.choice("condor.expiries", &k.expiries, &["spxw", "monthly"])? {
             "spxw" => Expiries::Spxw,
             _ => Expiries::Monthly,

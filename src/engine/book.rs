@@ -153,13 +153,40 @@ pub(super) fn closing(
     spread_usd: f64,
     commission_usd: f64,
 ) -> Closing {
+    closing_legs(reason, value, credit, contracts, spread_usd, commission_usd, LegsTraded::CONDOR)
+}
+
+/// How many legs a position traded when it opened and trades when it closes (commissions are
+/// per leg and contract): 4 and 4 for a condor; fewer when an adjustment carries legs over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct LegsTraded {
+    pub entry: f64,
+    pub exit: f64,
+}
+
+impl LegsTraded {
+    pub const CONDOR: LegsTraded = LegsTraded { entry: 4.0, exit: 4.0 };
+}
+
+/// [`closing`] of a position that traded `legs` (`spread_usd`: the half-spreads of the legs
+/// closed). A settlement trades nothing.
+pub(super) fn closing_legs(
+    reason: ExitReason,
+    value: f64,
+    credit: f64,
+    contracts: u32,
+    spread_usd: f64,
+    commission_usd: f64,
+    legs: LegsTraded,
+) -> Closing {
     let (k, n) = (contracts as f64, contracts as f64 * MULTIPLIER);
     let comm = commission_usd;
     let settled = reason == ExitReason::Expiry;
+    let exit_comm = legs.exit * comm * k;
     let (exit_price, costs_usd) =
-        if settled { (value, 0.0) } else { (value + spread_usd, spread_usd * n + 4.0 * comm * k) };
-    let cash_out_usd = exit_price * n + if settled { 0.0 } else { 4.0 * comm * k };
-    let legs_paid = if settled { 4.0 } else { 8.0 };
+        if settled { (value, 0.0) } else { (value + spread_usd, spread_usd * n + exit_comm) };
+    let cash_out_usd = exit_price * n + if settled { 0.0 } else { exit_comm };
+    let legs_paid = if settled { legs.entry } else { legs.entry + legs.exit };
     Closing { exit_price, costs_usd, cash_out_usd, pnl_usd: (credit - exit_price) * n - legs_paid * comm * k }
 }
 
@@ -203,16 +230,28 @@ pub(super) fn entry_credit(value_per_share: f64, spread_usd: f64) -> f64 {
 /// one commission per leg and contract.
 #[inline]
 pub(super) fn entry_cash_usd(credit: f64, contracts: u32, commission_usd: f64) -> f64 {
+    entry_cash_legs_usd(credit, contracts, commission_usd, 4.0)
+}
+
+/// [`entry_cash_usd`] of a position that trades `legs` legs when it opens.
+#[inline]
+pub(super) fn entry_cash_legs_usd(credit: f64, contracts: u32, commission_usd: f64, legs: f64) -> f64 {
     let k = contracts as f64;
-    credit * MULTIPLIER * k - 4.0 * commission_usd * k
+    credit * MULTIPLIER * k - legs * commission_usd * k
 }
 
 /// Costs of selling `contracts` condors: `spread_usd` per share (the four legs' half-spreads),
 /// and a commission per leg and contract.
 #[inline]
 pub(super) fn entry_costs_usd(contracts: u32, spread_usd: f64, commission_usd: f64) -> f64 {
+    entry_costs_legs_usd(contracts, spread_usd, commission_usd, 4.0)
+}
+
+/// [`entry_costs_usd`] of a position that trades `legs` legs when it opens.
+#[inline]
+pub(super) fn entry_costs_legs_usd(contracts: u32, spread_usd: f64, commission_usd: f64, legs: f64) -> f64 {
     let k = contracts as f64;
-    spread_usd * MULTIPLIER * k + 4.0 * commission_usd * k
+    spread_usd * MULTIPLIER * k + legs * commission_usd * k
 }
 
 /// The print an expiring condor settles on: the expiry session's open when AM-settled (SPX
@@ -307,6 +346,7 @@ mod tests {
             stop_loss_multiple: Some(2.0),
             exit_dte_days: Some(21),
             expiries: crate::config::Expiries::Spxw,
+            max_adjustments: 3,
         };
         assert_eq!(exit_reason(&spec, true, 9.0, 2.0, 0, false), Some(ExitReason::Expiry));
         assert_eq!(exit_reason(&spec, false, 1.0, 2.0, 10, false), Some(ExitReason::ProfitTarget));

@@ -31,14 +31,36 @@ pub(super) struct Priced {
     /// Which legs were priced from a usable quote.
     pub quoted: [bool; 4],
     /// Per share given up against the mid to trade the four legs (the fill mode on quotes,
-    /// `costs.half_spread_usd` on the model).
+    /// `costs.half_spread_usd` on the model); a leg with no quantity (a closed side) trades nothing.
     pub spread_usd: f64,
+    /// The same per leg.
+    pub leg_spread_usd: [f64; 4],
 }
 
 impl Priced {
     /// All four legs on the model (the same bits as a run without a chain).
     pub fn model(marks: [LegMark; 4], half_spread_usd: f64) -> Self {
-        Priced { marks, quoted: [false; 4], spread_usd: super::book::model_spread_usd(half_spread_usd) }
+        let leg_spread_usd = [half_spread_usd; 4];
+        Priced {
+            marks,
+            quoted: [false; 4],
+            spread_usd: super::book::model_spread_usd(half_spread_usd),
+            leg_spread_usd,
+        }
+    }
+
+    /// As [`Self::model`] for legs `live` (a closed side's legs trade nothing).
+    pub fn model_live(marks: [LegMark; 4], half_spread_usd: f64, live: [bool; 4]) -> Self {
+        if live == [true; 4] {
+            return Self::model(marks, half_spread_usd);
+        }
+        let leg_spread_usd = live.map(|l| if l { half_spread_usd } else { 0.0 });
+        Priced { marks, quoted: [false; 4], spread_usd: leg_spread_usd.iter().sum(), leg_spread_usd }
+    }
+
+    /// The half-spreads of the legs `traded`, per share.
+    pub fn spread_of(&self, traded: [bool; 4]) -> f64 {
+        (0..4).filter(|&i| traded[i]).map(|i| self.leg_spread_usd[i]).sum()
     }
 
     pub fn quoted_legs(&self) -> u8 {
@@ -60,7 +82,9 @@ pub(super) fn price_legs(
     let root = root(c.am_settled);
     let (mut quoted, mut paid_quotes, mut model_legs) = ([false; 4], 0.0, 0.0);
     let mut marks = [LegMark::default(); 4];
+    let mut leg_spread_usd = [0.0; 4];
     for (i, l) in c.legs.iter().enumerate() {
+        let live = l.qty != 0.0;
         let quote =
             snap.and_then(|s| s.quote(root, c.expiry, right(l.kind), l.strike)).filter(LegQuote::usable);
         let carried = c.quoted_iv[i];
@@ -75,11 +99,17 @@ pub(super) fn price_legs(
                 let vol = iv.unwrap_or(fallback);
                 let g = bsm_greeks(l.kind, q.spot, l.strike, t, q.rate, q.div, vol);
                 quoted[i] = true;
-                paid_quotes += fills.paid(qt.bid, qt.ask);
+                if live {
+                    leg_spread_usd[i] = fills.paid(qt.bid, qt.ask);
+                    paid_quotes += leg_spread_usd[i];
+                }
                 LegMark { price: mid, ..LegMark::from_greeks(&g, vol) }
             }
             None => {
-                model_legs += 1.0;
+                if live {
+                    leg_spread_usd[i] = half_spread_usd;
+                    model_legs += 1.0;
+                }
                 LegMark::from_greeks(
                     &bsm_greeks(l.kind, q.spot, l.strike, t, q.rate, q.div, fallback),
                     fallback,
@@ -87,7 +117,7 @@ pub(super) fn price_legs(
             }
         };
     }
-    Priced { marks, quoted, spread_usd: paid_quotes + model_legs * half_spread_usd }
+    Priced { marks, quoted, spread_usd: paid_quotes + model_legs * half_spread_usd, leg_spread_usd }
 }
 
 /// The expiry a new condor takes on a chain's day: nearest `target` among the root's listed
@@ -266,6 +296,9 @@ mod tests {
             date_mark: d(1, 2),
             quoted_iv: NEVER_QUOTED,
             entry_quoted: 0,
+            entry_reason: "schedule",
+            entry_legs: 4,
+            adjustments: 0,
         }
     }
 

@@ -63,6 +63,12 @@ pub struct Condor {
     pub quoted_iv: [f64; 4],
     /// Legs priced from quotes at entry (0 without a chain).
     pub entry_quoted: u8,
+    /// Why it was opened: `schedule`, or the `adjust:<action>` it came from.
+    pub entry_reason: &'static str,
+    /// Legs traded when it was opened: 4, fewer when an adjustment carried legs over.
+    pub entry_legs: u8,
+    /// Adjustments taken by it and by the positions it was rolled from.
+    pub adjustments: u32,
 }
 
 impl LegMark {
@@ -103,9 +109,26 @@ impl Condor {
         settle_value(&self.legs, s)
     }
 
-    /// Widest spread in points (the defined risk per share before the credit).
+    /// Widest spread in points (the defined risk per share before the credit), of the sides it
+    /// still holds.
     pub fn width(&self) -> f64 {
-        super::book::width_pts(self.legs.map(|l| l.strike))
+        let s = self.legs.map(|l| l.strike);
+        match self.live() {
+            [true, true, true, true] => super::book::width_pts(s),
+            [_, true, ..] => s[1] - s[0],
+            [.., true, _] => s[3] - s[2],
+            _ => 0.0,
+        }
+    }
+
+    /// Which legs it holds (a closed side's legs have no quantity).
+    pub fn live(&self) -> [bool; 4] {
+        self.legs.map(|l| l.qty != 0.0)
+    }
+
+    /// The strikes of the legs it holds (NaN for a closed side's), as `trades.csv` shows them.
+    pub fn held_strikes(&self) -> [f64; 4] {
+        self.legs.map(|l| if l.qty != 0.0 { l.strike } else { f64::NAN })
     }
 }
 
@@ -274,6 +297,9 @@ mod tests {
             date_mark: d(2018, 1, 8),
             quoted_iv: [f64::NAN; 4],
             entry_quoted: 0,
+            entry_reason: "schedule",
+            entry_legs: 4,
+            adjustments: 0,
         };
         assert_eq!(c.settle_value(2700.0), 0.0);
         assert_eq!(c.settle_value(2530.0), 20.0);

@@ -112,6 +112,9 @@ pub struct HedgeTrade {
     pub reason: HedgeExit,
     /// Recovered minus premium, commissions included.
     pub pnl_usd: f64,
+    /// The VIX settlement at expiry at which the call returns what it cost: strike plus the
+    /// premium per share, half-spread and commission included.
+    pub break_even_vix: f64,
     /// Whether the entry and the exit were priced from chain quotes (exit `None`: settled on the
     /// index); `None` without `data.vix_chain`.
     pub quoted: Option<(bool, Option<bool>)>,
@@ -347,6 +350,7 @@ impl HedgeBook {
                 exit_future: new.future,
                 reason,
                 pnl_usd: recovered - p.premium_usd,
+                break_even_vix: p.strike + p.premium_usd / n,
                 quoted: self.fills.map(|_| (p.entry_quoted, exit_quoted)),
             });
         }

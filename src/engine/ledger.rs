@@ -215,7 +215,7 @@ impl Attribution {
 }
 
 /// Why a condor was closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ExitReason {
     Expiry,
     ProfitTarget,
@@ -223,6 +223,8 @@ pub enum ExitReason {
     Dte,
     /// A rule's `close_all` action.
     Rule,
+    /// A position rule's adjustment (`adjust:<action>`).
+    Adjust(crate::config::PositionAction),
 }
 
 impl ExitReason {
@@ -233,6 +235,7 @@ impl ExitReason {
             ExitReason::StopLoss => "stop_loss",
             ExitReason::Dte => "dte",
             ExitReason::Rule => "rule",
+            ExitReason::Adjust(a) => a.reason(),
         }
     }
 }

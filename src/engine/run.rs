@@ -1,8 +1,8 @@
 //! The run loop (see the module doc of [`super`] for the order of each day).
 
 use super::book::{
-    closing, contracts_for, entry_cash_usd, entry_costs_usd, entry_credit, equity_usd, exit_reason,
-    margin_usd, settlement_print, years_since, EntryClock, Session,
+    closing_legs, contracts_for, entry_cash_usd, entry_costs_usd, entry_credit, equity_usd, exit_reason,
+    margin_usd, settlement_print, years_since, EntryClock, LegsTraded, Session,
 };
 use super::chain_price::{self, ChainRun, Coverage, LegsQuoted, Priced};
 use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
@@ -17,6 +17,9 @@ use crate::pricing::{vix_futures_on, FuturesModel, SpxSurface, VolIndices};
 use crate::replay::{Payload, Replay, ReplayError};
 use crate::time::Calendar;
 use chrono::NaiveDate;
+
+mod adjust;
+pub use adjust::AdjustmentLog;
 
 /// Everything a run produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +49,8 @@ pub struct RunResult {
     pub signals: Vec<(String, Vec<Option<f64>>)>,
     /// What was priced from chain quotes (`None`: no chain loaded).
     pub chain: Option<ChainRun>,
+    /// The position rules' adjustments, taken and skipped (`None`: no position rules).
+    pub adjustments: Option<Vec<AdjustmentLog>>,
 }
 
 /// Why a run could not complete.
@@ -125,6 +130,10 @@ struct Engine<'a> {
     hedge: Option<HedgeBook>,
     /// Condor legs priced, from quotes and not (with `data.spx_chain`).
     coverage: Coverage,
+    /// Position rules' adjustments, taken and skipped.
+    adjustments: Vec<AdjustmentLog>,
+    /// Condors whose `condor.max_adjustments` skip is logged already.
+    adjust_blocked: Vec<u32>,
 }
 
 /// Run `s` on `m` over `[from, to]` (defaults: the strategy's dates, else all data).
@@ -178,6 +187,8 @@ pub fn run(
             .as_ref()
             .map(|h| HedgeBook::new(h, s.commission_usd, m.vix_chain.is_some().then_some(s.fills))),
         coverage: Coverage::default(),
+        adjustments: Vec::new(),
+        adjust_blocked: Vec::new(),
     };
     for ev in Replay::new(m.sources(decisions))? {
         if e.state.apply(ev.stream, &ev.payload, ev.seq) {
@@ -232,6 +243,7 @@ impl Engine<'_> {
                 self.open.push(c);
             }
         }
+        costs += self.adjust_positions(&q, snap.as_ref());
         let backwardation = match (self.state.vix3m, vx1_vx2) {
             (Some(v3), _) if v3 > 0.0 => Some(vix > v3),
             (_, Some(r)) => Some(r > 1.0),
@@ -291,7 +303,7 @@ impl Engine<'_> {
         settling: bool,
     ) -> Priced {
         if self.m.spx_chain.is_none() || settling {
-            return Priced::model(c.mark(q), self.s.half_spread_usd);
+            return Priced::model_live(c.mark(q), self.s.half_spread_usd, c.live());
         }
         chain_price::price_legs(c, q, snap, self.s.fills, self.s.half_spread_usd)
     }
@@ -334,7 +346,17 @@ impl Engine<'_> {
             c.date_mark = q.date;
             return Ok((Some(c), a, 0.0));
         };
-        let close = closing(reason, value, c.credit, c.contracts, priced.spread_usd, self.s.commission_usd);
+        let live = c.live().iter().filter(|l| **l).count() as f64;
+        let legs = LegsTraded { entry: f64::from(c.entry_legs), exit: live };
+        let close = closing_legs(
+            reason,
+            value,
+            c.credit,
+            c.contracts,
+            priced.spread_usd,
+            self.s.commission_usd,
+            legs,
+        );
         let exit_quoted = (!expiring).then(|| priced.quoted_legs());
         if let (true, Some(x)) = (chain, exit_quoted) {
             self.coverage.exits.add(4, x as u64);
@@ -345,11 +367,11 @@ impl Engine<'_> {
             entry_date: c.entry_date,
             exit_date: q.date,
             expiry: c.expiry,
-            strikes: c.legs.map(|l| l.strike),
+            strikes: c.held_strikes(),
             contracts: c.contracts,
             credit: c.credit,
             exit_price: close.exit_price,
-            entry_reason: "schedule",
+            entry_reason: c.entry_reason,
             exit_reason: reason,
             pnl_usd: close.pnl_usd,
             legs_quoted: chain.then_some(LegsQuoted { entry: c.entry_quoted, exit: exit_quoted }),
@@ -383,6 +405,9 @@ impl Engine<'_> {
             date_mark: q.date,
             quoted_iv: chain_price::NEVER_QUOTED,
             entry_quoted: 0,
+            entry_reason: "schedule",
+            entry_legs: 4,
+            adjustments: 0,
         };
         let priced = self.price(&mut c, q, snap, false);
         c.marks = priced.marks;
@@ -419,8 +444,19 @@ impl Engine<'_> {
         snap: Option<&Snapshot<'_>>,
         adjust: StrikeAdjust,
     ) -> Option<(NaiveDate, [f64; 4])> {
+        self.new_condor_at(q, snap, adjust, self.s.condor.target_dte_days)
+    }
+
+    /// [`Self::new_condor`] targeting `dte_days` instead of the strategy's `target_dte_days`.
+    fn new_condor_at(
+        &self,
+        q: &Quote<'_>,
+        snap: Option<&Snapshot<'_>>,
+        adjust: StrikeAdjust,
+        dte_days: u32,
+    ) -> Option<(NaiveDate, [f64; 4])> {
         let spec = &self.s.condor;
-        let target = q.date + chrono::Days::new(spec.target_dte_days as u64);
+        let target = q.date + chrono::Days::new(dte_days as u64);
         if target > self.last_day {
             return None;
         }
@@ -432,7 +468,7 @@ impl Engine<'_> {
         let (expiry, strikes) = match listed {
             Some(x) => x,
             None => {
-                let expiry = choose_expiry(&self.cal, q.date, spec.target_dte_days, spec.expiries)
+                let expiry = choose_expiry(&self.cal, q.date, dte_days, spec.expiries)
                     .filter(|e| *e <= self.last_day)?;
                 (expiry, choose_strikes(spec, q, expiry, adjust).ok()?)
             }
@@ -523,6 +559,12 @@ impl Engine<'_> {
             metrics,
             cascades: std::mem::take(&mut self.signals.cascades),
             signals: self.signals.names().into_iter().zip(std::mem::take(&mut self.signals.trace)).collect(),
+            adjustments: self
+                .s
+                .rules
+                .iter()
+                .any(|r| matches!(r.action, crate::config::Action::Position(_)))
+                .then(|| std::mem::take(&mut self.adjustments)),
             chain: (self.m.spx_chain.is_some() || self.m.vix_chain.is_some()).then(|| ChainRun {
                 fills: self.s.fills.label(),
                 condor: self.m.spx_chain.is_some().then_some(self.coverage),

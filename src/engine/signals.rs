@@ -4,7 +4,7 @@
 
 use super::market::Market;
 use super::streams::{rows, StreamState};
-use crate::config::{Action, CrossTo, Event, Rule, SignalRef, SignalSpec};
+use crate::config::{Action, CrossTo, Event, PositionAction, PositionField, Rule, SignalRef, SignalSpec};
 use crate::data::Side;
 use crate::signals::CascadeDetector;
 use crate::time::Timestamp;
@@ -107,6 +107,8 @@ impl Verdict {
                 self.layer_scale.iter_mut().for_each(|s| *s *= factor)
             }
             Action::AddHedgeLayer(i) => self.layers_added |= 1 << i,
+            // Evaluated on each open condor: see `SignalState::position_action`.
+            Action::Position(_) => {}
         }
     }
 }
@@ -248,6 +250,8 @@ impl SignalState {
     /// The value of a signal at decision instant `now` (after [`Self::observe`]).
     pub fn value(&self, signal: SignalRef, now: Timestamp) -> Option<f64> {
         match signal {
+            // Read on each open condor (`SignalState::position_action`), never market-wide.
+            SignalRef::Position(_) => None,
             SignalRef::Value(i) => self.streams[i].latest,
             SignalRef::Event(i) => Some(f64::from(u8::from(self.events[i].1.now))),
             SignalRef::Special("cascade_active") => {
@@ -263,18 +267,49 @@ impl SignalState {
         self.last_cascade.is_some_and(|t| now.nanos() - t.nanos() <= self.active_s * 1_000_000_000)
     }
 
-    /// Evaluate `rules` at `now` (after [`Self::observe`]).
+    /// Whether rule `r` holds at `now`, position fields read from `position` (`None`: none).
+    fn holds(
+        &self,
+        r: &Rule,
+        now: Timestamp,
+        position: Option<&dyn Fn(PositionField) -> Option<f64>>,
+    ) -> bool {
+        let holds = |c: &crate::config::Condition| {
+            let v = match (c.signal, position) {
+                (SignalRef::Position(f), Some(p)) => p(f),
+                (s, _) => self.value(s, now),
+            };
+            match c.test {
+                None => v == Some(1.0),
+                Some((op, x)) => v.is_some_and(|v| op.holds(v, x)),
+            }
+        };
+        r.all.iter().all(holds) && (r.any.is_empty() || r.any.iter().any(holds))
+    }
+
+    /// Evaluate the market-wide `rules` at `now` (after [`Self::observe`]); position rules are
+    /// read per condor by [`Self::position_action`].
     pub fn verdict(&self, rules: &[Rule], now: Timestamp) -> Verdict {
         let mut v = Verdict::default();
-        let holds = |c: &crate::config::Condition| match c.test {
-            None => self.value(c.signal, now) == Some(1.0),
-            Some((op, x)) => self.value(c.signal, now).is_some_and(|v| op.holds(v, x)),
-        };
-        for r in rules {
-            if r.all.iter().all(holds) && (r.any.is_empty() || r.any.iter().any(holds)) {
+        for r in rules.iter().filter(|r| !matches!(r.action, Action::Position(_))) {
+            if self.holds(r, now, None) {
                 v.apply(r.action);
             }
         }
         v
+    }
+
+    /// The first position rule of `rules` (in file order) that holds for one open condor whose
+    /// fields `position` gives, and its action.
+    pub fn position_action(
+        &self,
+        rules: &[Rule],
+        now: Timestamp,
+        position: &dyn Fn(PositionField) -> Option<f64>,
+    ) -> Option<PositionAction> {
+        rules.iter().find_map(|r| match r.action {
+            Action::Position(a) if self.holds(r, now, Some(position)) => Some(a),
+            _ => None,
+        })
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! The files: the resolved configuration, `equity.csv`, `trades.csv`, `attribution.csv` and
 //! `attribution.parquet` (per day and position group), with a hedge `hedge_trades.csv` and
-//! `hedge_daily.csv`, with rules `signals.csv` (each series and event the rules read, per day), the charts (when the run has two days or more: see [`crate::charts`]), and
+//! `hedge_daily.csv`, with rules `signals.csv` (each series and event the rules read, per day), with position
+//! rules `adjustments.csv` (each adjustment taken or skipped, and why), the charts (when the run has two days or more: see [`crate::charts`]), and
 //! `summary.json` (written last: its presence marks a complete run; see [`summary`]). Every file
 //! is written atomically (temporary file, then rename), so a killed run leaves whole files or
 //! none. The run id is the strategy's name and a hash (FNV-1a, 64 bits) of the resolved
@@ -95,6 +96,20 @@ fn attribution_table(r: &RunResult) -> OutTable {
     t
 }
 
+/// One row per adjustment a position rule took or skipped.
+fn adjustments_table(a: &[crate::engine::AdjustmentLog]) -> OutTable {
+    let mut t = OutTable::default();
+    t.push("date", OutColumn::Date(a.iter().map(|x| x.date).collect()));
+    t.push("position", OutColumn::Float(a.iter().map(|x| f64::from(x.position)).collect()));
+    t.push("action", OutColumn::Text(a.iter().map(|x| x.action.to_string()).collect()));
+    t.push(
+        "new_position",
+        OutColumn::Float(a.iter().map(|x| x.new_position.map_or(f64::NAN, f64::from)).collect()),
+    );
+    t.push("outcome", OutColumn::Text(a.iter().map(|x| x.outcome.clone()).collect()));
+    t
+}
+
 /// One row per day: each series the rules read (empty while it has no value).
 fn signals_table(r: &RunResult) -> OutTable {
     let mut t = OutTable::default();
@@ -143,6 +158,7 @@ fn hedge_trades_table(r: &RunResult) -> OutTable {
     t.push("exit_future", col(&|i| tr[i].exit_future));
     t.push("exit_reason", OutColumn::Text(tr.iter().map(|x| x.reason.as_str().to_string()).collect()));
     t.push("pnl_usd", col(&|i| tr[i].pnl_usd));
+    t.push("break_even_vix", col(&|i| tr[i].break_even_vix));
     if r.chain.as_ref().is_some_and(|c| c.hedge.is_some()) {
         let side = |q: bool| if q { "quote" } else { "model" };
         let label = |x: &crate::engine::HedgeTrade| {
@@ -207,6 +223,9 @@ pub fn write_results(
     if !r.hedge_totals.is_empty() {
         hedge_trades_table(r).write(&dir.join("hedge_trades.csv"))?;
         hedge_daily_table(r).write(&dir.join("hedge_daily.csv"))?;
+    }
+    if let Some(a) = &r.adjustments {
+        adjustments_table(a).write(&dir.join("adjustments.csv"))?;
     }
     if !r.signals.is_empty() {
         signals_table(r).write(&dir.join("signals.csv"))?;

@@ -109,8 +109,10 @@ pub fn read_run(dir: &Path) -> Result<RunChartData, DataError> {
             entry: tr.dates[0][i],
             exit: tr.dates[1][i],
             expiry: tr.dates[2][i],
-            short_put: tr.numbers[0][i],
-            short_call: tr.numbers[1][i],
+            // A position with one side closed (an adjustment) has no strike on the other: its
+            // band is the one strike it holds.
+            short_put: if tr.numbers[0][i].is_nan() { tr.numbers[1][i] } else { tr.numbers[0][i] },
+            short_call: if tr.numbers[1][i].is_nan() { tr.numbers[0][i] } else { tr.numbers[1][i] },
         })
         .collect();
     let hd_path = dir.join("hedge_daily.csv");

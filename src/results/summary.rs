@@ -11,7 +11,8 @@ use serde::Serialize;
 
 /// Hedge accounting of one layer or of all: premium paid, value recovered at monetisation, roll
 /// or settlement, the calls still held at their last mark, net cost = paid - recovered - open
-/// value, theta (the attribution's), and net cost as a percentage of the condor credit collected.
+/// value, theta (the attribution's), net cost as a percentage of the condor credit collected, and
+/// how many of its closed calls ended above their cost.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct HedgeLine {
     #[serde(rename = "premium_paid_usd", serialize_with = "finite")]
@@ -26,6 +27,11 @@ pub struct HedgeLine {
     pub theta_usd: f64,
     #[serde(serialize_with = "finite_opt")]
     pub cost_pct_of_credit: Option<f64>,
+    /// Calls closed (sold, abandoned or settled).
+    pub calls_closed: u32,
+    /// Of those, the ones that recovered more than they cost (premium and costs): the ones that
+    /// ended above their break-even.
+    pub calls_above_cost: u32,
 }
 
 /// The hedge's accounting: all layers, then each.
@@ -42,7 +48,7 @@ impl HedgeReport {
             return None;
         }
         let credit = r.credit_collected_usd;
-        let line = |paid: f64, recovered: f64, open: f64, theta: f64| {
+        let line = |paid: f64, recovered: f64, open: f64, theta: f64, calls: (u32, u32)| {
             let net = paid - recovered - open;
             HedgeLine {
                 paid_usd: paid,
@@ -51,7 +57,13 @@ impl HedgeReport {
                 net_cost_usd: net,
                 theta_usd: theta,
                 cost_pct_of_credit: (credit > 0.0).then(|| 100.0 * net / credit),
+                calls_closed: calls.0,
+                calls_above_cost: calls.1,
             }
+        };
+        let calls = |layer: Option<usize>| {
+            let closed = r.hedge_trades.iter().filter(|t| layer.is_none_or(|l| t.layer == l));
+            closed.fold((0, 0), |(n, up), t| (n + 1, up + u32::from(t.pnl_usd > 0.0)))
         };
         let layers: Vec<(String, HedgeLine)> = r
             .hedge_totals
@@ -61,7 +73,7 @@ impl HedgeReport {
                 let open = r.open_hedge_value_usd.get(i).copied().unwrap_or(0.0);
                 (
                     r.groups[i + 1].replacen("hedge:", "", 1),
-                    line(t.premium_usd, t.recovered_usd, open, t.theta_usd),
+                    line(t.premium_usd, t.recovered_usd, open, t.theta_usd, calls(Some(i))),
                 )
             })
             .collect();
@@ -71,6 +83,7 @@ impl HedgeReport {
             sum(&|l| l.recovered_usd),
             sum(&|l| l.open_value_usd),
             sum(&|l| l.theta_usd),
+            calls(None),
         );
         Some(HedgeReport { total, layers })
     }
