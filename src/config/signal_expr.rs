@@ -70,7 +70,7 @@ impl Base {
                     return (!name.is_empty()).then(|| Base::Named(name.to_string()));
                 }
                 let k: u8 = s.strip_prefix("vx")?.parse().ok()?;
-                return (1..=7).contains(&k).then_some(Base::Vx(k));
+                return ((1..=7).contains(&k) && s == format!("vx{k}")).then_some(Base::Vx(k));
             }
         })
     }

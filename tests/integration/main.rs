@@ -24,6 +24,7 @@ mod pricing;
 mod real_data;
 mod replay;
 mod rules;
+mod series_rules;
 mod signals;
 mod study;
 mod surface;
