@@ -6,6 +6,7 @@
 //! rounding to cents (the text must match), and within 1e-9 relative when the importer computes
 //! them (division by 10, price x quantity).
 
+mod adjustments;
 mod bad_input;
 mod chain_runs;
 mod chains;
