@@ -259,3 +259,40 @@ fn hedge_break_even_is_strike_plus_premium_and_calls_above_cost_are_counted() {
     }
     assert_eq!(h.total.calls_closed as usize, r.hedge_trades.len());
 }
+
+#[test]
+fn the_real_signals_strategy_gates_on_vix_macd_vx1_rsi_and_funding_and_rolls_tested_sides() {
+    if crate::common::shared("vx_term_structure_m1_m7_2004_2024.csv").is_none()
+        || crate::common::shared("coinglass_btc_funding_oiweighted_daily_2020_2025.csv").is_none()
+    {
+        return;
+    }
+    let s = load_strategy(Path::new("strategies/real_signals_2021_2024.toml"), &[]).unwrap();
+    let r = run(&s, &Market::load(&s).unwrap(), None, None).unwrap();
+    let rolled = r.trades.iter().filter(|t| t.exit_reason.as_str() == "adjust:roll_tested_side").count();
+    let reopened = r.trades.iter().filter(|t| t.entry_reason == "adjust:roll_tested_side").count();
+    assert!(rolled >= 20 && reopened >= 20, "{rolled} rolled, {reopened} reopened");
+    assert_ledger(&r);
+    // Every rule binds: each one removed changes the run.
+    let names: Vec<&str> = r.signals.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "macd_hist(vix, 12/26/9)",
+            "rsi(vx1, 14)",
+            "zscore(funding, 30)",
+            "vix",
+            "vix3m",
+            "crosses_above(vix, vix3m)"
+        ]
+    );
+    for i in 0..3 {
+        let mut t = s.clone();
+        t.rules.remove(i);
+        let other = run(&t, &Market::load(&t).unwrap(), None, None).unwrap();
+        assert_ne!(other.trades, r.trades, "rule {i} binds");
+    }
+    // Funding deeply negative (z under -2) on some sessions: the funding gate has days to act on.
+    let z = &r.signals[2].1;
+    assert!(z.iter().filter(|v| v.is_some_and(|v| v < -2.0)).count() >= 5);
+}
