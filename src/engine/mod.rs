@@ -1,12 +1,14 @@
 //! The backtest engine: replays a [`Market`] through a [`Strategy`](crate::config::Strategy)'s iron-condor rules and keeps
-//! the ledger. It sees data only through the event replay (so no decision can see the future):
-//! bars update the market state; at each SPX session close a decision tick runs the day, in order:
+//! the ledger. It sees market data through the event replay, and the rules' series as rows known
+//! by each decision instant ([`streams`]), so no decision can see the future: bars update the
+//! market state; at each SPX session close a decision tick runs the day, in order:
 //!
 //! 1. interest on cash since the previous close (`cash * (e^{r dt} - 1)`, dt in calendar days / 365);
 //! 2. every open condor is marked (each leg on its own smile vol) and its P&L since the previous
 //!    close attributed to delta, gamma, vega, theta and a residual (which makes the sum exact);
 //!    expiring condors settle (SPXW on the close, monthlies on the open); the others close on the
 //!    profit target, stop loss or DTE rule, at mid plus a half-spread per leg plus commission;
+//!    then the position rules adjust the condors they match (see `run::adjust`);
 //! 3. a new condor is opened when the entry schedule says so and fewer than `max_concurrent` are
 //!    open: expiry nearest the target DTE (and no later than the run's last day), strikes by the
 //!    rules, fills at mid minus a half-spread per leg, sized by contracts or by the fraction of
