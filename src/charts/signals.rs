@@ -2,7 +2,7 @@
 //! while it was held); VIX; the term ratio (VIX/VIX3M or VX1/VX2); and the liquidation notional
 //! that became known each day (all, and the long part, on a log scale) with the detected cascades
 //! marked; then one panel per series or event the strategy's rules read (`signals.csv`; events
-//! as markers on the sessions they happen), up to [`RULE_PANELS`]. 1600 x 1000 pixels, plus 150
+//! as markers on the sessions they happen; VIX itself has its panel), up to [`RULE_PANELS`]. 1600 x 1000 pixels, plus 150
 //! per rule panel.
 
 use super::run::{CondorSpan, RunChartData};
@@ -235,8 +235,10 @@ pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
         d.dates[0],
         d.dates[n - 1]
     );
-    let rules = &d.rule_series[..d.rule_series.len().min(RULE_PANELS)];
-    let caption = match d.rule_series.len().saturating_sub(RULE_PANELS) {
+    // VIX has its own panel above.
+    let rule_series: Vec<&(String, Vec<f64>)> = d.rule_series.iter().filter(|(n, _)| n != "vix").collect();
+    let rules = &rule_series[..rule_series.len().min(RULE_PANELS)];
+    let caption = match rule_series.len().saturating_sub(RULE_PANELS) {
         0 => caption,
         more => format!("{caption} ({more} more rule series in signals.csv)"),
     };
@@ -244,7 +246,9 @@ pub fn signals_chart(path: &Path, d: &RunChartData) -> Result<(), ChartError> {
         let canvas = super::canvas_sized(tmp, &caption, 1000 + 150 * rules.len() as u32)?;
         let (_, height) = canvas.dim_in_pixel();
         let (root, rule_area) = canvas.split_vertically(height - 150 * rules.len() as u32);
-        for (area, (name, values)) in rule_area.split_evenly((rules.len().max(1), 1)).iter().zip(rules) {
+        for (area, (name, values)) in
+            rule_area.split_evenly((rules.len().max(1), 1)).iter().zip(rules.iter().copied())
+        {
             rule_panel(area, d, name, values)?;
         }
         let (spx, rest) = root.split_vertically(380);

@@ -36,6 +36,23 @@ fn run_to(out: &Path, extra: &[&str]) -> std::path::PathBuf {
 }
 
 #[test]
+fn the_signals_chart_has_a_panel_per_series_the_rules_read() {
+    let out = tempfile::tempdir().unwrap();
+    let r = ironhedge(&["run", "strategies/vix_momentum_guard.toml", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let dir = std::fs::read_dir(out.path()).unwrap().next().unwrap().unwrap().path();
+    // Five rule series: VIX MACD histogram, RSI, rate of change, percent rank, SPX divergence.
+    let header = std::fs::read_to_string(dir.join("signals.csv")).unwrap();
+    assert_eq!(
+        header.lines().next().unwrap().matches('"').count() / 2,
+        5,
+        "{}",
+        header.lines().next().unwrap()
+    );
+    assert_eq!(png_size(&dir.join("signals.png")), (1600, 1000 + 5 * 150));
+}
+
+#[test]
 fn every_run_chart_is_written_and_report_redraws_the_same_bytes() {
     let out = tempfile::tempdir().unwrap();
     let dir = run_to(out.path(), &[]);
