@@ -72,6 +72,30 @@ fn vix_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
     side_legend(&side, &[("VIX close".into(), vix_color)])
 }
 
+/// A line drawn in runs of known values: a gap where a value is NaN.
+fn draw_gapped<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedDate<NaiveDate>, plotters::coord::types::RangedCoordf64>,
+    >,
+    dates: &[NaiveDate],
+    values: &[f64],
+    color: RGBColor,
+) -> Result<(), String> {
+    let mut run: Vec<(NaiveDate, f64)> = Vec::new();
+    for (x, v) in dates.iter().zip(values).chain([(&dates[dates.len() - 1], &f64::NAN)]) {
+        if v.is_finite() {
+            run.push((*x, *v));
+        } else if !run.is_empty() {
+            chart
+                .draw_series(LineSeries::new(std::mem::take(&mut run), color.stroke_width(1)))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
 fn ratio_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
     let (plot, side) = area.split_horizontally(1340);
     let (d0, d1) = (d.dates[0], d.dates[d.dates.len() - 1]);
@@ -83,17 +107,7 @@ fn ratio_panel(area: &Area<'_>, d: &RunChartData) -> Result<(), String> {
     chart
         .draw_series(LineSeries::new([(d0, 1.0), (d1, 1.0)], flat.stroke_width(1)))
         .map_err(|e| e.to_string())?;
-    // Drawn in runs of known values: a gap where the ratio is unknown.
-    let mut run: Vec<(NaiveDate, f64)> = Vec::new();
-    for (x, r) in d.dates.iter().zip(&d.term_ratio).chain([(&d1, &f64::NAN)]) {
-        if r.is_finite() {
-            run.push((*x, *r));
-        } else if !run.is_empty() {
-            chart
-                .draw_series(LineSeries::new(std::mem::take(&mut run), ratio_color.stroke_width(1)))
-                .map_err(|e| e.to_string())?;
-        }
-    }
+    draw_gapped(&mut chart, &d.dates, &d.term_ratio, ratio_color)?;
     side_legend(
         &side,
         &[
@@ -183,16 +197,7 @@ fn rule_panel(area: &Area<'_>, d: &RunChartData, name: &str, values: &[f64]) -> 
     };
     let fmt = |v: &f64| format!("{v:.decimals$}");
     let mut chart = date_chart(&plot, (d0, d1), ValueAxis { range, desc: "", labels: 4, format: &fmt })?;
-    let mut run: Vec<(NaiveDate, f64)> = Vec::new();
-    for (x, v) in d.dates.iter().zip(values).chain([(&d1, &f64::NAN)]) {
-        if v.is_finite() {
-            run.push((*x, *v));
-        } else if !run.is_empty() {
-            chart
-                .draw_series(LineSeries::new(std::mem::take(&mut run), color.stroke_width(1)))
-                .map_err(|e| e.to_string())?;
-        }
-    }
+    draw_gapped(&mut chart, &d.dates, values, color)?;
     side_legend(&side, &[(name.to_string(), color)])
 }
 

@@ -412,29 +412,21 @@ pub fn expression(
 ) -> Result<Expr, ConfigError> {
     let name = c.signal.as_str();
     let given = given(c);
+    let plain = |expr: Expr| match given.first() {
+        Some(p) => Err(invalid(
+            place,
+            &format!("{key}.{p}"),
+            format!("no `{p}`: `{name}` takes no parameters"),
+            format!("{p} = ..."),
+            String::new(),
+        )),
+        None => Ok(expr),
+    };
     if let Some(special) = SPECIALS.iter().find(|s| **s == name) {
-        if let Some(p) = given.first() {
-            return Err(invalid(
-                place,
-                &format!("{key}.{p}"),
-                format!("no `{p}`: `{name}` takes no parameters"),
-                format!("{p} = ..."),
-                String::new(),
-            ));
-        }
-        return Ok(Expr::Special(special));
+        return plain(Expr::Special(special));
     }
     if let Some((_, field)) = POSITION.iter().find(|(p, _)| *p == name) {
-        if let Some(p) = given.first() {
-            return Err(invalid(
-                place,
-                &format!("{key}.{p}"),
-                format!("no `{p}`: `{name}` takes no parameters"),
-                format!("{p} = ..."),
-                String::new(),
-            ));
-        }
-        return Ok(Expr::Position(*field));
+        return plain(Expr::Position(*field));
     }
     if let Some((_, spelled)) = LEGACY.iter().find(|(l, _)| *l == name) {
         if let Some(p) = given.first() {

@@ -2,12 +2,12 @@
 
 use super::book::{
     closing_legs, contracts_for, entry_cash_usd, entry_costs_usd, entry_credit, equity_usd, exit_reason,
-    margin_usd, settlement_print, years_since, EntryClock, LegsTraded, Session,
+    margin_usd, settlement_print, years_since, Closing, EntryClock, LegsTraded, Session,
 };
 use super::chain_price::{self, ChainRun, Coverage, LegsQuoted, Priced};
 use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
 use super::hedge::{HedgeBook, HedgeDay, HedgeTrade, LayerTotals};
-use super::ledger::{attribute_condor, Attribution, DayRecord, Ledger, Trade};
+use super::ledger::{attribute_condor, Attribution, DayRecord, ExitReason, Ledger, Trade};
 use super::market::{stream, Market};
 use super::quotes::Snapshot;
 use super::signals::Verdict;
@@ -361,11 +361,25 @@ impl Engine<'_> {
         if let (true, Some(x)) = (chain, exit_quoted) {
             self.coverage.exits.add(4, x as u64);
         }
+        let quoted = chain.then_some(LegsQuoted { entry: c.entry_quoted, exit: exit_quoted });
+        self.book_close(&c, q.date, &close, reason, quoted);
+        Ok((None, a, close.costs_usd))
+    }
+
+    /// Book `c` closed on `date` at `close` for `reason`: the cash out and its trade row.
+    fn book_close(
+        &mut self,
+        c: &Condor,
+        date: NaiveDate,
+        close: &Closing,
+        reason: ExitReason,
+        legs_quoted: Option<LegsQuoted>,
+    ) {
         self.ledger.cash_usd -= close.cash_out_usd;
         self.ledger.trades.push(Trade {
             id: c.id,
             entry_date: c.entry_date,
-            exit_date: q.date,
+            exit_date: date,
             expiry: c.expiry,
             strikes: c.held_strikes(),
             contracts: c.contracts,
@@ -374,10 +388,8 @@ impl Engine<'_> {
             entry_reason: c.entry_reason,
             exit_reason: reason,
             pnl_usd: close.pnl_usd,
-            legs_quoted: chain.then_some(LegsQuoted { entry: c.entry_quoted, exit: exit_quoted }),
+            legs_quoted,
         });
-        let cost = close.costs_usd;
-        Ok((None, a, cost))
     }
 
     fn is_entry_day(&mut self, date: NaiveDate) -> bool {

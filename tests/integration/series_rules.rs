@@ -261,8 +261,10 @@ fn no_indicator_sees_the_future_on_the_real_vix_family_and_futures() {
     ];
     let Some(files) = names.iter().map(|n| shared(n)).collect::<Option<Vec<_>>>() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let data = "[strategy]\nname = \"t\"\n[data]\nspx = \"spx_daily_1990_2026.csv\"\nvix = \"vix_daily_1990_2026.csv\"\nvix9d = \"vix9d_daily_2011_2026.csv\"\nvix3m = \"vix3m_daily_2009_2026.csv\"\nvvix = \"vvix_daily_2006_2026.csv\"\nskew = \"skew_daily_1990_2026.csv\"\nvx_term = \"vx_term_structure_m1_m7_2004_2024.csv\"\n[dates]\nstart = 2021-01-04\nend = 2023-12-29\n[condor]\nentry = \"weekday\"\nweekday = \"mon\"\ntarget_dte_days = 30\nshort_put = { by = \"delta\", value = 0.16 }\nshort_call = { by = \"delta\", value = 0.16 }\nwing = { by = \"width\", value = 50.0 }\nsizing = { by = \"contracts\", value = 1 }\n";
-    let series = ["vix9d", "vix3m", "vvix", "skew", "vx1", "vx2", "vx7", "vx30", "vix/vix3m", "vx1/vx2"];
+    let data = "[strategy]\nname = \"t\"\n[data]\nspx = \"spx_daily_1990_2026.csv\"\nvix = \"vix_daily_1990_2026.csv\"\nvix9d = \"vix9d_daily_2011_2026.csv\"\nvix3m = \"vix3m_daily_2009_2026.csv\"\nvix6m = \"vix3m_daily_2009_2026.csv\"\nvvix = \"vvix_daily_2006_2026.csv\"\nskew = \"skew_daily_1990_2026.csv\"\nvx_term = \"vx_term_structure_m1_m7_2004_2024.csv\"\n[dates]\nstart = 2021-01-04\nend = 2023-12-29\n[condor]\nentry = \"weekday\"\nweekday = \"mon\"\ntarget_dte_days = 30\nshort_put = { by = \"delta\", value = 0.16 }\nshort_call = { by = \"delta\", value = 0.16 }\nwing = { by = \"width\", value = 50.0 }\nsizing = { by = \"contracts\", value = 1 }\n";
+    // No VIX6M file is shared: the VIX3M file stands in for it (the same loader and rows).
+    let series =
+        ["vix9d", "vix3m", "vix6m", "vvix", "skew", "vx1", "vx2", "vx7", "vx30", "vix/vix3m", "vx1/vx2"];
     no_function_sees_the_future(
         data,
         &series,

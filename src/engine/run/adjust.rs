@@ -8,7 +8,7 @@
 use super::super::book::{closing_legs, entry_cash_legs_usd, entry_costs_legs_usd, LegsTraded};
 use super::super::chain_price::{self, Priced};
 use super::super::condor::{choose_strikes, Condor, Quote, StrikeAdjust};
-use super::super::ledger::{ExitReason, Trade};
+use super::super::ledger::ExitReason;
 use super::super::quotes::Snapshot;
 use super::Engine;
 use crate::config::{Expiries, PositionAction, PositionField, WingSpec};
@@ -281,24 +281,11 @@ impl Engine<'_> {
         let reason = ExitReason::Adjust(action);
         let spread = priced.spread_of(closed);
         let close = closing_legs(reason, value, c.credit, c.contracts, spread, self.s.commission_usd, legs);
-        self.ledger.cash_usd -= close.cash_out_usd;
-        self.ledger.trades.push(Trade {
-            id: c.id,
-            entry_date: c.entry_date,
-            exit_date: date,
-            expiry: c.expiry,
-            strikes: c.held_strikes(),
-            contracts: c.contracts,
-            credit: c.credit,
-            exit_price: close.exit_price,
-            entry_reason: c.entry_reason,
-            exit_reason: reason,
-            pnl_usd: close.pnl_usd,
-            legs_quoted: self.m.spx_chain.is_some().then(|| super::super::chain_price::LegsQuoted {
-                entry: c.entry_quoted,
-                exit: Some(priced.quoted_legs()),
-            }),
+        let quoted = self.m.spx_chain.is_some().then(|| super::super::chain_price::LegsQuoted {
+            entry: c.entry_quoted,
+            exit: Some(priced.quoted_legs()),
         });
+        self.book_close(c, date, &close, reason, quoted);
         close.costs_usd
     }
 
