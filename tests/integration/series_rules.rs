@@ -397,3 +397,35 @@ fn bad_rules_name_the_key_with_a_suggestion_and_exit_2() {
         out.stderr
     );
 }
+
+#[test]
+fn a_named_series_row_is_known_at_the_new_york_close_or_at_the_utc_day_end() {
+    let dir = tempfile::tempdir().unwrap();
+    // One value per calendar day: the day of the month.
+    let mut text = String::from("date,value\n");
+    let mut day = NaiveDate::from_ymd_opt(2013, 12, 1).unwrap();
+    while day.to_string() < "2019-01-01".to_string() {
+        text.push_str(&format!("{day},{}\n", chrono::Datelike::day(&day)));
+        day = day.succ_opt().unwrap();
+    }
+    std::fs::write(dir.path().join("dom.csv"), text).unwrap();
+    let base = strategy(dir.path(), "");
+    let read = |entry: &str| {
+        let t = std::fs::read_to_string(&base).unwrap();
+        let with = t.replacen("[dates]", &format!("[data.series]\ndom = {entry}\n\n[dates]"), 1)
+            + &rule("{ signal = \"level\", of = \"series.dom\", op = \">\", value = 40 }");
+        let p = dir.path().join("named.toml");
+        std::fs::write(&p, with).unwrap();
+        run_file(&p)
+    };
+    let close = read("\"dom.csv\"");
+    let day_end = read("{ path = \"dom.csv\", known_at = \"utc_day_end\" }");
+    for (i, d) in close.days.iter().enumerate() {
+        let dom = f64::from(chrono::Datelike::day(&d.date));
+        assert_eq!(close.signals[0].1[i], Some(dom), "{}: today's row at today's close", d.date);
+        // At the UTC day's end the row of D is known after D's New York close: the decision sees
+        // the previous calendar day's row.
+        let prev = f64::from(chrono::Datelike::day(&d.date.pred_opt().unwrap()));
+        assert_eq!(day_end.signals[0].1[i], Some(prev), "{}: yesterday's row", d.date);
+    }
+}
