@@ -404,7 +404,7 @@ fn a_named_series_row_is_known_at_the_new_york_close_or_at_the_utc_day_end() {
     // One value per calendar day: the day of the month.
     let mut text = String::from("date,value\n");
     let mut day = NaiveDate::from_ymd_opt(2013, 12, 1).unwrap();
-    while day.to_string() < "2019-01-01".to_string() {
+    while day < NaiveDate::from_ymd_opt(2019, 1, 1).unwrap() {
         text.push_str(&format!("{day},{}\n", chrono::Datelike::day(&day)));
         day = day.succ_opt().unwrap();
     }
