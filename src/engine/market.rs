@@ -55,6 +55,8 @@ pub struct Market {
     pub skew: Option<Arc<BarSeries>>,
     /// `[data.series]` files by name.
     pub series: Vec<(String, Arc<BarSeries>)>,
+    /// Work the runs on this market share (cascade tapes, series rows).
+    pub shared: super::shared::Shared,
 }
 
 /// Load the chain at `path` (if any), keeping the quotes of `roots`.
@@ -124,6 +126,7 @@ impl Market {
                     Ok((n.name.clone(), Arc::new(b)))
                 })
                 .collect::<Result<_, DataError>>()?,
+            shared: Default::default(),
             funding: s.signals.funding.as_deref().map(load_funding).transpose()?.map(Arc::new),
             calendar: match &s.signals.calendar {
                 None => None,

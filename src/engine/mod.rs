@@ -28,6 +28,7 @@ mod ledger;
 mod market;
 mod quotes;
 mod run;
+mod shared;
 mod signals;
 pub mod streams;
 

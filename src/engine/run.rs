@@ -196,10 +196,10 @@ pub fn run(
         }
         match (ev.stream, ev.payload) {
             (stream::LIQUIDATIONS, Payload::Liquidation { side, notional_usd, .. }) => {
-                e.signals.on_liquidation(ev.ts, side, notional_usd)
+                e.signals.on_liquidation(ev.ts, ev.seq as usize, side, notional_usd)
             }
             (stream::LIQUIDATIONS, Payload::LiquidationBucket { long_liq_usd, short_liq_usd, .. }) => {
-                e.signals.on_liquidations(ev.ts, long_liq_usd, short_liq_usd)
+                e.signals.on_liquidations(ev.ts, ev.seq as usize, long_liq_usd, short_liq_usd)
             }
             (stream::DECISION, _) => {
                 e.now = ev.ts;

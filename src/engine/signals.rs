@@ -3,10 +3,10 @@
 //! evaluated on them at each decision.
 
 use super::market::Market;
-use super::streams::{rows, StreamState};
+use super::shared::{CascadeKey, CascadeTape};
+use super::streams::StreamState;
 use crate::config::{Action, CrossTo, Event, PositionAction, PositionField, Rule, SignalRef, SignalSpec};
 use crate::data::Side;
-use crate::signals::CascadeDetector;
 use crate::time::Timestamp;
 use std::sync::Arc;
 
@@ -26,7 +26,9 @@ struct EventState {
 pub struct SignalState {
     streams: Vec<StreamState>,
     events: Vec<(Event, EventState)>,
-    cascade: Option<CascadeDetector>,
+    /// The cascade detector's outcome per liquidation row, and the long share after the last row
+    /// seen (`None` without liquidation data).
+    cascade: Option<(Arc<CascadeTape>, Option<f64>)>,
     active_s: i64,
     last_cascade: Option<Timestamp>,
     /// Liquidations (long, short USD) and cascades since the last [`SignalState::take_day`].
@@ -116,19 +118,9 @@ impl Verdict {
 impl SignalState {
     /// The signals of `spec` on market `m` (each stream's series built from `m`).
     pub fn new(spec: &SignalSpec, m: &Market) -> Self {
-        let cascade = spec.liquidations.as_ref().map(|_| {
-            let d = CascadeDetector::new(
-                spec.cascade_window_s,
-                spec.cascade_threshold_usd,
-                spec.cascade_cooldown_s,
-            );
-            match spec.cascade_zscore {
-                Some((z, lookback)) => d.with_zscore(z, lookback),
-                None => d,
-            }
-        });
+        let cascade = m.shared.cascade_tape(CascadeKey::of(spec), m).map(|t| (t, None));
         SignalState {
-            streams: spec.streams.iter().map(|s| StreamState::new(s, Arc::new(rows(s, m)))).collect(),
+            streams: spec.streams.iter().map(|s| StreamState::new(s, m.shared.rows(&s.of, m))).collect(),
             events: spec.events.iter().map(|e| (*e, EventState::default())).collect(),
             cascade,
             active_s: spec.cascade_active_s,
@@ -221,12 +213,13 @@ impl SignalState {
         }
     }
 
-    /// Liquidations that became known at `at`.
-    pub fn on_liquidations(&mut self, at: Timestamp, long_usd: f64, short_usd: f64) {
+    /// Liquidations that became known at `at`: row `row` of the liquidation source.
+    pub fn on_liquidations(&mut self, at: Timestamp, row: usize, long_usd: f64, short_usd: f64) {
         self.day.0 += long_usd;
         self.day.1 += short_usd;
-        if let Some(d) = &mut self.cascade {
-            if d.update(at, long_usd, short_usd).is_some() {
+        if let Some((tape, share)) = &mut self.cascade {
+            *share = tape.long_share.get(row).copied().flatten();
+            if tape.fired.get(row).copied().unwrap_or(false) {
                 self.last_cascade = Some(at);
                 self.cascades.push(at);
                 self.day.2 += 1;
@@ -239,11 +232,11 @@ impl SignalState {
         std::mem::replace(&mut self.day, (0.0, 0.0, 0))
     }
 
-    /// One individual liquidation.
-    pub fn on_liquidation(&mut self, at: Timestamp, side: Side, notional_usd: f64) {
+    /// One individual liquidation (row `row`).
+    pub fn on_liquidation(&mut self, at: Timestamp, row: usize, side: Side, notional_usd: f64) {
         match side {
-            Side::Long => self.on_liquidations(at, notional_usd, 0.0),
-            Side::Short => self.on_liquidations(at, 0.0, notional_usd),
+            Side::Long => self.on_liquidations(at, row, notional_usd, 0.0),
+            Side::Short => self.on_liquidations(at, row, 0.0, notional_usd),
         }
     }
 
@@ -257,7 +250,7 @@ impl SignalState {
             SignalRef::Special("cascade_active") => {
                 self.cascade.as_ref().map(|_| f64::from(u8::from(self.cascade_active(now))))
             }
-            SignalRef::Special("long_liq_share") => self.cascade.as_ref().and_then(|d| d.long_share()),
+            SignalRef::Special("long_liq_share") => self.cascade.as_ref().and_then(|(_, share)| *share),
             SignalRef::Special(_) => self.sessions_to_event(now),
         }
     }

@@ -133,10 +133,10 @@ fn ratio(a: &Rows, b: &Rows) -> Rows {
     out
 }
 
-/// The rows of `s`'s series on `m`.
-pub fn rows(s: &Stream, m: &Market) -> Rows {
-    let num = base_rows(&s.of.num, m);
-    match &s.of.den {
+/// The rows of series `s` on `m` (shared by a market's runs: [`super::shared::Shared::rows`]).
+pub fn series_rows(s: &crate::config::signal_expr::Series, m: &Market) -> Rows {
+    let num = base_rows(&s.num, m);
+    match &s.den {
         None => num,
         Some(d) => ratio(&num, &base_rows(d, m)),
     }

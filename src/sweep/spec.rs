@@ -16,6 +16,7 @@
 //! "condor.short_put.value" = [0.10, 0.16, 0.20]
 //! "condor.target_dte_days" = { from = 30, to = 60, step = 5 }
 //! "condor.expiries" = ["spxw", "monthly"]
+//! "hedge.schedule.levels" = [[20.0, 30.0, 45.0], [17.0, 25.0, 35.0]]   # whole lists as values
 //!
 //! [[sweep.zip]]                 # keys that move together ("none" removes an optional key)
 //! "condor.profit_target_pct" = [25.0, 50.0, "none"]
@@ -184,6 +185,7 @@ pub fn show(v: &Option<toml::Value>) -> String {
         None => "none".into(),
         Some(toml::Value::String(s)) => s.clone(),
         Some(toml::Value::Float(f)) => format!("{f}"),
+        Some(toml::Value::Array(a)) => a.iter().map(|x| show(&Some(x.clone()))).collect::<Vec<_>>().join("/"),
         Some(other) => other.to_string(),
     }
 }
@@ -229,8 +231,20 @@ impl Ctx<'_> {
                         format!("{s:?}"),
                     ))
                 }
+                // A whole list as one value (`hedge.schedule.levels`): numbers only, shown joined
+                // by `/` in the table.
+                toml::Value::Array(a)
+                    if !a.is_empty()
+                        && a.iter().all(|x| matches!(x, toml::Value::Float(_) | toml::Value::Integer(_))) =>
+                {
+                    Some(toml::Value::Array(a))
+                }
                 toml::Value::Array(_) | toml::Value::Table(_) => {
-                    return Err(self.invalid(&at, "a number, a string, a boolean or \"none\"", item))
+                    return Err(self.invalid(
+                        &at,
+                        "a number, a string, a boolean, \"none\" or a list of numbers",
+                        item,
+                    ))
                 }
                 other => Some(other),
             };
