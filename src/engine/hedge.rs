@@ -22,6 +22,7 @@ use super::chain_price::Coverage;
 use super::condor::LegMark;
 use super::ledger::Attribution;
 use super::quotes::{root_index, LegQuote, Snapshot};
+use super::run::batch::DayCache;
 use super::signals::Verdict;
 use crate::config::{Budget, FillMode, HedgeSpec, HedgeStrike, LayerSpec, ScheduleBy, Trigger};
 use crate::data::BarSeries;
@@ -135,6 +136,8 @@ pub struct LayerTotals {
 /// A day's inputs to the hedge book.
 #[derive(Debug, Clone, Copy)]
 pub struct HedgeDay<'a> {
+    /// The day's pricing shared by runs in step, and this run's hedge scope in it.
+    pub cache: Option<(&'a std::cell::RefCell<super::run::batch::DayCache>, u64)>,
     pub date: NaiveDate,
     pub vix: f64,
     /// The VIX series, for settlement at the expiry day's open.
@@ -239,6 +242,12 @@ impl HedgeBook {
         strike: f64,
         carried_iv: f64,
     ) -> (VixMark, Option<LegQuote>) {
+        if carried_iv.is_nan() && self.fills.and(d.quotes).is_none() {
+            let compute = || self.price_on_model(d, expiry, strike);
+            let Some((cell, scope)) = d.cache else { return (compute(), None) };
+            let key = (scope, expiry, strike.to_bits(), d.rate.to_bits());
+            return (DayCache::get(cell, d.date, DayCache::hedge_prices, key, compute), None);
+        }
         let f = d.curve.price(expiry);
         let days = (expiry - d.date).num_days().max(0) as f64;
         let t = days / 365.0;
@@ -253,6 +262,15 @@ impl HedgeBook {
         let vol = implied_vol_black76(OptionType::Call, mid, f, strike, t, d.rate).unwrap_or(fallback);
         let g = black76_greeks(OptionType::Call, f, strike, t, d.rate, vol);
         (VixMark { future: f, leg: LegMark { price: mid, ..LegMark::from_greeks(&g, vol) } }, Some(q))
+    }
+
+    /// A call's mark on the model (no quote, no carried vol): what [`Self::price`] gives then.
+    fn price_on_model(&self, d: &HedgeDay<'_>, expiry: NaiveDate, strike: f64) -> VixMark {
+        let f = d.curve.price(expiry);
+        let days = (expiry - d.date).num_days().max(0) as f64;
+        let vol = self.vol.vol(d.vvix, f, strike, days);
+        let g = black76_greeks(OptionType::Call, f, strike, days / 365.0, d.rate, vol);
+        VixMark { future: f, leg: LegMark::from_greeks(&g, vol) }
     }
 
     /// Per share given up against the mid to trade a call: the fill mode on a quote, the
@@ -495,6 +513,17 @@ impl HedgeBook {
 
     /// The listed strike (`hedge.strike_grid`) of a layer's rule on the `expiry` future.
     fn strike(&self, d: &HedgeDay<'_>, expiry: NaiveDate, rule: HedgeStrike) -> Option<f64> {
+        let compute = || self.strike_on_model(d, expiry, rule);
+        let Some((cell, scope)) = d.cache else { return compute() };
+        let bits = match rule {
+            HedgeStrike::Delta(x) => (0, x.to_bits()),
+            HedgeStrike::Offset(x) => (1, x.to_bits()),
+            HedgeStrike::Percent(x) => (2, x.to_bits()),
+        };
+        DayCache::get(cell, d.date, DayCache::hedge_strikes, (scope, expiry, d.rate.to_bits(), bits), compute)
+    }
+
+    fn strike_on_model(&self, d: &HedgeDay<'_>, expiry: NaiveDate, rule: HedgeStrike) -> Option<f64> {
         let grid = self.spec.strike_grid.ladder(d.date, (expiry - d.date).num_days()).ok()?;
         let f = d.curve.price(expiry);
         let days = (expiry - d.date).num_days().max(0) as f64;
@@ -510,6 +539,23 @@ impl HedgeBook {
         };
         select_strike(&grid, OptionType::Call, rule, f, f, atm_srt, d.rate * t, delta_at).ok()
     }
+}
+
+/// What the hedge's model prices depend on besides the day and the contract: the VIX options'
+/// vol, the futures model, the strike listing and the VVIX default.
+pub fn pricing_inputs(h: &crate::config::HedgeSpec) -> String {
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        h.default_vvix,
+        h.vol_scale,
+        h.call_skew,
+        h.vol_term_exponent,
+        h.call_skew_scale,
+        h.skew_term_exponent,
+        h.vol_min_days,
+        h.futures,
+        h.strike_grid
+    )
 }
 
 /// The chain root of the hedge's calls (monthly VIX options).

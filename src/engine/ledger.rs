@@ -45,6 +45,16 @@ impl Ledger {
     }
 
     /// The date of the previous close recorded, if any.
+    /// Room for `days` closes (a run knows its sessions up front: no regrowth as it goes).
+    pub(super) fn reserve(&mut self, days: usize) {
+        self.days.reserve(days);
+        self.attribution.reserve(days);
+        self.in_market.reserve(days);
+        for g in &mut self.group_attribution {
+            g.reserve(days);
+        }
+    }
+
     pub(super) fn prev_date(&self) -> Option<NaiveDate> {
         self.prev.map(|(d, _)| d)
     }

@@ -42,5 +42,5 @@ pub use hedge::{
 pub use ledger::{Attribution, DayRecord, ExitReason, Trade};
 pub use market::{session_prints, stream, Market};
 pub use quotes::{ChainQuotes, LegQuote, Snapshot};
-pub use run::{run, AdjustmentLog, EngineError, RunResult};
+pub use run::{run, run_together, AdjustmentLog, EngineError, RunResult};
 pub use signals::{SignalState, Verdict};

@@ -5,7 +5,7 @@ use super::book::{
     margin_usd, settlement_print, years_since, Closing, EntryClock, LegsTraded, Session,
 };
 use super::chain_price::{self, ChainRun, Coverage, LegsQuoted, Priced};
-use super::condor::{choose_expiry, choose_strikes, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
+use super::condor::{choose_expiry, legs, Condor, LegMark, Quote, StrikeAdjust, MULTIPLIER};
 use super::hedge::{HedgeBook, HedgeDay, HedgeTrade, LayerTotals};
 use super::ledger::{attribute_condor, Attribution, DayRecord, ExitReason, Ledger, Trade};
 use super::market::{stream, Market};
@@ -19,7 +19,9 @@ use crate::time::Calendar;
 use chrono::NaiveDate;
 
 mod adjust;
+pub(super) mod batch;
 pub use adjust::AdjustmentLog;
+pub use batch::run_together;
 
 /// Everything a run produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +119,8 @@ struct Engine<'a> {
     m: &'a Market,
     cal: Calendar,
     last_day: NaiveDate,
+    /// The run window as asked (for the error of a window without sessions).
+    window: (Option<NaiveDate>, Option<NaiveDate>),
     state: MarketState,
     ledger: Ledger,
     /// Position groups: `condor`, then `hedge:<layer>` for each hedge layer.
@@ -134,6 +138,8 @@ struct Engine<'a> {
     adjustments: Vec<AdjustmentLog>,
     /// Condors whose `condor.max_adjustments` skip is logged already.
     adjust_blocked: Vec<u32>,
+    /// The day's pricing shared by runs in step, and this run's scope in it.
+    day_cache: Option<(&'a std::cell::RefCell<batch::DayCache>, batch::Scope)>,
 }
 
 /// Run `s` on `m` over `[from, to]` (defaults: the strategy's dates, else all data).
@@ -143,75 +149,110 @@ pub fn run(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<RunResult, EngineError> {
-    let (from, to) = (from.or(s.start), to.or(s.end));
-    let window: Vec<usize> = (0..m.spx.len())
-        .filter(|&i| from.is_none_or(|f| m.spx.date(i) >= f) && to.is_none_or(|t| m.spx.date(i) <= t))
-        .collect();
-    let show = |d: Option<NaiveDate>, open: &str| d.map_or(open.to_string(), |d| d.to_string());
-    let no_days = || EngineError::NoDays {
-        from: show(from, "the data's first day"),
-        to: show(to, "the data's last day"),
-        why: empty_window_reason(m, from, to),
-    };
-    let last_day = m.spx.date(*window.last().ok_or_else(no_days)?);
-    check_chain_overlap(m, &window)?;
-    let decisions = window.iter().map(|&i| m.spx.known_at[i]).collect();
-    if let Some(l) = s.hedge.iter().flat_map(|h| &h.layers).find(|l| l.roll_dte_days == 0) {
-        if m.vix.close_only {
-            return Err(EngineError::HedgeNeedsOpens(l.name.clone()));
-        }
-    }
-    let rate = match s.rate {
-        RateSpec::Constant(r) => r,
-        RateSpec::File { fallback, .. } => fallback,
-    };
-    let groups: Vec<String> = std::iter::once("condor".to_string())
-        .chain(s.hedge.iter().flat_map(|h| &h.layers).map(|l| format!("hedge:{}", l.name)))
-        .collect();
-    let mut e = Engine {
-        s,
-        m,
-        cal: Calendar::nyse(),
-        last_day,
-        state: MarketState { rate, ..Default::default() },
-        ledger: Ledger::new(s.initial_usd, groups.len()),
-        groups,
-        open: Vec::new(),
-        next_id: 0,
-        clock: EntryClock::default(),
-        day_index: 0,
-        signals: super::signals::SignalState::new(&s.signals, m).with_calendar(m.calendar.clone()),
-        now: crate::time::Timestamp::MIN,
-        hedge: s
-            .hedge
-            .as_ref()
-            .map(|h| HedgeBook::new(h, s.commission_usd, m.vix_chain.is_some().then_some(s.fills))),
-        coverage: Coverage::default(),
-        adjustments: Vec::new(),
-        adjust_blocked: Vec::new(),
-    };
+    let (mut e, decisions) = Engine::prepare(s, m, from, to, None)?;
     for ev in Replay::new(m.sources(decisions))? {
-        if e.state.apply(ev.stream, &ev.payload, ev.seq) {
-            continue;
+        e.on_event(&ev)?;
+    }
+    e.end()
+}
+
+impl<'a> Engine<'a> {
+    /// A run of `s` on `m` over `[from, to]` (defaults: the strategy's dates, else all data),
+    /// ready for the replay of its decision instants (returned); `day_cache` shares the day's
+    /// pricing with runs in step ([`batch`]).
+    fn prepare(
+        s: &'a Strategy,
+        m: &'a Market,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        day_cache: Option<&'a std::cell::RefCell<batch::DayCache>>,
+    ) -> Result<(Self, Vec<crate::time::Timestamp>), EngineError> {
+        let (from, to) = (from.or(s.start), to.or(s.end));
+        let window: Vec<usize> = (0..m.spx.len())
+            .filter(|&i| from.is_none_or(|f| m.spx.date(i) >= f) && to.is_none_or(|t| m.spx.date(i) <= t))
+            .collect();
+        let last_day = m.spx.date(*window.last().ok_or_else(|| no_days(m, from, to))?);
+        check_chain_overlap(m, &window)?;
+        let decisions = window.iter().map(|&i| m.spx.known_at[i]).collect();
+        if let Some(l) = s.hedge.iter().flat_map(|h| &h.layers).find(|l| l.roll_dte_days == 0) {
+            if m.vix.close_only {
+                return Err(EngineError::HedgeNeedsOpens(l.name.clone()));
+            }
+        }
+        let rate = match s.rate {
+            RateSpec::Constant(r) => r,
+            RateSpec::File { fallback, .. } => fallback,
+        };
+        let groups: Vec<String> = std::iter::once("condor".to_string())
+            .chain(s.hedge.iter().flat_map(|h| &h.layers).map(|l| format!("hedge:{}", l.name)))
+            .collect();
+        let mut ledger = Ledger::new(s.initial_usd, groups.len());
+        ledger.reserve(window.len());
+        let e = Engine {
+            s,
+            m,
+            cal: Calendar::nyse(),
+            last_day,
+            window: (from, to),
+            state: MarketState { rate, ..Default::default() },
+            ledger,
+            groups,
+            open: Vec::new(),
+            next_id: 0,
+            clock: EntryClock::default(),
+            day_index: 0,
+            signals: super::signals::SignalState::new(&s.signals, m).with_calendar(m.calendar.clone()),
+            now: crate::time::Timestamp::MIN,
+            hedge: s
+                .hedge
+                .as_ref()
+                .map(|h| HedgeBook::new(h, s.commission_usd, m.vix_chain.is_some().then_some(s.fills))),
+            coverage: Coverage::default(),
+            adjustments: Vec::new(),
+            adjust_blocked: Vec::new(),
+            day_cache: day_cache.map(|c| (c, batch::Scope::of(s))),
+        };
+        Ok((e, decisions))
+    }
+
+    /// Take in one event of the replay.
+    fn on_event(&mut self, ev: &crate::replay::Event) -> Result<(), EngineError> {
+        if self.state.apply(ev.stream, &ev.payload, ev.seq) {
+            return Ok(());
         }
         match (ev.stream, ev.payload) {
             (stream::LIQUIDATIONS, Payload::Liquidation { side, notional_usd, .. }) => {
-                e.signals.on_liquidation(ev.ts, ev.seq as usize, side, notional_usd)
+                self.signals.on_liquidation(ev.ts, ev.seq as usize, side, notional_usd)
             }
             (stream::LIQUIDATIONS, Payload::LiquidationBucket { long_liq_usd, short_liq_usd, .. }) => {
-                e.signals.on_liquidations(ev.ts, ev.seq as usize, long_liq_usd, short_liq_usd)
+                self.signals.on_liquidations(ev.ts, ev.seq as usize, long_liq_usd, short_liq_usd)
             }
             (stream::DECISION, _) => {
-                e.now = ev.ts;
-                e.day()?
+                self.now = ev.ts;
+                self.day()?
             }
             _ => {}
         }
+        Ok(())
     }
-    if e.ledger.days.is_empty() {
-        return Err(no_days());
+
+    /// The run's results, once every event is in.
+    fn end(self) -> Result<RunResult, EngineError> {
+        if self.ledger.days.is_empty() {
+            return Err(no_days(self.m, self.window.0, self.window.1));
+        }
+        Ok(self.finish())
     }
-    Ok(e.finish())
+}
+
+/// The error of a window with no session to run.
+fn no_days(m: &Market, from: Option<NaiveDate>, to: Option<NaiveDate>) -> EngineError {
+    let show = |d: Option<NaiveDate>, open: &str| d.map_or(open.to_string(), |d| d.to_string());
+    EngineError::NoDays {
+        from: show(from, "the data's first day"),
+        to: show(to, "the data's last day"),
+        why: empty_window_reason(m, from, to),
+    }
 }
 
 impl Engine<'_> {
@@ -251,6 +292,7 @@ impl Engine<'_> {
         };
         let vix_snap = self.m.vix_chain.as_deref().and_then(|c| c.at(date, self.now));
         let hd = HedgeDay {
+            cache: self.day_cache.map(|(c, scope)| (c, scope.hedge())),
             date,
             vix,
             vix_bars: &self.m.vix,
@@ -303,7 +345,7 @@ impl Engine<'_> {
         settling: bool,
     ) -> Priced {
         if self.m.spx_chain.is_none() || settling {
-            return Priced::model_live(c.mark(q), self.s.half_spread_usd, c.live());
+            return Priced::model_live(self.condor_marks(c, q), self.s.half_spread_usd, c.live());
         }
         chain_price::price_legs(c, q, snap, self.s.fills, self.s.half_spread_usd)
     }
@@ -482,7 +524,7 @@ impl Engine<'_> {
             None => {
                 let expiry = choose_expiry(&self.cal, q.date, dte_days, spec.expiries)
                     .filter(|e| *e <= self.last_day)?;
-                (expiry, choose_strikes(spec, q, expiry, adjust).ok()?)
+                (expiry, self.strikes_for(spec, q, expiry, adjust)?)
             }
         };
         // A short put at or above the short call is not an iron condor.

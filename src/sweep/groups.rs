@@ -30,9 +30,17 @@ const STRIKE_KEYS: [&str; 2] = ["condor.short_put", "condor.short_call"];
 /// dimensions with [`STRIKE_KEYS`]), so its parts price different legs. Grouping decides only
 /// which thread runs a combination, never its row.
 pub(super) fn groups(spec: &SweepSpec, todo: &[u64], cap: usize) -> Vec<Vec<u64>> {
+    groups_within(spec, todo, cap, &[])
+}
+
+/// [`groups`] where the keys starting with `also` vary inside a group too (the hedge's, for
+/// combinations the engine runs in step: they share the day's condor and VIX option pricing).
+fn groups_within(spec: &SweepSpec, todo: &[u64], cap: usize, also: &[&str]) -> Vec<Vec<u64>> {
     let is = |key: &str, keys: &[&str]| keys.iter().any(|l| key.starts_with(l));
-    // Per dimension: does it pick the group (some key outside LEG_KEYS), or the strikes?
-    let shared: Vec<bool> = spec.dims.iter().map(|d| d.keys.iter().any(|k| !is(k, &LEG_KEYS))).collect();
+    let inside = |k: &str| is(k, &LEG_KEYS) || is(k, also);
+    // Per dimension: does it pick the group (some key that does not vary inside one), or the
+    // strikes?
+    let shared: Vec<bool> = spec.dims.iter().map(|d| d.keys.iter().any(|k| !inside(k))).collect();
     let strikes: Vec<bool> = spec.dims.iter().map(|d| d.keys.iter().any(|k| is(k, &STRIKE_KEYS))).collect();
     let pick = |p: &[usize], which: &[bool]| -> Vec<usize> {
         p.iter().zip(which).filter(|(_, w)| **w).map(|(p, _)| *p).collect()
@@ -71,8 +79,11 @@ pub(super) fn group_cost(spec: &SweepSpec, group: &[u64]) -> u64 {
 /// The groups of `todo` for `jobs` threads: at least four a thread (taken longest first by
 /// [`group_cost`], they balance) and at most 256 combinations each (runs in step share the most
 /// work in large groups, and hold only a few weeks of it).
-pub(super) fn schedule(spec: &SweepSpec, todo: &[u64], jobs: usize) -> Vec<Vec<u64>> {
-    let mut work = groups(spec, todo, todo.len().div_ceil(4 * jobs.max(1)).clamp(1, 256));
+/// With `hedged` (the combinations run on the engine, in step), the hedge's keys vary inside a
+/// group.
+pub(super) fn schedule(spec: &SweepSpec, todo: &[u64], jobs: usize, hedged: bool) -> Vec<Vec<u64>> {
+    let also: &[&str] = if hedged { &["hedge."] } else { &[] };
+    let mut work = groups_within(spec, todo, todo.len().div_ceil(4 * jobs.max(1)).clamp(1, 256), also);
     // Longest first, so that the last groups taken are short and the threads finish together.
     work.sort_by_cached_key(|g| std::cmp::Reverse(group_cost(spec, g)));
     work
@@ -167,7 +178,7 @@ mod tests {
             constraints: Vec::new(),
         };
         let todo: Vec<u64> = (0..24).collect();
-        let work = schedule(&spec, &todo, 1);
+        let work = schedule(&spec, &todo, 1, false);
         let costs: Vec<u64> = work.iter().map(|g| group_cost(&spec, g)).collect();
         assert_eq!(costs, vec![420, 240, 140, 80, 60, 20], "6 x 70, 6 x 40, 2 x 70, 2 x 40, 6 x 10, 2 x 10");
         let mut seen: Vec<u64> = work.into_iter().flatten().collect();

@@ -126,7 +126,8 @@ pub(super) fn run_one_in(
 ) -> Row {
     let (tapes, memo) = shared.unzip();
     match plan(source, spec, market, tapes, index, window) {
-        Plan::Done(row) | Plan::Engine(row) => row,
+        Plan::Done(row) => row,
+        Plan::Engine(e) => e.row(run(&e.strategy, market, None, None)),
         Plan::Kernel(k) => {
             let memo = memo.expect("a kernel plan comes with a memo");
             let run = kernel::run_condors(&k.rules, &k.tape, memo);
@@ -139,9 +140,28 @@ pub(super) fn run_one_in(
 /// the engine), or a run on the kernel.
 enum Plan {
     Done(Row),
-    Engine(Row),
+    Engine(Box<EngineRun>),
     Kernel(KernelRun),
 }
+
+/// A combination the engine runs: its strategy.
+struct EngineRun {
+    index: u64,
+    params: Vec<String>,
+    strategy: crate::config::Strategy,
+}
+
+impl EngineRun {
+    fn row(&self, r: Result<crate::engine::RunResult, crate::engine::EngineError>) -> Row {
+        match r {
+            Ok(r) => Row::new(self.index, self.params.clone(), "ok".into(), metrics_of(&r)),
+            Err(e) => Row::invalid(self.index, self.params.clone(), &e.to_string()),
+        }
+    }
+}
+
+/// Runs the engine takes in step at most (their results are held until all finish).
+const IN_STEP: usize = 64;
 
 /// A combination the kernel runs: its rules and tape.
 struct KernelRun {
@@ -174,10 +194,7 @@ fn plan(
     let tape = tapes.filter(|_| kernel::supports(&strategy, market)).and_then(|t| t.get(&strategy, market));
     match tape {
         Some(tape) => Plan::Kernel(KernelRun { index, params, rules: CondorRules::of(&strategy), tape }),
-        None => Plan::Engine(match run(&strategy, market, None, None) {
-            Ok(r) => Row::new(index, params, "ok".into(), metrics_of(&r)),
-            Err(e) => Row::invalid(index, params, &e.to_string()),
-        }),
+        None => Plan::Engine(Box::new(EngineRun { index, params, strategy })),
     }
 }
 
@@ -266,6 +283,7 @@ impl Workers<'_> {
     fn run_group(&self, group: &[u64]) -> Vec<Row> {
         let mut out = Vec::with_capacity(group.len());
         let mut on_kernel = Vec::with_capacity(group.len());
+        let mut on_engine: Vec<EngineRun> = Vec::new();
         let (mut written, mut flushed) = (0, Instant::now());
         for &i in group {
             if self.stopped() {
@@ -274,16 +292,24 @@ impl Workers<'_> {
             let tapes = self.kernel.then_some(&self.tapes);
             match plan(self.source, self.spec, self.market, tapes, i, None) {
                 Plan::Done(row) => out.push(row),
-                Plan::Engine(row) => {
+                // With shared work on, the engine's runs go in step; `--engine-only` runs each alone.
+                Plan::Engine(e) if self.kernel => on_engine.push(*e),
+                Plan::Engine(e) => {
                     self.on_engine.fetch_add(1, Ordering::Relaxed);
-                    out.push(row)
+                    out.push(e.row(run(&e.strategy, self.market, None, None)))
                 }
                 Plan::Kernel(k) => on_kernel.push(k),
+            }
+            if on_engine.len() == IN_STEP {
+                self.run_engine_in_step(&mut on_engine, &mut out);
             }
             if flushed.elapsed() > FLUSH {
                 self.checkpoint.append(&out[written..], &self.quit);
                 (written, flushed) = (out.len(), Instant::now());
             }
+        }
+        if !self.stopped() {
+            self.run_engine_in_step(&mut on_engine, &mut out);
         }
         let mut memo = Memo::default();
         let mut tapes: Vec<&Arc<Tape>> = Vec::new();
@@ -305,6 +331,18 @@ impl Workers<'_> {
         }
         self.checkpoint.append(&out[written..], &self.quit);
         out
+    }
+
+    /// Run `runs` on the engine in step ([`crate::engine::run_together`]), their rows into `out`.
+    fn run_engine_in_step(&self, runs: &mut Vec<EngineRun>, out: &mut Vec<Row>) {
+        if runs.is_empty() {
+            return;
+        }
+        let strategies: Vec<&crate::config::Strategy> = runs.iter().map(|e| &e.strategy).collect();
+        let results = crate::engine::run_together(&strategies, self.market, None, None);
+        self.on_engine.fetch_add(runs.len() as u64, Ordering::Relaxed);
+        out.extend(runs.iter().zip(results).map(|(e, r)| e.row(r)));
+        runs.clear();
     }
 
     /// Run `work` on this thread and on `pool`'s threads (each takes the next group not yet
@@ -445,7 +483,13 @@ pub fn run_sweep(
         finished: AtomicU64::new(done.len() as u64),
         total: slice.len() as u64,
     };
-    let work = schedule(spec, &todo, opts.jobs);
+    // Combinations the engine runs (a hedge, rules, a chain) run in step within a group: group
+    // them so that they share condors and vary the hedge.
+    let hedged = match source.validate() {
+        Ok(base) => !kernel::supports(&base, market),
+        Err(_) => false,
+    };
+    let work = schedule(spec, &todo, opts.jobs, hedged && opts.kernel);
     let ctx = Workers {
         source,
         spec,

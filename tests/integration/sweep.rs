@@ -467,3 +467,62 @@ fn a_sweep_without_an_objective_maximises_sharpe() {
     let r = sweep(&[s.to_str().unwrap(), "--out", d.path().join("o").to_str().unwrap(), "--quiet"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn hedged_runs_in_step_give_the_engines_table_on_the_whole_hedged_grid() {
+    let d = tempfile::tempdir().unwrap();
+    let out = |n: &str| d.path().join(n);
+    let s = "benches/hedged_grid.toml";
+    let r = sweep(&[s, "--out", out("step").to_str().unwrap(), "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = sweep(&[s, "--out", out("alone").to_str().unwrap(), "--quiet", "--engine-only", "--jobs", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(bytes(&out("step").join("results.csv")), bytes(&out("alone").join("results.csv")));
+    // The grid's values bind: no two rows have the same metrics.
+    let (head, rows) = crate::common::read_csv(&out("step").join("results.csv"));
+    let first_metric = head.iter().position(|h| h == "total_return").unwrap();
+    let distinct: std::collections::HashSet<&[String]> = rows.iter().map(|r| &r[first_metric..]).collect();
+    assert!(distinct.len() * 10 >= rows.len() * 9, "{} distinct of {}", distinct.len(), rows.len());
+}
+
+#[test]
+fn runs_in_step_match_runs_alone_over_budgets_schedules_rules_and_adjustments() {
+    let d = tempfile::tempdir().unwrap();
+    let flagship = std::fs::read_to_string("strategies/flagship.toml")
+        .unwrap()
+        .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")));
+    let base = &flagship[..flagship.find("[sweep]").unwrap()];
+    let text = format!(
+        r#"{base}
+[[rules]]
+all = [{{ signal = "position.short_delta", op = ">", value = 0.30 }}, {{ signal = "rsi", of = "vix", op = "<", value = 70 }}]
+action = "roll_tested_side"
+to_delta = 0.16
+
+[sweep]
+top_n = 0
+charts = false
+[sweep.params]
+"hedge.schedule.by" = ["future", "vix"]
+"model.atm_ratio" = [0.7, 0.8]
+[[sweep.zip]]
+"condor.sizing.by" = ["contracts", "risk_fraction"]
+"condor.sizing.value" = [1, 0.02]
+[[sweep.zip]]
+"hedge.budget.by" = ["credit", "equity_per_year", "equity_per_year"]
+"hedge.budget.value" = [0.15, 0.01, 0.03]
+"#
+    );
+    let p = d.path().join("mix.toml");
+    std::fs::write(&p, text).unwrap();
+    let out = |n: &str| d.path().join(n);
+    let r = sweep(&[p.to_str().unwrap(), "--out", out("step").to_str().unwrap(), "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r =
+        sweep(&[p.to_str().unwrap(), "--out", out("alone").to_str().unwrap(), "--quiet", "--engine-only"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(bytes(&out("step").join("results.csv")), bytes(&out("alone").join("results.csv")));
+    let (_, rows) = crate::common::read_csv(&out("step").join("results.csv"));
+    assert_eq!(rows.len(), 24);
+    assert!(rows.iter().all(|r| r.contains(&"ok".to_string())), "every combination ran");
+}

@@ -7,7 +7,7 @@
 
 use super::super::book::{closing_legs, entry_cash_legs_usd, entry_costs_legs_usd, LegsTraded};
 use super::super::chain_price::{self, Priced};
-use super::super::condor::{choose_strikes, Condor, Quote, StrikeAdjust};
+use super::super::condor::{Condor, Quote, StrikeAdjust};
 use super::super::ledger::ExitReason;
 use super::super::quotes::Snapshot;
 use super::Engine;
@@ -215,7 +215,9 @@ impl Engine<'_> {
         });
         let strikes = match listed {
             Some(s) => s,
-            None => choose_strikes(&spec, q, c.expiry, StrikeAdjust::default()).map_err(|e| e.to_string())?,
+            None => self
+                .strikes_for(&spec, q, c.expiry, StrikeAdjust::default())
+                .ok_or("no strikes at that delta in the expiry")?,
         };
         let live = c.live();
         let crosses = match side {
