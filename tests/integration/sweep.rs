@@ -526,3 +526,31 @@ charts = false
     assert_eq!(rows.len(), 24);
     assert!(rows.iter().all(|r| r.contains(&"ok".to_string())), "every combination ran");
 }
+
+#[test]
+fn a_killed_hedged_sweep_in_step_resumes_to_the_same_table() {
+    let d = tempfile::tempdir().unwrap();
+    let s = Path::new("benches/hedged_grid.toml");
+    let full = d.path().join("full");
+    let r = sweep(&[s.to_str().unwrap(), "--out", full.to_str().unwrap(), "--quiet", "--jobs", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let killed = d.path().join("killed");
+    for round in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ironhedge"))
+            .args(["sweep", s.to_str().unwrap(), "--out", killed.to_str().unwrap(), "--quiet"])
+            .args(if round == 0 { &[][..] } else { &["--resume"][..] })
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_rows(&killed, 300 * (round + 1));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let r = sweep(&[s.to_str().unwrap(), "--out", killed.to_str().unwrap(), "--resume", "--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(bytes(&full.join("results.csv")), bytes(&killed.join("results.csv")));
+    let rows = std::fs::read_to_string(killed.join("rows.csv")).unwrap();
+    assert_eq!(rows.lines().count() - 1, 3456, "each combination once in the checkpoint");
+}
