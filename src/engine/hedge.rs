@@ -423,7 +423,16 @@ impl HedgeBook {
             }
             let listed = self.fills.and(d.quotes).and_then(|s| self.listed_call(d, s, l));
             let chosen = listed.or_else(|| {
-                let expiry = self.choose_expiry(d.date, l)?;
+                let expiry = match d.cache {
+                    None => self.choose_expiry(d.date, l),
+                    Some((cell, _)) => DayCache::get(
+                        cell,
+                        d.date,
+                        DayCache::hedge_expiries,
+                        (l.roll_dte_days, l.target_dte_days),
+                        || self.choose_expiry(d.date, l),
+                    ),
+                }?;
                 Some((expiry, self.strike(d, expiry, l.strike)?))
             });
             let Some((expiry, strike)) = chosen else { continue };

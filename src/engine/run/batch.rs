@@ -1,6 +1,6 @@
 //! Engine runs in step: several strategies on one market and window take the replay's events
 //! together (merged once), one event at a time each, and share a [`DayCache`] of the day's
-//! pricing (condor marks, strike choices, VIX call marks and strikes). Each run is the engine's
+//! pricing (condor marks, strike choices, VIX call marks, strikes and expiries). Each run is the engine's
 //! own, event for event; a cached value is what the run would compute itself (the same function
 //! of the same inputs), so each result is the same bits as [`super::run`] alone: the sweep's
 //! tests compare whole tables against `--engine-only`.
@@ -66,6 +66,8 @@ pub struct DayCache {
     strikes: Vec<(StrikesKey, Option<[f64; 4]>)>,
     hedge_strikes: Vec<(HedgeStrikeKey, Option<f64>)>,
     hedge_prices: Vec<(HedgePriceKey, VixMark)>,
+    /// `(roll_dte_days, target_dte_days)` of a hedge layer -> its expiry.
+    hedge_expiries: Vec<((u32, u32), Option<NaiveDate>)>,
 }
 
 impl DayCache {
@@ -76,6 +78,7 @@ impl DayCache {
             self.strikes.clear();
             self.hedge_strikes.clear();
             self.hedge_prices.clear();
+            self.hedge_expiries.clear();
         }
     }
 
@@ -105,6 +108,10 @@ impl DayCache {
 
     pub fn hedge_prices(&mut self) -> &mut Vec<(HedgePriceKey, VixMark)> {
         &mut self.hedge_prices
+    }
+
+    pub fn hedge_expiries(&mut self) -> &mut Vec<((u32, u32), Option<NaiveDate>)> {
+        &mut self.hedge_expiries
     }
 }
 
