@@ -26,6 +26,8 @@ pub(super) struct Ledger {
     pub(super) credit_collected_usd: f64,
     /// Per day: whether any condor was open at the close.
     in_market: Vec<bool>,
+    /// A lean ledger's days: date, equity and rate (instead of `days`).
+    lean: Option<Vec<(NaiveDate, f64, f64)>>,
 }
 
 impl Ledger {
@@ -41,20 +43,36 @@ impl Ledger {
             trades: Vec::new(),
             credit_collected_usd: 0.0,
             in_market: Vec::new(),
+            lean: None,
         }
     }
 
-    /// The date of the previous close recorded, if any.
     /// Room for `days` closes (a run knows its sessions up front: no regrowth as it goes).
     pub(super) fn reserve(&mut self, days: usize) {
+        self.in_market.reserve(days);
+        if let Some(l) = &mut self.lean {
+            l.reserve(days);
+            return;
+        }
         self.days.reserve(days);
         self.attribution.reserve(days);
-        self.in_market.reserve(days);
         for g in &mut self.group_attribution {
             g.reserve(days);
         }
     }
 
+    /// Keep only what the run's metrics need (no day records, no attribution): a sweep's runs.
+    pub(super) fn lean(mut self) -> Self {
+        self.lean = Some(Vec::new());
+        self
+    }
+
+    /// The last close's equity, if any.
+    pub(super) fn last_equity(&self) -> Option<f64> {
+        self.prev.map(|(_, e)| e)
+    }
+
+    /// The date of the previous close recorded, if any.
     pub(super) fn prev_date(&self) -> Option<NaiveDate> {
         self.prev.map(|(d, _)| d)
     }
@@ -74,6 +92,9 @@ impl Ledger {
             attribution.add(a);
             self.group_attribution[g].push(*a);
         }
+        if self.lean.is_some() {
+            return self.close_day_lean(day.date, day.equity_usd, day.rate, in_market);
+        }
         day.cash_usd = self.cash_usd;
         day.pnl_usd = day.equity_usd - self.prev.map_or(self.initial_usd, |(_, e)| e);
         self.prev = Some((day.date, day.equity_usd));
@@ -82,14 +103,30 @@ impl Ledger {
         self.in_market.push(in_market);
     }
 
+    /// Whether this ledger keeps only what the metrics need.
+    pub(super) fn is_lean(&self) -> bool {
+        self.lean.is_some()
+    }
+
+    /// Book the close of `date` in a lean ledger: its equity, the day's rate, and whether a
+    /// condor is still open.
+    pub(super) fn close_day_lean(&mut self, date: NaiveDate, equity_usd: f64, rate: f64, in_market: bool) {
+        self.lean.get_or_insert_with(Vec::new).push((date, equity_usd, rate));
+        self.prev = Some((date, equity_usd));
+        self.in_market.push(in_market);
+    }
+
     /// The run's metrics from its daily equity, trades and time in market (the risk-free rate:
     /// the mean of the days' rates).
     pub(super) fn metrics(&self) -> Metrics {
-        let dates: Vec<NaiveDate> = self.days.iter().map(|d| d.date).collect();
-        let equity: Vec<f64> =
-            std::iter::once(self.initial_usd).chain(self.days.iter().map(|d| d.equity_usd)).collect();
+        let series: Vec<(NaiveDate, f64, f64)> = match &self.lean {
+            Some(l) => l.clone(),
+            None => self.days.iter().map(|d| (d.date, d.equity_usd, d.rate)).collect(),
+        };
+        let dates: Vec<NaiveDate> = series.iter().map(|d| d.0).collect();
+        let equity: Vec<f64> = std::iter::once(self.initial_usd).chain(series.iter().map(|d| d.1)).collect();
         let pnl: Vec<f64> = self.trades.iter().map(|t| t.pnl_usd).collect();
-        let rf = self.days.iter().map(|d| d.rate).sum::<f64>() / self.days.len().max(1) as f64;
+        let rf = series.iter().map(|d| d.2).sum::<f64>() / series.len().max(1) as f64;
         compute(MetricInputs {
             dates: &dates,
             month_ends: &month_ends(&dates),

@@ -53,6 +53,8 @@ pub struct RunResult {
     pub chain: Option<ChainRun>,
     /// The position rules' adjustments, taken and skipped (`None`: no position rules).
     pub adjustments: Option<Vec<AdjustmentLog>>,
+    /// Equity at the last close (`days` is empty in a sweep's lean runs: [`run_together`]).
+    pub final_equity_usd: Option<f64>,
 }
 
 /// Why a run could not complete.
@@ -149,7 +151,7 @@ pub fn run(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<RunResult, EngineError> {
-    let (mut e, decisions) = Engine::prepare(s, m, from, to, None)?;
+    let (mut e, decisions) = Engine::prepare(s, m, from, to, None, false)?;
     for ev in Replay::new(m.sources(decisions))? {
         e.on_event(&ev)?;
     }
@@ -166,6 +168,7 @@ impl<'a> Engine<'a> {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         day_cache: Option<&'a std::cell::RefCell<batch::DayCache>>,
+        lean: bool,
     ) -> Result<(Self, Vec<crate::time::Timestamp>), EngineError> {
         let (from, to) = (from.or(s.start), to.or(s.end));
         let window: Vec<usize> = (0..m.spx.len())
@@ -187,6 +190,9 @@ impl<'a> Engine<'a> {
             .chain(s.hedge.iter().flat_map(|h| &h.layers).map(|l| format!("hedge:{}", l.name)))
             .collect();
         let mut ledger = Ledger::new(s.initial_usd, groups.len());
+        if lean {
+            ledger = ledger.lean();
+        }
         ledger.reserve(window.len());
         let e = Engine {
             s,
@@ -238,7 +244,7 @@ impl<'a> Engine<'a> {
 
     /// The run's results, once every event is in.
     fn end(self) -> Result<RunResult, EngineError> {
-        if self.ledger.days.is_empty() {
+        if self.ledger.prev_date().is_none() {
             return Err(no_days(self.m, self.window.0, self.window.1));
         }
         Ok(self.finish())
@@ -552,8 +558,13 @@ impl Engine<'_> {
     ) {
         // The first day has no previous close: what came before the window is not its news.
         let day = self.signals.take_day();
+        if self.ledger.is_lean() {
+            let equity = self.equity();
+            self.ledger.close_day_lean(q.date, equity, q.rate, !self.open.is_empty());
+            return;
+        }
         let (long_liq_usd, short_liq_usd, cascades) =
-            if self.ledger.days.is_empty() { (0.0, 0.0, 0) } else { day };
+            if self.ledger.prev_date().is_none() { (0.0, 0.0, 0) } else { day };
         let (held, totals) = self.hedge.as_ref().map_or((&[][..], &[][..]), |h| (h.held(), &h.totals[..]));
         let record = DayRecord {
             date: q.date,
@@ -598,8 +609,10 @@ impl Engine<'_> {
             hedge_trades = h.trades;
             hedge_totals = h.totals;
         }
+        let final_equity_usd = self.ledger.last_equity();
         let l = self.ledger;
         RunResult {
+            final_equity_usd,
             initial_usd: self.s.initial_usd,
             days: l.days,
             attribution: l.attribution,

@@ -339,7 +339,7 @@ impl Workers<'_> {
             return;
         }
         let strategies: Vec<&crate::config::Strategy> = runs.iter().map(|e| &e.strategy).collect();
-        let results = crate::engine::run_together(&strategies, self.market, None, None);
+        let results = crate::engine::run_together(&strategies, self.market, None, None, true);
         self.on_engine.fetch_add(runs.len() as u64, Ordering::Relaxed);
         out.extend(runs.iter().zip(results).map(|(e, r)| e.row(r)));
         runs.clear();

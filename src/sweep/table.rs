@@ -53,8 +53,7 @@ pub struct Row {
 
 /// The metrics of a run, in [`METRICS`] order.
 pub fn metrics_of(r: &RunResult) -> Vec<Option<f64>> {
-    let last = r.days.last().map(|d| d.equity_usd);
-    metric_values(&r.metrics, r.initial_usd, last, HedgeReport::of(r))
+    metric_values(&r.metrics, r.initial_usd, r.final_equity_usd, HedgeReport::of(r))
 }
 
 /// The metrics of a kernel run (no hedge), in [`METRICS`] order: the same as [`metrics_of`] of

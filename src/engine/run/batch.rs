@@ -154,19 +154,22 @@ impl Engine<'_> {
 
 /// Run `strategies` on `m` over `[from, to]` in step: each result is what [`super::run`] gives
 /// that strategy alone. All must have the same run window (the same decision instants); a run
-/// whose window differs from the first's is run alone.
+/// whose window differs from the first's is run alone. `lean`: keep only what a sweep's row
+/// needs (metrics, final equity, the hedge's totals and trades); `days`, the attribution and its
+/// groups' series stay empty.
 pub fn run_together(
     strategies: &[&Strategy],
     m: &Market,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    lean: bool,
 ) -> Vec<Result<RunResult, EngineError>> {
     let cache = RefCell::new(DayCache::default());
     let mut out: Vec<Option<Result<RunResult, EngineError>>> = (0..strategies.len()).map(|_| None).collect();
     let mut engines: Vec<(usize, Engine<'_>)> = Vec::new();
     let mut decisions = None;
     for (i, s) in strategies.iter().enumerate() {
-        match Engine::prepare(s, m, from, to, Some(&cache)) {
+        match Engine::prepare(s, m, from, to, Some(&cache), lean) {
             Err(e) => out[i] = Some(Err(e)),
             Ok((e, d)) if decisions.as_ref().is_none_or(|first| *first == d) => {
                 decisions.get_or_insert(d);
