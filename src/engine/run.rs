@@ -171,9 +171,11 @@ impl<'a> Engine<'a> {
         lean: bool,
     ) -> Result<(Self, Vec<crate::time::Timestamp>), EngineError> {
         let (from, to) = (from.or(s.start), to.or(s.end));
-        let window: Vec<usize> = (0..m.spx.len())
-            .filter(|&i| from.is_none_or(|f| m.spx.date(i) >= f) && to.is_none_or(|t| m.spx.date(i) <= t))
-            .collect();
+        // The sessions are in date order: the window is a range found by bisection.
+        let starts = &m.spx.start[..m.spx.len()];
+        let lo = from.map_or(0, |f| starts.partition_point(|s| s.utc_date() < f));
+        let hi = to.map_or(starts.len(), |t| starts.partition_point(|s| s.utc_date() <= t));
+        let window: Vec<usize> = (lo..hi.max(lo)).collect();
         let last_day = m.spx.date(*window.last().ok_or_else(|| no_days(m, from, to))?);
         check_chain_overlap(m, &window)?;
         let decisions = window.iter().map(|&i| m.spx.known_at[i]).collect();
@@ -385,7 +387,12 @@ impl Engine<'_> {
         } else {
             Condor::value(&marks, &c.legs)
         };
-        let a = attribute_condor(&c, &marks, value, q.spot, dt, n);
+        // A lean run (a sweep's) records no attribution.
+        let a = if self.ledger.is_lean() {
+            Attribution::default()
+        } else {
+            attribute_condor(&c, &marks, value, q.spot, dt, n)
+        };
         let days_left = (c.expiry - q.date).num_days();
         let reason = exit_reason(&self.s.condor, expiring, value, c.credit, days_left, force_close);
         let Some(reason) = reason else {
