@@ -554,3 +554,34 @@ fn a_killed_hedged_sweep_in_step_resumes_to_the_same_table() {
     let rows = std::fs::read_to_string(killed.join("rows.csv")).unwrap();
     assert_eq!(rows.lines().count() - 1, 3456, "each combination once in the checkpoint");
 }
+
+#[test]
+fn hedged_shards_in_step_merge_into_the_unsharded_table() {
+    let d = tempfile::tempdir().unwrap();
+    let out = |n: &str| d.path().join(n);
+    let s = "strategies/flagship.toml";
+    let top = ["--set", "sweep.top_n=0", "--set", "sweep.charts=false", "--quiet"];
+    let mut args = vec![s, "--out"];
+    let whole = out("whole");
+    args.push(whole.to_str().unwrap());
+    args.extend(top);
+    let r = sweep(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let dir = out(&format!("shard{i}"));
+        let shard = format!("{i}/3");
+        let mut args = vec![s, "--shard", &shard, "--jobs", "1", "--out", dir.to_str().unwrap()];
+        args.extend(top);
+        let r = sweep(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        shards.push(dir);
+    }
+    let merged = out("merged");
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|p| p.to_str().unwrap()));
+    args.extend(["--out", merged.to_str().unwrap()]);
+    let r = sweep(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(bytes(&whole.join("results.csv")), bytes(&merged.join("results.csv")));
+}
