@@ -210,7 +210,7 @@ fn engine_reason(market: &Market, engine_only: bool, on_engine: u64) -> &'static
         (0, _) => "",
         (_, true) => " (--engine-only)",
         _ if market.spx_chain.is_some() || market.vix_chain.is_some() => " (chain-priced legs)",
-        _ => " (hedge layers, rules, or AM settlement on a close-only SPX file)",
+        _ => " (hedge layers, rules or adjustments, or AM settlement on a close-only SPX file)",
     }
 }
 

@@ -285,6 +285,28 @@ struct Summary<'a> {
     hedge: Option<HedgeJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     chain: Option<ChainJson<'a>>,
+    /// With position rules: adjustments taken, by action, and skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adjustments: Option<AdjustmentsJson>,
+}
+
+/// The `adjustments` block: how many each action took and how many were skipped.
+#[derive(Serialize)]
+struct AdjustmentsJson {
+    taken: usize,
+    skipped: usize,
+    by_action: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl AdjustmentsJson {
+    fn of(log: &[crate::engine::AdjustmentLog]) -> Self {
+        let mut by_action = std::collections::BTreeMap::new();
+        for a in log.iter().filter(|a| a.outcome == "done") {
+            *by_action.entry(a.action.trim_start_matches("adjust:")).or_insert(0) += 1;
+        }
+        let taken = by_action.values().sum();
+        AdjustmentsJson { taken, skipped: log.len() - taken, by_action }
+    }
 }
 
 /// The text of `summary.json` for run `r` of strategy `name` (pretty-printed, newline-ended).
@@ -310,6 +332,7 @@ pub(super) fn summary_json(name: &str, run_id: &str, r: &RunResult) -> String {
             condor: c.condor.map(CoverageJson::from),
             hedge: c.hedge.map(CoverageJson::from),
         }),
+        adjustments: r.adjustments.as_deref().map(AdjustmentsJson::of),
     };
     // Serialising plain structs of numbers and strings into a String cannot fail.
     let mut text = serde_json::to_string_pretty(&summary).expect("summary.json serialises");

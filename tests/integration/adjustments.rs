@@ -296,3 +296,27 @@ fn the_real_signals_strategy_gates_on_vix_macd_vx1_rsi_and_funding_and_rolls_tes
     let z = &r.signals[2].1;
     assert!(z.iter().filter(|v| v.is_some_and(|v| v < -2.0)).count() >= 5);
 }
+
+#[test]
+fn a_run_with_position_rules_writes_its_adjustments() {
+    let out = tempfile::tempdir().unwrap();
+    let r = crate::common::ironhedge(&[
+        "run",
+        "strategies/vix_momentum_guard.toml",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("adjustments: "), "{}", r.stdout);
+    let dir = std::fs::read_dir(out.path()).unwrap().next().unwrap().unwrap().path();
+    let (head, rows) = crate::common::read_csv(&dir.join("adjustments.csv"));
+    assert_eq!(head, ["date", "position", "action", "new_position", "outcome"]);
+    let done = rows.iter().filter(|r| r[4] == "done").count();
+    assert!(done > 10);
+    let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(json["adjustments"]["taken"], done);
+    assert_eq!(json["adjustments"]["by_action"]["roll_tested_side"], done);
+    let trades = std::fs::read_to_string(dir.join("trades.csv")).unwrap();
+    assert!(trades.contains(",adjust:roll_tested_side,"), "rolled positions in trades.csv");
+}
