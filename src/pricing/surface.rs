@@ -85,6 +85,20 @@ impl Smile {
     /// `m` (step 0.01) for `a` from 0.01 to 3 (3 = 150% vol over 4 years). A call wing that curves
     /// up too far (beyond `m = 1/sqrt(call_curve)`) fails it.
     pub fn validate(&self) -> Result<(), SurfaceError> {
+        // A sweep validates the same smile for every combination: the last valid one is
+        // remembered (per thread), the check being a pure function of it.
+        thread_local! {
+            static LAST_VALID: std::cell::Cell<Option<Smile>> = const { std::cell::Cell::new(None) };
+        }
+        if LAST_VALID.with(|l| l.get() == Some(*self)) {
+            return Ok(());
+        }
+        self.validate_uncached()?;
+        LAST_VALID.with(|l| l.set(Some(*self)));
+        Ok(())
+    }
+
+    fn validate_uncached(&self) -> Result<(), SurfaceError> {
         let coeffs = [
             self.put_slope,
             self.put_curve,
