@@ -11,6 +11,7 @@ mod model_file;
 pub mod raw;
 mod rules;
 pub mod signal_expr;
+mod signal_parse;
 mod strike_grid;
 mod validate;
 

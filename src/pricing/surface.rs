@@ -181,20 +181,6 @@ impl SurfaceParams {
     /// Done once when the parameters are configured: [`SpxSurface::new`] runs every day and only
     /// checks its inputs.
     pub fn validate(&self) -> Result<(), SurfaceError> {
-        // A sweep validates the same parameters for every combination: the last valid ones are
-        // remembered (per thread), the check being a pure function of them.
-        thread_local! {
-            static LAST_VALID: std::cell::Cell<Option<SurfaceParams>> = const { std::cell::Cell::new(None) };
-        }
-        if LAST_VALID.with(|l| l.get() == Some(*self)) {
-            return Ok(());
-        }
-        self.validate_uncached()?;
-        LAST_VALID.with(|l| l.set(Some(*self)));
-        Ok(())
-    }
-
-    fn validate_uncached(&self) -> Result<(), SurfaceError> {
         if !(self.atm_ratio > 0.0 && self.atm_ratio <= 3.0) {
             return Err(SurfaceError::BadRatio(self.atm_ratio));
         }
