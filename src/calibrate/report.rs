@@ -96,7 +96,7 @@ pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
          {:.5} at the defaults, {:.5} fitted.\n[model]\n",
         fit.loss_before, fit.loss_after
     );
-    for (key, value) in FITTED.iter().zip(fitted_values(&fit.params)) {
+    for (key, value) in fitted_pairs(&fit.params) {
         text.push_str(&format!("{key} = {value}\n"));
     }
     text
@@ -196,7 +196,16 @@ pub fn smile_panels(
 
 /// The fitted parameters as `key value` pairs, for the terminal.
 pub fn describe(p: &SurfaceParams) -> String {
-    let pairs: Vec<String> =
-        FITTED.iter().zip(fitted_values(p)).map(|(key, value)| format!("{key} {value:.4}")).collect();
+    let pairs: Vec<String> = fitted_pairs(p).map(|(key, value)| format!("{key} {value:.4}")).collect();
     pairs.join(", ")
+}
+
+/// The `[model]` keys and values of `p`'s fitted parameters: the first is `atm_scale` in variance
+/// mode, `atm_ratio` with a fixed ratio.
+fn fitted_pairs(p: &SurfaceParams) -> impl Iterator<Item = (&'static str, f64)> {
+    let atm = p.atm;
+    FITTED.iter().zip(fitted_values(p)).map(move |(key, value)| match (*key, atm) {
+        ("atm_ratio", crate::pricing::AtmLevel::Variance) => ("atm_scale", value),
+        (key, _) => (key, value),
+    })
 }

@@ -11,7 +11,8 @@ use ironhedge::calibrate::report::{
 };
 use ironhedge::calibrate::vix::{fit_vix, select_vix_quotes, vix_model_prices, vix_model_toml, VixInputs};
 use ironhedge::calibrate::{
-    fit::fit, model_prices, select_quotes, weighted_error, with_implied_vols, Carry, FitQuote, Indices,
+    fit::{fit, Fitting},
+    model_prices, select_quotes, weighted_error, with_implied_vols, Carry, FitQuote, Indices,
 };
 use ironhedge::charts::smile_chart;
 use ironhedge::data::{load_chain, load_vx_term, write_atomic, BarSeries, OptionChain};
@@ -26,7 +27,8 @@ pub struct CalibrateArgs {
     #[arg(long, required = true)]
     pub chain: Vec<PathBuf>,
     /// Also fit how the surface follows the regime (`atm_ratio_vix`, `put_slope_vix`,
-    /// `call_slope_vix`: the change per unit of ln(VIX / 20)); the quotes should span VIX levels.
+    /// `call_slope_vix`: the change per unit of ln(VIX / 20); with --vix3m, `atm_ratio_term`: per
+    /// unit of the term slope's departure from its usual value); the quotes should span VIX levels.
     #[arg(long)]
     pub regime: bool,
     /// VIX daily bars (the surface's level on each quote date).
@@ -59,6 +61,10 @@ pub struct CalibrateArgs {
     /// Output folder (default results/calibrate-<chain file name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Start the fit from this model file's `[model]` keys (e.g. an earlier fit's model.toml)
+    /// instead of the defaults; "before" in the report is then that model.
+    #[arg(long)]
+    pub start: Option<PathBuf>,
 }
 
 /// A fit's outcome, whichever chain: the quotes (fitted and held out), the model's (price, delta,
@@ -193,8 +199,16 @@ fn fit_spx_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> 
     let quotes = with_implied_vols(quotes, carry);
     let what = "SPX/SPXW, out of the money, with a bid, 5-60 days, mid >= 0.10, a VIX close that day";
     let fitted_quotes = in_sample(a, &quotes, what)?;
-    let start = SurfaceParams::default();
-    let f = fit(&fitted_quotes, &indices, start, carry, a.regime);
+    let start = match &a.start {
+        Some(path) => ironhedge::config::load_model_file(path).map_err(|e| Failure::input(e.to_string()))?,
+        None => SurfaceParams::default(),
+    };
+    let what = match (a.regime, v3.is_some()) {
+        (false, _) => Fitting::Smile,
+        (true, false) => Fitting::Regime,
+        (true, true) => Fitting::RegimeAndTerm,
+    };
+    let f = fit(&fitted_quotes, &indices, start, carry, what);
     let price =
         |p| model_prices(&quotes, &indices, p, carry).ok_or_else(|| Failure::input("no valid surface"));
     let (before, after) = (price(start)?, price(f.params)?);

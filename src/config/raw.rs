@@ -168,8 +168,13 @@ impl Default for RawRates {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawModel {
-    #[serde(default = "d_atm_ratio")]
-    pub atm_ratio: f64,
+    /// A fixed ATM / index ratio (`pricing::AtmLevel::Ratio`); absent, the ATM level is the one at
+    /// which the smile reproduces the index, times `atm_scale`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atm_ratio: Option<f64>,
+    /// Scale on the variance-consistent ATM level (default 1; not with `atm_ratio`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atm_scale: Option<f64>,
     #[serde(default = "d_put_slope")]
     pub put_slope: f64,
     #[serde(default = "d_put_curve")]
@@ -184,6 +189,12 @@ pub struct RawModel {
     pub m_max: f64,
     #[serde(default = "d_floor")]
     pub smile_floor: f64,
+    /// The put and call wings scale with `(days / 30)^put_term` and `^call_term`
+    /// (`pricing::Smile::put_term`, `call_term`).
+    #[serde(default = "d_put_term")]
+    pub put_term: f64,
+    #[serde(default = "d_call_term")]
+    pub call_term: f64,
     /// `false` prices every strike at the ATM vol (the condor-grid benchmark's flat model).
     #[serde(default = "d_true")]
     pub smile: bool,
@@ -195,6 +206,12 @@ pub struct RawModel {
     pub put_slope_vix: f64,
     #[serde(default = "d_call_slope_vix", skip_serializing_if = "is_d_call_slope_vix")]
     pub call_slope_vix: f64,
+    #[serde(default = "d_call_curve_vix", skip_serializing_if = "is_d_call_curve_vix")]
+    pub call_curve_vix: f64,
+    /// Change of the ATM ratio (or scale) per unit of the term slope's departure from its usual
+    /// value at that VIX level (`pricing::Regime::atm_ratio_term`; read only with `data.vix3m`).
+    #[serde(default = "d_atm_ratio_term", skip_serializing_if = "is_d_atm_ratio_term")]
+    pub atm_ratio_term: f64,
 }
 
 /// The regime defaults and their "is the default" tests (defaults stay out of the resolved
@@ -212,11 +229,14 @@ macro_rules! regime_default {
 regime_default!(d_atm_ratio_vix, is_d_atm_ratio_vix, atm_ratio);
 regime_default!(d_put_slope_vix, is_d_put_slope_vix, put_slope);
 regime_default!(d_call_slope_vix, is_d_call_slope_vix, call_slope);
+regime_default!(d_call_curve_vix, is_d_call_curve_vix, call_curve);
+regime_default!(d_atm_ratio_term, is_d_atm_ratio_term, atm_ratio_term);
 
 impl Default for RawModel {
     fn default() -> Self {
         RawModel {
-            atm_ratio: d_atm_ratio(),
+            atm_ratio: None,
+            atm_scale: None,
             put_slope: d_put_slope(),
             put_curve: d_put_curve(),
             call_slope: d_call_slope(),
@@ -224,10 +244,14 @@ impl Default for RawModel {
             m_min: d_m_min(),
             m_max: d_m_max(),
             smile_floor: d_floor(),
+            put_term: d_put_term(),
+            call_term: d_call_term(),
             smile: true,
             atm_ratio_vix: d_atm_ratio_vix(),
             put_slope_vix: d_put_slope_vix(),
             call_slope_vix: d_call_slope_vix(),
+            call_curve_vix: d_call_curve_vix(),
+            atm_ratio_term: d_atm_ratio_term(),
         }
     }
 }
@@ -335,9 +359,6 @@ fn d_half_spread() -> f64 {
 fn d_commission() -> f64 {
     0.65
 }
-fn d_atm_ratio() -> f64 {
-    crate::pricing::SurfaceParams::default().atm_ratio
-}
 fn d_put_slope() -> f64 {
     crate::pricing::Smile::default().put_slope
 }
@@ -355,6 +376,12 @@ fn d_m_min() -> f64 {
 }
 fn d_m_max() -> f64 {
     crate::pricing::Smile::default().m_max
+}
+fn d_put_term() -> f64 {
+    crate::pricing::Smile::default().put_term
+}
+fn d_call_term() -> f64 {
+    crate::pricing::Smile::default().call_term
 }
 fn d_floor() -> f64 {
     crate::pricing::Smile::default().floor

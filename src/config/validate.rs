@@ -5,7 +5,7 @@ use super::error::{did_you_mean, ConfigError, KeyPlace};
 use super::raw::{RawRule, RawStrategy};
 use super::signal_expr::{Base, LegacyPeriods};
 use crate::data::RateUnit;
-use crate::pricing::{Regime, Smile, StrikeRule, SurfaceParams};
+use crate::pricing::{AtmLevel, Regime, Smile, StrikeRule, SurfaceParams};
 use chrono::{NaiveDate, Weekday};
 use std::path::{Path, PathBuf};
 
@@ -259,6 +259,8 @@ pub fn surface_params(
             m_min: m.m_min,
             m_max: m.m_max,
             floor: m.smile_floor,
+            put_term: m.put_term,
+            call_term: m.call_term,
         };
         s.validate().map_err(|e| c.invalid("model", "a smile with delta monotone in strike", e))?;
         s
@@ -269,12 +271,25 @@ pub fn surface_params(
         atm_ratio: c.range("model.atm_ratio_vix", m.atm_ratio_vix, -2.0, 2.0, false)?,
         put_slope: c.range("model.put_slope_vix", m.put_slope_vix, -2.0, 2.0, false)?,
         call_slope: c.range("model.call_slope_vix", m.call_slope_vix, -2.0, 2.0, false)?,
+        call_curve: c.range("model.call_curve_vix", m.call_curve_vix, -1.0, 1.0, false)?,
+        atm_ratio_term: c.range("model.atm_ratio_term", m.atm_ratio_term, -3.0, 3.0, false)?,
     };
     // The flat model (`smile = false`, the condor-grid benchmark's) has no regime either: every
-    // strike at atm_ratio x VIX.
+    // strike at atm_ratio x VIX (0.75 unless given).
     let regime = if m.smile { regime } else { Regime::default() };
-    let p =
-        SurfaceParams { atm_ratio: c.range("model.atm_ratio", m.atm_ratio, 0.0, 3.0, true)?, smile, regime };
+    let (atm_ratio, atm) = match (m.atm_ratio, m.atm_scale) {
+        (Some(_), Some(_)) => {
+            return Err(c.invalid(
+                "model.atm_scale",
+                "one of model.atm_ratio (a fixed ATM / VIX ratio) and model.atm_scale (a scale on the level at which the smile reproduces VIX)",
+                "both",
+            ))
+        }
+        (Some(r), None) => (c.range("model.atm_ratio", r, 0.0, 3.0, true)?, AtmLevel::Ratio),
+        (None, _) if !m.smile => (0.75, AtmLevel::Ratio),
+        (None, scale) => (c.range("model.atm_scale", scale.unwrap_or(1.0), 0.0, 3.0, true)?, AtmLevel::Variance),
+    };
+    let p = SurfaceParams { atm_ratio, atm, smile, regime };
     p.validate()
         .map_err(|e| c.invalid("model", "a smile with delta monotone in strike at every VIX level", e))?;
     Ok(p)

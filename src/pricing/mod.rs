@@ -19,6 +19,7 @@
 //! - Implied volatility round trip: `|sigma_out - sigma_in| <= 1e-9` where vega >= 1e-4 x underlying
 //!   (elsewhere the price carries too little information about volatility).
 
+mod atm_level;
 mod black;
 mod implied;
 mod market;
@@ -45,6 +46,9 @@ pub use settlement::{
 pub use skewness::{risk_neutral_skewness, skew_index};
 pub use strikes::{select_strike, StrikeError, StrikeGrid, StrikeLadder, StrikeRule, Strikes};
 pub use strip::Strip;
-pub use surface::{Regime, Smile, SpxSurface, SurfaceError, SurfaceParams, VolIndices, REGIME_VIX};
+pub use surface::{
+    term_departure, AtmLevel, Regime, Smile, SpxSurface, SurfaceError, SurfaceParams, Tenor, VolIndices,
+    WingScale, REGIME_VIX, TENOR_DAYS, TERM_DEPARTURE_MAX, TERM_TYPICAL,
+};
 pub use vix::{CurveError, FuturesModel, VixFutures, VixVolParams};
 pub use vix_listing::{Band, ListingEra, ListingError, StrikeListing};

@@ -27,6 +27,7 @@
 //! in strike for any moneyness. Test `defaults_look_like_real_spx_chains` pins these. A flat-VIX
 //! surface would price the 25-delta call at 15%, overstating far-OTM call credit.
 
+use super::atm_level::{self, TENOR_NODES};
 use super::black::{bsm_price_delta, OptionType};
 
 /// Smile shape in standardised moneyness (see the module doc).
@@ -40,18 +41,41 @@ pub struct Smile {
     pub m_max: f64,
     /// Lowest volatility as a fraction of ATM.
     pub floor: f64,
+    /// How the put wing scales with the expiry: its slope and curvature are multiplied by
+    /// `(days / 30)^put_term`, days clamped to [`TENOR_DAYS`] (see [`Smile::tenor_scale`]).
+    pub put_term: f64,
+    /// The same for the call wing.
+    pub call_term: f64,
 }
+
+/// The wings' scales for one expiry ([`Smile::tenor_scale`]): 1 at 30 days.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WingScale {
+    pub put: f64,
+    pub call: f64,
+}
+
+impl WingScale {
+    /// The 30-day smile as given.
+    pub const ONE: WingScale = WingScale { put: 1.0, call: 1.0 };
+}
+
+/// The expiries over which the smile's wings scale with the term (calendar days); beyond them
+/// the nearest end's scale holds.
+pub const TENOR_DAYS: (f64, f64) = (1.0, 90.0);
 
 impl Default for Smile {
     fn default() -> Self {
         Smile {
-            put_slope: 0.40,
-            put_curve: -0.03,
-            call_slope: 0.20,
-            call_curve: 0.08,
-            m_min: -6.0,
-            m_max: 2.5,
+            put_slope: 0.2313,
+            put_curve: -0.0007,
+            call_slope: 0.2733,
+            call_curve: 0.0882,
+            m_min: -16.06,
+            m_max: 2.72,
             floor: 0.6,
+            put_term: 0.0563,
+            call_term: 0.0379,
         }
     }
 }
@@ -67,6 +91,8 @@ impl Smile {
             m_min: 0.0,
             m_max: 0.0,
             floor: 0.0,
+            put_term: 0.0,
+            call_term: 0.0,
         }
     }
 
@@ -82,7 +108,8 @@ impl Smile {
     /// Check the shape: floor in (0, 1], `m_min <= 0 <= m_max`, finite coefficients, and delta
     /// monotone in strike. Delta is monotone when `d1 = -m / f(m) + f(m) a / 2` (with `f` the
     /// factor and `a = sigma_atm sqrt T`) strictly decreases in `m`; this is checked on a grid of
-    /// `m` (step 0.01) for `a` from 0.01 to 3 (3 = 150% vol over 4 years). A call wing that curves
+    /// `m` (step 0.01) for `a` from 0.01 to 3 (3 = 150% vol over 4 years), with the wings scaled for 1,
+    /// 30 and 90 days ([`Self::tenor_scale`]). A call wing that curves
     /// up too far (beyond `m = 1/sqrt(call_curve)`) fails it.
     pub fn validate(&self) -> Result<(), SurfaceError> {
         // A sweep validates the same smile for every combination: the last valid one is
@@ -107,6 +134,8 @@ impl Smile {
             self.m_min,
             self.m_max,
             self.floor,
+            self.put_term,
+            self.call_term,
         ];
         if coeffs.iter().any(|c| !c.is_finite())
             || !(self.m_min <= 0.0 && self.m_max >= 0.0)
@@ -116,14 +145,17 @@ impl Smile {
                 "coefficients must be finite, m_min <= 0 <= m_max and 0 < floor <= 1".into(),
             ));
         }
-        for a in [0.01, 0.1, 0.5, 1.0, 2.0, 3.0] {
-            let d1 = |m: f64| -m / self.factor(m) + self.factor(m) * a / 2.0;
+        // The wings' scales are powers of the term: their extremes and 30 days bound them.
+        let scales = [TENOR_DAYS.0, 30.0, TENOR_DAYS.1].map(|d| self.tenor_scale(d / 365.0));
+        for (a, g) in [0.01, 0.1, 0.5, 1.0, 2.0, 3.0].into_iter().flat_map(|a| scales.map(|g| (a, g))) {
+            let d1 = |m: f64| -m / self.factor_scaled(m, g) + self.factor_scaled(m, g) * a / 2.0;
+            let g = (g.put, g.call);
             let mut m = self.m_min;
             while m < self.m_max {
                 let next = (m + 0.01).min(self.m_max);
                 if d1(next) >= d1(m) {
                     return Err(SurfaceError::BadSmile(format!(
-                        "delta would not be monotone in strike near m = {next:.2} (sigma_atm sqrt T = {a}): reduce the wing's curvature or its m clamp"
+                        "delta would not be monotone in strike near m = {next:.2} (sigma_atm sqrt T = {a}, wings scaled by {:.3} (puts) and {:.3} (calls) for the term): reduce the wing's curvature, its m clamp or its term exponent", g.0, g.1
                     )));
                 }
                 m = next;
@@ -132,13 +164,41 @@ impl Smile {
         Ok(())
     }
 
-    /// Volatility multiplier at standardised moneyness `m`.
+    /// Volatility multiplier at standardised moneyness `m` (for a 30-day expiry).
     #[inline]
     pub fn factor(&self, m: f64) -> f64 {
+        self.factor_scaled(m, WingScale::ONE)
+    }
+
+    /// Volatility multiplier at standardised moneyness `m` with the wings scaled by `g`
+    /// ([`Self::tenor_scale`]): `max(floor, 1 - g s m + g c m^2)`, `m` clamped, `g` the put
+    /// wing's scale for `m < 0`, the call wing's above.
+    #[inline]
+    pub fn factor_scaled(&self, m: f64, g: WingScale) -> f64 {
         let m = m.clamp(self.m_min, self.m_max);
-        let (s, c) =
-            if m < 0.0 { (self.put_slope, self.put_curve) } else { (self.call_slope, self.call_curve) };
+        let (s, c, g) = if m < 0.0 {
+            (self.put_slope, self.put_curve, g.put)
+        } else {
+            (self.call_slope, self.call_curve, g.call)
+        };
+        let (s, c) = (g * s, g * c);
         (1.0 - s * m + c * m * m).max(self.floor)
+    }
+
+    /// The wings' scales for an expiry `t` years away: `(days / 30)^put_term` and
+    /// `(days / 30)^call_term`, days clamped to [`TENOR_DAYS`]; exactly 1 with a zero exponent.
+    /// Short-dated SPX calls dip less under ATM than the 30-day ones, and longer-dated ones more
+    /// (docs/MODEL.md).
+    #[inline]
+    pub fn tenor_scale(&self, t: f64) -> WingScale {
+        let scale = |e: f64| {
+            if e == 0.0 {
+                1.0
+            } else {
+                ((t * 365.0).clamp(TENOR_DAYS.0, TENOR_DAYS.1) / 30.0).powf(e)
+            }
+        };
+        WingScale { put: scale(self.put_term), call: scale(self.call_term) }
     }
 }
 
@@ -150,33 +210,82 @@ pub struct Regime {
     pub atm_ratio: f64,
     pub put_slope: f64,
     pub call_slope: f64,
+    pub call_curve: f64,
+    /// The change of `atm_ratio` per unit of the term slope's departure from its usual value at
+    /// that VIX level: `ln(VIX / VIX3M) - (TERM_TYPICAL.0 + TERM_TYPICAL.1 ln(VIX / 20))`, clamped
+    /// to +-[`TERM_DEPARTURE_MAX`]; zero without VIX3M.
+    pub atm_ratio_term: f64,
+}
+
+/// The usual term slope at a VIX level: `ln(VIX / VIX3M) = a + b ln(VIX / 20)`, least squares
+/// over the 4,235 days 2009-2026 with both closes (VIX clamped to [`REGIME_VIX`]; residual
+/// standard deviation 0.058). Test `the_usual_term_slope_is_the_historical_fit` recomputes it
+/// from `../shared/datasets`.
+pub const TERM_TYPICAL: (f64, f64) = (-0.092, 0.175);
+
+/// The largest term-slope departure the regime reads (about five standard deviations).
+pub const TERM_DEPARTURE_MAX: f64 = 0.3;
+
+/// How far the day's term slope is from its usual value at that VIX level (see
+/// [`Regime::atm_ratio_term`]); 0 without VIX3M.
+pub fn term_departure(ix: &VolIndices) -> f64 {
+    ix.vix3m.map_or(0.0, |v3| {
+        let usual = TERM_TYPICAL.0 + TERM_TYPICAL.1 * (ix.vix.clamp(REGIME_VIX.0, REGIME_VIX.1) / 20.0).ln();
+        ((ix.vix / v3).ln() - usual).clamp(-TERM_DEPARTURE_MAX, TERM_DEPARTURE_MAX)
+    })
 }
 
 /// The VIX range over which the regime moves the surface; beyond it the surface keeps the shape
 /// of the nearest end.
 pub const REGIME_VIX: (f64, f64) = (9.0, 80.0);
 
-/// The ranges the regime keeps each parameter in: `atm_ratio`, `put_slope`, `call_slope`.
-const REGIME_BOUNDS: [(f64, f64); 3] = [(0.3, 1.5), (0.0, 2.0), (-1.0, 1.0)];
+/// The ranges the regime keeps each parameter in: `atm_ratio`, `put_slope`, `call_slope`,
+/// `call_curve`.
+const REGIME_BOUNDS: [(f64, f64); 4] = [(0.3, 1.5), (0.0, 2.0), (-1.0, 1.0), (0.0, 0.5)];
 
 impl Regime {
+    /// The default surface's regime, fitted with the smile on the two shared SPXW chains
+    /// (docs/MODEL.md). `Regime::default()` is no regime at all.
+    pub const FITTED: Regime = Regime {
+        atm_ratio: 0.0291,
+        put_slope: -0.1012,
+        call_slope: 0.2785,
+        call_curve: 0.0448,
+        atm_ratio_term: 0.692,
+    };
+
     pub fn is_none(&self) -> bool {
         *self == Regime::default()
     }
 }
 
+/// How the ATM volatility follows the VIX-family index of its tenor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AtmLevel {
+    /// ATM = `atm_ratio x index`: a fixed ratio.
+    Ratio,
+    /// ATM = `atm_ratio x index / sqrt(F)`, `F` the smile's variance-swap factor at that VIX
+    /// level ([`super::atm_level`]): the level at which the smile reproduces the index it is
+    /// built from, so `atm_ratio` is a scale around 1.
+    #[default]
+    Variance,
+}
+
 /// Parameters of the SPX surface.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SurfaceParams {
-    /// ATM volatility / VIX-family index level.
+    /// With [`AtmLevel::Ratio`], ATM volatility / VIX-family index level; with
+    /// [`AtmLevel::Variance`], the scale on the variance-consistent level.
     pub atm_ratio: f64,
+    pub atm: AtmLevel,
     pub smile: Smile,
     /// How `atm_ratio` and the wings' slopes move with VIX.
     pub regime: Regime,
 }
 
 impl SurfaceParams {
-    /// Check the ratio and, unless flat, the smile ([`Smile::validate`]), at every regime: with
+    /// Check the ratio (in variance mode, the ratio it gives) and, unless flat, the smile
+    /// ([`Smile::validate`]), at every regime: with
     /// a [`Regime`], the parameters in force at VIX 9, 10, 12, 15, 20, 25, 30, 40, 50, 65 and 80.
     /// Done once when the parameters are configured: [`SpxSurface::new`] runs every day and only
     /// checks its inputs.
@@ -199,6 +308,17 @@ impl SurfaceParams {
                     (e, _) => e,
                 })?;
             }
+            // The ratio (in variance mode, the scale: the root it multiplies lies between 1 / the
+            // smile's largest factor and 1 / its floor) at the term slope's extremes.
+            for departure in [-TERM_DEPARTURE_MAX, 0.0, TERM_DEPARTURE_MAX] {
+                let usual = TERM_TYPICAL.0 + TERM_TYPICAL.1 * (vix / 20.0).ln();
+                let vix3m = vix / (usual + departure).exp();
+                let scale =
+                    self.scale_for(&VolIndices { vix: *vix, vix3m: Some(vix3m), ..Default::default() });
+                if !(scale > 0.0 && scale <= 3.0) {
+                    return Err(SurfaceError::BadRatio(scale));
+                }
+            }
         }
         Ok(())
     }
@@ -218,13 +338,52 @@ impl SurfaceParams {
         p.atm_ratio = moved(self.atm_ratio, r.atm_ratio, REGIME_BOUNDS[0]);
         p.smile.put_slope = moved(self.smile.put_slope, r.put_slope, REGIME_BOUNDS[1]);
         p.smile.call_slope = moved(self.smile.call_slope, r.call_slope, REGIME_BOUNDS[2]);
+        p.smile.call_curve = moved(self.smile.call_curve, r.call_curve, REGIME_BOUNDS[3]);
         p
+    }
+}
+
+impl SurfaceParams {
+    /// The day's ratio (or, in variance mode, scale): the one in force at its VIX level
+    /// ([`Self::at`]) moved by the term slope's departure ([`Regime::atm_ratio_term`]), kept in
+    /// the ratio's range.
+    #[inline]
+    pub fn scale_for(&self, ix: &VolIndices) -> f64 {
+        let scale = self.at(ix.vix).atm_ratio;
+        if self.regime.atm_ratio_term == 0.0 {
+            return scale;
+        }
+        let (lo, hi) = REGIME_BOUNDS[0];
+        (scale + self.regime.atm_ratio_term * term_departure(ix)).clamp(lo, hi)
+    }
+
+    /// Whether the ATM level comes from the smile's variance-swap factor: variance mode, and a
+    /// smile that is not flat (a flat smile's factor is 1).
+    pub fn uses_variance(&self) -> bool {
+        self.atm == AtmLevel::Variance && self.smile != Smile::flat()
+    }
+
+    /// ATM volatility / index for a 30-day expiry on a day with indices `ix`: the day's scale
+    /// ([`Self::scale_for`]), in variance mode times `1 / √F` ([`super::atm_level`]).
+    pub fn ratio_for(&self, ix: &VolIndices) -> f64 {
+        let scale = self.scale_for(ix);
+        if !self.uses_variance() {
+            return scale;
+        }
+        let roots = atm_level::variance_roots(self, ix.vix);
+        let (j, w) = atm_level::tenor_position(30.0);
+        scale * (roots[j] + (roots[j + 1] - roots[j]) * w)
     }
 }
 
 impl Default for SurfaceParams {
     fn default() -> Self {
-        SurfaceParams { atm_ratio: 0.75, smile: Smile::default(), regime: Regime::default() }
+        SurfaceParams {
+            atm_ratio: 0.9226,
+            atm: AtmLevel::Variance,
+            smile: Smile::default(),
+            regime: Regime::FITTED,
+        }
     }
 }
 
@@ -251,12 +410,24 @@ pub enum SurfaceError {
 /// A volatility surface for one day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpxSurface {
-    /// (T in years, total variance), T ascending, variance non-decreasing: the first `len`
-    /// (1 to 4, one per VIX-family index; the rest zero). Inline, not on the heap: a sweep reads
-    /// a surface per session for every expiry it prices.
+    /// (T in years, total variance of the index scaled by the day's ratio or scale), T ascending,
+    /// variance non-decreasing: the first `len` (1 to 4, one per VIX-family index; the rest
+    /// zero). Inline, not on the heap: a sweep reads a surface per session for every expiry it
+    /// prices.
     nodes: [(f64, f64); 4],
     len: usize,
+    /// In variance mode, `1 / √F` at the tenors of [`atm_level::tenor_days`] for the day's VIX;
+    /// `None` with a fixed ratio or a flat smile.
+    roots: Option<[f64; TENOR_NODES + 1]>,
     pub params: SurfaceParams,
+}
+
+/// What every strike of one expiry shares: the ATM volatility and the wings' scales
+/// ([`Smile::tenor_scale`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tenor {
+    pub atm: f64,
+    pub g: WingScale,
 }
 
 impl SpxSurface {
@@ -269,6 +440,8 @@ impl SpxSurface {
         if !(ix.vix.is_finite() && ix.vix > 0.0) {
             return Err(SurfaceError::BadIndex { name: "VIX", value: ix.vix });
         }
+        let scale = params.scale_for(&ix);
+        let roots = params.uses_variance().then(|| atm_level::variance_roots(&params, ix.vix));
         let params = params.at(ix.vix);
 
         let quotes = [
@@ -284,16 +457,17 @@ impl SpxSurface {
                 return Err(SurfaceError::BadIndex { name, value });
             }
             let t = days / 365.0;
-            let vol = params.atm_ratio * value / 100.0;
+            let vol = scale * value / 100.0;
             let w = nodes[..len].last().map_or(vol * vol * t, |&(_, prev)| (vol * vol * t).max(prev));
             nodes[len] = (t, w);
             len += 1;
         }
-        Ok(SpxSurface { nodes, len, params })
+        Ok(SpxSurface { nodes, len, roots, params })
     }
 
-    /// ATM volatility for time to expiry `t` (years).
-    pub fn atm_vol(&self, t: f64) -> f64 {
+    /// The index-implied volatility for time to expiry `t` (years), before the smile's root:
+    /// `sqrt(w / t)` of the interpolated nodes.
+    fn index_vol(&self, t: f64) -> f64 {
         let nodes = &self.nodes[..self.len];
         let (t0, w0) = nodes[0];
         let (tn, wn) = nodes[nodes.len() - 1];
@@ -309,18 +483,37 @@ impl SpxSurface {
         (w / t).sqrt()
     }
 
+    /// ATM volatility and wings' scale for time to expiry `t` (years).
+    #[inline]
+    pub fn tenor(&self, t: f64) -> Tenor {
+        let level = self.index_vol(t);
+        let days = t * 365.0;
+        let atm = match &self.roots {
+            Some(roots) => {
+                let (j, w) = atm_level::tenor_position(days);
+                level * (roots[j] + (roots[j + 1] - roots[j]) * w)
+            }
+            None => level,
+        };
+        Tenor { atm, g: self.params.smile.tenor_scale(t) }
+    }
+
+    /// ATM volatility for time to expiry `t` (years).
+    pub fn atm_vol(&self, t: f64) -> f64 {
+        self.tenor(t).atm
+    }
+
     /// Volatility of strike `k` for forward `f` and time `t` (years).
     #[inline]
     pub fn vol(&self, k: f64, f: f64, t: f64) -> f64 {
-        let atm = self.atm_vol(t);
-        self.vol_with_atm(k, f, t, atm)
+        self.vol_at(k, f, t, self.tenor(t))
     }
 
-    /// As [`Self::vol`] with the ATM volatility already known (hot loops over strikes).
+    /// As [`Self::vol`] with the expiry's [`Tenor`] already known (hot loops over strikes).
     #[inline]
-    pub fn vol_with_atm(&self, k: f64, f: f64, t: f64, atm: f64) -> f64 {
-        let srt = atm * t.max(1e-12).sqrt();
-        atm * self.params.smile.factor((k / f).ln() / srt)
+    pub fn vol_at(&self, k: f64, f: f64, t: f64, x: Tenor) -> f64 {
+        let srt = x.atm * t.max(1e-12).sqrt();
+        x.atm * self.params.smile.factor_scaled((k / f).ln() / srt, x.g)
     }
 
     /// BSM price and delta of strike `k` on spot `s`, priced with that strike's own smile vol.
@@ -334,14 +527,30 @@ impl SpxSurface {
 mod tests {
     use super::*;
 
+    /// A fixed ratio of 0.75 and a smile of 30-day shape at every tenor, without a regime.
+    fn fixed() -> SurfaceParams {
+        let smile = Smile {
+            put_slope: 0.40,
+            put_curve: -0.03,
+            call_slope: 0.20,
+            call_curve: 0.08,
+            m_min: -6.0,
+            m_max: 2.5,
+            floor: 0.6,
+            put_term: 0.0,
+            call_term: 0.0,
+        };
+        SurfaceParams { atm_ratio: 0.75, atm: AtmLevel::Ratio, smile, regime: Regime::default() }
+    }
+
     fn vix_only(v: f64) -> SpxSurface {
-        SpxSurface::new(VolIndices { vix: v, ..Default::default() }, SurfaceParams::default()).unwrap()
+        SpxSurface::new(VolIndices { vix: v, ..Default::default() }, fixed()).unwrap()
     }
 
     #[test]
     fn a_regime_moves_the_ratio_and_slopes_with_vix_within_bounds() {
-        let regime = Regime { atm_ratio: 0.2, put_slope: -0.1, call_slope: 0.3 };
-        let p = SurfaceParams { regime, ..Default::default() };
+        let regime = Regime { atm_ratio: 0.2, put_slope: -0.1, call_slope: 0.3, ..Regime::default() };
+        let p = SurfaceParams { regime, ..fixed() };
         assert_eq!(p.at(20.0).atm_ratio, 0.75, "the parameters as given at VIX 20");
         let low = p.at(10.0);
         let z = (0.5f64).ln();
@@ -350,10 +559,10 @@ mod tests {
         assert!((low.smile.call_slope - (0.20 + 0.3 * z)).abs() < 1e-15);
         assert_eq!(p.at(5.0), p.at(9.0), "VIX below 9 takes VIX 9's shape");
         assert_eq!(p.at(200.0), p.at(80.0));
-        let steep = SurfaceParams { regime: Regime { atm_ratio: 2.0, ..regime }, ..Default::default() };
+        let steep = SurfaceParams { regime: Regime { atm_ratio: 2.0, ..regime }, ..fixed() };
         assert_eq!(steep.at(80.0).atm_ratio, 1.5, "each parameter stays in its range");
         // No regime: the parameters themselves, and the surface they build, bit for bit.
-        let plain = SurfaceParams::default();
+        let plain = fixed();
         assert_eq!(plain.at(37.0), plain);
         let built = |p| SpxSurface::new(VolIndices { vix: 37.0, ..Default::default() }, p).unwrap();
         assert_eq!(
@@ -366,11 +575,33 @@ mod tests {
         assert!((at_37.atm_vol(0.1) - p.at(37.0).atm_ratio * 0.37).abs() < 1e-15);
         // Validation looks at every regime: a call wing pushed into non-monotone delta at high VIX.
         let bad = SurfaceParams {
-            smile: Smile { call_curve: 0.3, m_max: 3.0, ..Smile::default() },
+            smile: Smile { call_curve: 0.3, m_max: 3.0, ..fixed().smile },
             regime: Regime { call_slope: -2.0, ..Regime::default() },
-            ..Default::default()
+            ..fixed()
         };
         assert!(matches!(bad.validate(), Err(SurfaceError::BadSmile(m)) if m.starts_with("at VIX")));
+    }
+
+    /// The term slope moves the ratio by its departure from the usual slope at that VIX level,
+    /// within the departure's clamp; without VIX3M it does not move it.
+    #[test]
+    fn the_term_slope_moves_the_ratio_by_its_departure() {
+        let p = SurfaceParams { regime: Regime { atm_ratio_term: 0.5, ..Regime::default() }, ..fixed() };
+        let usual = (TERM_TYPICAL.0 + TERM_TYPICAL.1 * (16.0f64 / 20.0).ln()).exp();
+        let on = |vix3m: Option<f64>| p.ratio_for(&VolIndices { vix: 16.0, vix3m, ..Default::default() });
+        assert_eq!(on(None), 0.75);
+        assert!((on(Some(16.0 / usual)) - 0.75).abs() < 1e-12, "the usual slope");
+        let inverted = on(Some(16.0 / usual / 0.1f64.exp()));
+        assert!((inverted - (0.75 + 0.05)).abs() < 1e-12, "{inverted}");
+        assert_eq!(on(Some(1.0)), 0.75 + 0.5 * TERM_DEPARTURE_MAX, "clamped");
+        assert_eq!(
+            on(Some(16.0 / usual)),
+            SpxSurface::new(VolIndices { vix: 16.0, vix3m: Some(16.0 / usual), ..Default::default() }, p)
+                .unwrap()
+                .atm_vol(30.0 / 365.0)
+                / 0.16
+                * 1.0
+        );
     }
 
     #[test]
@@ -379,8 +610,7 @@ mod tests {
         assert!((s.atm_vol(1.0 / 365.0) - 0.15).abs() < 1e-15 && (s.atm_vol(2.0) - 0.15).abs() < 1e-15);
         let ix = VolIndices { vix9d: Some(12.0), vix: 16.0, vix3m: Some(20.0), vix6m: None };
         let s =
-            SpxSurface::new(ix, SurfaceParams { atm_ratio: 1.0, smile: Smile::flat(), ..Default::default() })
-                .unwrap();
+            SpxSurface::new(ix, SurfaceParams { atm_ratio: 1.0, smile: Smile::flat(), ..fixed() }).unwrap();
         assert!((s.atm_vol(9.0 / 365.0) - 0.12).abs() < 1e-15);
         assert!((s.atm_vol(30.0 / 365.0) - 0.16).abs() < 1e-15);
         let t = 60.0 / 365.0;
@@ -392,9 +622,14 @@ mod tests {
     #[test]
     fn inverted_spike_never_gives_negative_forward_variance() {
         let ix = VolIndices { vix9d: Some(60.0), vix: 30.0, vix3m: None, vix6m: None };
-        let s = SpxSurface::new(ix, SurfaceParams::default()).unwrap();
+        let s = SpxSurface::new(ix, fixed()).unwrap();
         let w = |t: f64| s.atm_vol(t).powi(2) * t;
         assert!(w(30.0 / 365.0) >= w(9.0 / 365.0));
+        // In variance mode the index's variance is kept non-decreasing; the ATM variance follows
+        // it times the smile's root, which falls with the term by at most a few percent.
+        let s = SpxSurface::new(ix, SurfaceParams::default()).unwrap();
+        let w = |t: f64| s.atm_vol(t).powi(2) * t;
+        assert!(w(30.0 / 365.0) >= 0.97 * w(9.0 / 365.0), "{} {}", w(30.0 / 365.0), w(9.0 / 365.0));
     }
 
     #[test]

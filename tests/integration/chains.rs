@@ -4,6 +4,7 @@
 
 use crate::common::{fixture, ironhedge, shared};
 use ironhedge::data::{load_chain, Right};
+use ironhedge::pricing::{AtmLevel, Regime};
 use std::path::{Path, PathBuf};
 
 /// Import `input` (a fixture path or an absolute path) and return the output's text.
@@ -260,16 +261,17 @@ fn calibrate_fits_the_surface_to_a_real_chain_and_writes_its_model() {
     else {
         return;
     };
-    // The defaults' errors are those `benches/chain_error.py` measures through `ironhedge price`.
+    // The defaults without VIX3M: that day's term slope sits 0.078 above its usual value at VIX
+    // 16, which the defaults read only with VIX3M, so the puts come out a fifth under the mid.
     let line =
         r.stdout.lines().find(|l| l.contains(" in ") && l.contains("put") && l.contains("10-20")).unwrap();
     let words: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(words[3..6], ["303", "5.1%", "0.5%"], "{line}");
+    assert_eq!(words[3..6], ["257", "20.6%", "-20.6%"], "{line}");
     let (before, after) = losses(&r.stdout);
     assert!(after < 0.6 * before, "the fit at least halves the error: {before} -> {after}");
     let model: toml::Table =
         toml::from_str(&std::fs::read_to_string(out.join("model.toml")).unwrap()).unwrap();
-    let ratio = model["model"]["atm_ratio"].as_float().unwrap();
+    let ratio = model["model"]["atm_scale"].as_float().unwrap();
     assert!((0.5..1.5).contains(&ratio), "{ratio}");
     let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
     assert_eq!(fit.lines().count(), 2861, "a row per quote");
@@ -325,14 +327,16 @@ fn a_strategy_takes_its_model_from_a_model_file_and_its_own_keys_win() {
     let p = ironhedge::config::load_model_file(&d.path().join("model.toml")).unwrap();
     assert_eq!((p.atm_ratio, p.smile.put_slope), (0.9, 0.25));
     // A model file of the seven smile keys alone (as calibrate wrote before the regime) loads
-    // with no regime; one with the regime keys carries them.
+    // with its fixed ratio and the default regime; one with the regime keys carries them.
     let seven = "[model]\natm_ratio = 0.8\nput_slope = 0.3\nput_curve = 0.0\ncall_slope = 0.2\ncall_curve = 0.08\nm_min = -10.0\nm_max = 2.5\n";
     std::fs::write(d.path().join("seven.toml"), seven).unwrap();
     let p = ironhedge::config::load_model_file(&d.path().join("seven.toml")).unwrap();
-    assert!(p.regime.is_none() && p.atm_ratio == 0.8);
+    assert!(p.regime == Regime::FITTED && p.atm_ratio == 0.8 && p.atm == AtmLevel::Ratio);
     std::fs::write(
         d.path().join("ten.toml"),
-        format!("{seven}atm_ratio_vix = 0.1\nput_slope_vix = -0.05\ncall_slope_vix = 0.0\n"),
+        format!(
+            "{seven}atm_ratio_vix = 0.1\nput_slope_vix = -0.05\ncall_slope_vix = 0.0\ncall_curve_vix = 0.0\n"
+        ),
     )
     .unwrap();
     let p = ironhedge::config::load_model_file(&d.path().join("ten.toml")).unwrap();
@@ -340,7 +344,7 @@ fn a_strategy_takes_its_model_from_a_model_file_and_its_own_keys_win() {
 }
 
 #[test]
-fn a_calibration_on_early_january_2018_beats_the_defaults_later_in_the_month() {
+fn the_two_chain_defaults_beat_a_fit_on_early_january_2018_later_in_the_month() {
     let name = "spxw_eod_2018-01_historicaloptiondata.csv";
     let holdout = ["--holdout-from", "2018-01-16"];
     let Some((_d, out, r)) = calibrate_real(name, "historicaloptiondata", &[], &holdout) else {
@@ -349,7 +353,9 @@ fn a_calibration_on_early_january_2018_beats_the_defaults_later_in_the_month() {
     let line = r.stdout.lines().find(|l| l.contains("out of sample (from 2018-01-16")).unwrap();
     let numbers: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
     let (before, after) = (numbers[numbers.len() - 2], numbers[numbers.len() - 1]);
-    assert!(after < 0.8 * before, "held out, the fit beats the defaults: {line}");
+    // Seven parameters fitted to one quiet fortnight do not carry to the next one; the defaults,
+    // fitted across two regimes with the smile's variance level, do.
+    assert!(before < 0.5 * after, "held out, the defaults beat the fit: {line}");
     let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
     assert!(fit.lines().any(|l| l.ends_with(",out")) && fit.lines().any(|l| l.ends_with(",in")));
     let png = std::fs::read(out.join("smile.png")).unwrap();

@@ -173,5 +173,5 @@ fn check_prints_the_resolved_configuration() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("atm_ratio = 0.75"), "model defaults are written out: {}", r.stdout);
+    assert!(r.stdout.contains("put_slope = 0.2313"), "model defaults are written out: {}", r.stdout);
 }

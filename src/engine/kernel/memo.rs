@@ -189,7 +189,7 @@ fn price_smile(
     out: &mut [f64],
 ) {
     for (p, ((x, d), sf)) in out.iter_mut().zip(terms.iter().zip(days).zip(surfaces)) {
-        let v = x.bsm.at_vol(sf.vol_with_atm(k.value, x.forward, x.t, x.atm));
+        let v = x.bsm.at_vol(sf.vol_at(k.value, x.forward, x.t, x.tenor));
         *p = x.bsm.price_at(kind, d.spot, k, v).0;
     }
 }

@@ -8,7 +8,7 @@ use super::super::run::MarketState;
 use crate::config::{RateSpec, Strategy};
 use crate::metrics::month_ends;
 use crate::pricing::{
-    vix_futures_on, AtVol, BsmExpiry, FuturesModel, Spot, SpxSurface, SurfaceParams, VolIndices,
+    vix_futures_on, AtVol, BsmExpiry, FuturesModel, Spot, SpxSurface, SurfaceParams, Tenor, VolIndices,
 };
 use crate::replay::Replay;
 use crate::time::Calendar;
@@ -140,13 +140,13 @@ impl Tape {
             // Calendar days by ordinals: the same count as the dates' difference, without its
             // calendar arithmetic.
             let t = i64::from(expiry_ord - d.ord).max(0) as f64 / 365.0;
-            let atm = surface.atm_vol(t);
+            let tenor = surface.tenor(t);
             let bsm = BsmExpiry::new(t, d.rate, self.div);
             Terms {
                 t,
                 forward: d.spot.value * ((d.rate - self.div) * t).exp(),
-                atm,
-                at_atm: bsm.at_vol(atm),
+                tenor,
+                at_atm: bsm.at_vol(tenor.atm),
                 bsm,
             }
         })
@@ -158,7 +158,8 @@ impl Tape {
 pub(super) struct Terms {
     pub(super) t: f64,
     pub(super) forward: f64,
-    pub(super) atm: f64,
+    /// The ATM vol and the wings' scale.
+    pub(super) tenor: Tenor,
     pub(super) bsm: BsmExpiry,
     /// The vol terms at the ATM vol (every strike's, without a smile).
     pub(super) at_atm: AtVol,
