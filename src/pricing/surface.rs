@@ -1,31 +1,33 @@
 //! The SPX implied-volatility surface built from the VIX family of indices.
 //!
-//! **ATM term structure.** Each available index gives an ATM volatility at its tenor:
-//! VIX9D at 9 days, VIX at 30, VIX3M at 93, VIX6M at 183 (calendar days), each
-//! `atm_ratio x index / 100`. Between tenors, total variance `w = sigma^2 T` is interpolated
-//! linearly in `T`; before the first and after the last tenor the volatility is flat. Total
-//! variance is made non-decreasing in `T` (an inverted VIX9D > VIX spike would otherwise imply
-//! negative forward variance). With VIX alone the ATM volatility is flat.
+//! **Term structure.** Each available index is a variance swap at its tenor: VIX9D at 9 days,
+//! VIX at 30, VIX3M at 93, VIX6M at 183 (calendar days). Their total variance `w = sigma^2 T`,
+//! times the day's scale squared, is interpolated linearly in `T`, flat before the first and after
+//! the last tenor, and made non-decreasing in `T` (an inverted VIX9D > VIX spike would otherwise
+//! imply negative forward variance).
 //!
-//! Why a ratio: VIX is a 30-day variance-swap rate that includes the whole put skew, so it sits
-//! near the 25-delta put volatility, well above ATM. In real SPX chains ATM/VIX is about three
-//! quarters and moves with the regime; the default is 0.75.
+//! **ATM level.** In [`AtmLevel::Variance`] (the default) the ATM volatility at a term is that
+//! level times `1 / sqrt(F)`, `F` the smile's variance-swap factor at that term
+//! ([`super::atm_level`]): the level at which the smile prices its index back. VIX includes the
+//! whole put skew, so ATM sits under it, the more so the steeper the smile. In
+//! [`AtmLevel::Ratio`] the ATM volatility is the level itself (`atm_ratio x index`).
 //!
 //! **Smile.** In standardised moneyness `m = ln(K/F) / (sigma_atm sqrt T)`, clamped to
 //! `[m_min, m_max]`:
-//! `sigma(K) = sigma_atm * max(floor, 1 - s m + c m^2)` with `(s, c)` = `(put_slope, put_curve)`
-//! for `m < 0` and `(call_slope, call_curve)` for `m >= 0`. Real SPX chains have a put wing that
-//! rises roughly linearly in moneyness and a call wing that is flat, dips, and turns up far out;
-//! one symmetric quadratic fits neither, hence separate wings. The clamp keeps volatility constant
-//! beyond it, so delta stays monotone in strike however far out a strike is.
+//! `sigma(K) = sigma_atm * max(floor, 1 - g s m + g c m^2)` with `(s, c)` = `(put_slope, put_curve)`
+//! for `m < 0` and `(call_slope, call_curve)` for `m >= 0`, and `g` the wing's term scale
+//! `(days / 30)^e` ([`Smile::tenor_scale`]). Real SPX chains have a put wing that rises roughly
+//! linearly in moneyness and a call wing that dips under ATM and turns up far out; one symmetric
+//! quadratic fits neither, hence separate wings. The clamp keeps volatility constant beyond it, so
+//! delta stays monotone in strike however far out a strike is.
 //!
-//! Defaults (`put_slope 0.40, put_curve -0.03, call_slope 0.20, call_curve 0.08, m in [-6, 2.5],
-//! floor 0.6`) give at VIX 15 and 30 days: ATM 11.25%, 25-delta put 14.9%, 25-delta call 10.2% (a
-//! 25-delta risk reversal of about -4.7 vol points, as in real SPX chains), 5-delta put 22.1%; the
-//! slightly concave put wing keeps the 5-delta put near twice ATM instead of running away (a
-//! richer wing pushes the 5-delta strike further out), and with `put_curve <= 0` delta is monotone
-//! in strike for any moneyness. Test `defaults_look_like_real_spx_chains` pins these. A flat-VIX
-//! surface would price the 25-delta call at 15%, overstating far-OTM call credit.
+//! **Regime.** The scale, the put slope, the call slope and the call curvature move with
+//! `ln(VIX / 20)`, and the scale with the term slope's departure from its usual value at that VIX
+//! level ([`Regime`]).
+//!
+//! The defaults are fitted on the two shared real SPXW chains (docs/MODEL.md, "The default
+//! surface, fitted"). At VIX 15 and 30 days they give ATM 11.5%, 25-delta put 13.9%, 25-delta
+//! call 10.5%, 5-delta put 19.8%; test `defaults_look_like_real_spx_chains` pins these.
 
 use super::atm_level::{self, TENOR_NODES};
 use super::black::{bsm_price_delta, OptionType};
