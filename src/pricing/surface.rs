@@ -359,6 +359,24 @@ impl SurfaceParams {
         (scale + self.regime.atm_ratio_term * term_departure(ix)).clamp(lo, hi)
     }
 
+    /// A fixed-ratio surface: ATM = 0.75 x index and one smile shape (puts 0.40 / -0.03, calls
+    /// 0.20 / 0.08, `m` in [-6, 2.5]) at every VIX level and term, without a regime: the
+    /// comparison surface of docs/MODEL.md.
+    pub fn fixed() -> SurfaceParams {
+        let smile = Smile {
+            put_slope: 0.40,
+            put_curve: -0.03,
+            call_slope: 0.20,
+            call_curve: 0.08,
+            m_min: -6.0,
+            m_max: 2.5,
+            floor: 0.6,
+            put_term: 0.0,
+            call_term: 0.0,
+        };
+        SurfaceParams { atm_ratio: 0.75, atm: AtmLevel::Ratio, smile, regime: Regime::default() }
+    }
+
     /// Whether the ATM level comes from the smile's variance-swap factor: variance mode, and a
     /// smile that is not flat (a flat smile's factor is 1).
     pub fn uses_variance(&self) -> bool {
@@ -529,20 +547,8 @@ impl SpxSurface {
 mod tests {
     use super::*;
 
-    /// A fixed ratio of 0.75 and a smile of 30-day shape at every tenor, without a regime.
     fn fixed() -> SurfaceParams {
-        let smile = Smile {
-            put_slope: 0.40,
-            put_curve: -0.03,
-            call_slope: 0.20,
-            call_curve: 0.08,
-            m_min: -6.0,
-            m_max: 2.5,
-            floor: 0.6,
-            put_term: 0.0,
-            call_term: 0.0,
-        };
-        SurfaceParams { atm_ratio: 0.75, atm: AtmLevel::Ratio, smile, regime: Regime::default() }
+        SurfaceParams::fixed()
     }
 
     fn vix_only(v: f64) -> SpxSurface {

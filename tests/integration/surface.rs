@@ -207,23 +207,7 @@ fn the_smiles_skew_against_the_skew_index_history_by_vix_regime() {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    // The surface before the variance-consistent level and the regime: ATM 0.75 x VIX, one smile.
-    let fixed = SurfaceParams {
-        atm_ratio: 0.75,
-        atm: AtmLevel::Ratio,
-        smile: Smile {
-            put_slope: 0.40,
-            put_curve: -0.03,
-            call_slope: 0.20,
-            call_curve: 0.08,
-            m_min: -6.0,
-            m_max: 2.5,
-            floor: 0.6,
-            put_term: 0.0,
-            call_term: 0.0,
-        },
-        regime: Regime::default(),
-    };
+    let fixed = SurfaceParams::fixed();
     let model = |p: SurfaceParams, vix: f64| {
         skew_index(&SpxSurface::new(VolIndices { vix, ..Default::default() }, p).unwrap(), 0.02, 0.015)
     };
