@@ -94,8 +94,9 @@ fn one_or_two_threads_and_three_shards_give_the_same_table() {
 }
 
 /// The condor-only kernel and the event-driven engine give the same table to the byte over
-/// every path the kernel takes: both expiry kinds, smile or none, both sizings, interest on
-/// cash, stop losses, several condors at once and every entry schedule.
+/// every path the kernel takes: both expiry kinds, smile or none (the smile's variance level,
+/// regime and term scales swept), both sizings, interest on cash, stop losses, several condors at
+/// once and every entry schedule.
 #[test]
 fn the_kernel_and_the_engine_give_the_same_table() {
     let d = tempfile::tempdir().unwrap();
@@ -113,6 +114,8 @@ top_n = 1
 "condor.sizing.value" = [2, 0.05]
 "model.atm_ratio_vix" = [0.0, 0.25]
 "model.put_slope_vix" = [0.0, -0.1]
+"model.atm_scale" = [0.9226, 1.0]
+"model.call_term" = [0.0379, 0.0]
 [[sweep.zip]]
 "condor.entry" = ["weekday", "every_n_days", "when_flat", "weekday"]
 "condor.every_n_days" = [5, 3, 5, 5]
