@@ -26,6 +26,7 @@ mod market;
 mod normal;
 mod settlement;
 mod skewness;
+mod smile;
 mod strikes;
 mod strip;
 mod surface;

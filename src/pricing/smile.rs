@@ -1,0 +1,191 @@
+//! The SPX smile's shape in standardised moneyness: the two wings, their clamp and floor, how
+//! they scale with the term, and the check that delta stays monotone in strike (see
+//! [`super::surface`] for how a day's surface uses it).
+
+use super::surface::SurfaceError;
+
+/// Smile shape in standardised moneyness (formula in [`super::surface`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Smile {
+    pub put_slope: f64,
+    pub put_curve: f64,
+    pub call_slope: f64,
+    pub call_curve: f64,
+    pub m_min: f64,
+    pub m_max: f64,
+    /// Lowest volatility as a fraction of ATM.
+    pub floor: f64,
+    /// How the put wing scales with the expiry: its slope and curvature are multiplied by
+    /// `(days / 30)^put_term`, days clamped to [`TENOR_DAYS`] (see [`Smile::tenor_scale`]).
+    pub put_term: f64,
+    /// The same for the call wing.
+    pub call_term: f64,
+}
+
+/// The wings' scales for one expiry ([`Smile::tenor_scale`]): 1 at 30 days.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WingScale {
+    pub put: f64,
+    pub call: f64,
+}
+
+impl WingScale {
+    /// The 30-day smile as given.
+    pub const ONE: WingScale = WingScale { put: 1.0, call: 1.0 };
+}
+
+/// The expiries over which the smile's wings scale with the term (calendar days); beyond them
+/// the nearest end's scale holds.
+pub const TENOR_DAYS: (f64, f64) = (1.0, 90.0);
+
+impl Default for Smile {
+    fn default() -> Self {
+        Smile {
+            put_slope: 0.2313,
+            put_curve: -0.0007,
+            call_slope: 0.2733,
+            call_curve: 0.0882,
+            m_min: -16.06,
+            m_max: 2.72,
+            floor: 0.6,
+            put_term: 0.0563,
+            call_term: 0.0379,
+        }
+    }
+}
+
+impl Smile {
+    /// No smile: every strike at the ATM volatility.
+    pub fn flat() -> Self {
+        Smile {
+            put_slope: 0.0,
+            put_curve: 0.0,
+            call_slope: 0.0,
+            call_curve: 0.0,
+            m_min: 0.0,
+            m_max: 0.0,
+            floor: 0.0,
+            put_term: 0.0,
+            call_term: 0.0,
+        }
+    }
+
+    /// Whether every strike gets the ATM vol: no slope, no curvature, no moneyness range (the
+    /// factor is exactly 1 at any finite moneyness).
+    pub fn is_flat(&self) -> bool {
+        [self.put_slope, self.put_curve, self.call_slope, self.call_curve, self.m_min, self.m_max]
+            .iter()
+            .all(|c| *c == 0.0)
+            && self.floor <= 1.0
+    }
+
+    /// Check the shape: floor in (0, 1], `m_min <= 0 <= m_max`, finite coefficients, and delta
+    /// monotone in strike. Delta is monotone when `d1 = -m / f(m) + f(m) a / 2` (with `f` the
+    /// factor and `a = sigma_atm sqrt T`) strictly decreases in `m`; this is checked on a grid of
+    /// `m` (step 0.01) for `a` from 0.01 to 3 (3 = 150% vol over 4 years), with the wings scaled for 1,
+    /// 30 and 90 days ([`Self::tenor_scale`]). A call wing that curves
+    /// up too far (beyond `m = 1/sqrt(call_curve)`) fails it.
+    pub fn validate(&self) -> Result<(), SurfaceError> {
+        // A sweep validates the same smile for every combination: the last valid one is
+        // remembered (per thread), the check being a pure function of it.
+        thread_local! {
+            static LAST_VALID: std::cell::Cell<Option<Smile>> = const { std::cell::Cell::new(None) };
+        }
+        if LAST_VALID.with(|l| l.get() == Some(*self)) {
+            return Ok(());
+        }
+        self.validate_uncached()?;
+        LAST_VALID.with(|l| l.set(Some(*self)));
+        Ok(())
+    }
+
+    fn validate_uncached(&self) -> Result<(), SurfaceError> {
+        let coeffs = [
+            self.put_slope,
+            self.put_curve,
+            self.call_slope,
+            self.call_curve,
+            self.m_min,
+            self.m_max,
+            self.floor,
+            self.put_term,
+            self.call_term,
+        ];
+        if coeffs.iter().any(|c| !c.is_finite())
+            || !(self.m_min <= 0.0 && self.m_max >= 0.0)
+            || !(self.floor > 0.0 && self.floor <= 1.0)
+        {
+            return Err(SurfaceError::BadSmile(
+                "coefficients must be finite, m_min <= 0 <= m_max and 0 < floor <= 1".into(),
+            ));
+        }
+        // The wings' scales are powers of the term: their extremes and 30 days bound them.
+        let scales = [TENOR_DAYS.0, 30.0, TENOR_DAYS.1].map(|d| self.tenor_scale(d / 365.0));
+        for (a, g) in [0.01, 0.1, 0.5, 1.0, 2.0, 3.0].into_iter().flat_map(|a| scales.map(|g| (a, g))) {
+            let d1 = |m: f64| -m / self.factor_scaled(m, g) + self.factor_scaled(m, g) * a / 2.0;
+            let g = (g.put, g.call);
+            let mut m = self.m_min;
+            while m < self.m_max {
+                let next = (m + 0.01).min(self.m_max);
+                if d1(next) >= d1(m) {
+                    return Err(SurfaceError::BadSmile(format!(
+                        "delta would not be monotone in strike near m = {next:.2} (sigma_atm sqrt T = {a}, wings scaled by {:.3} (puts) and {:.3} (calls) for the term): reduce the wing's curvature, its m clamp or its term exponent", g.0, g.1
+                    )));
+                }
+                m = next;
+            }
+        }
+        Ok(())
+    }
+
+    /// Volatility multiplier at standardised moneyness `m` (for a 30-day expiry).
+    #[inline]
+    pub fn factor(&self, m: f64) -> f64 {
+        self.factor_scaled(m, WingScale::ONE)
+    }
+
+    /// Volatility multiplier at standardised moneyness `m` with the wings scaled by `g`
+    /// ([`Self::tenor_scale`]): `max(floor, 1 - g s m + g c m^2)`, `m` clamped, `g` the put
+    /// wing's scale for `m < 0`, the call wing's above.
+    #[inline]
+    pub fn factor_scaled(&self, m: f64, g: WingScale) -> f64 {
+        let m = m.clamp(self.m_min, self.m_max);
+        let (s, c, g) = if m < 0.0 {
+            (self.put_slope, self.put_curve, g.put)
+        } else {
+            (self.call_slope, self.call_curve, g.call)
+        };
+        let (s, c) = (g * s, g * c);
+        (1.0 - s * m + c * m * m).max(self.floor)
+    }
+
+    /// The wings' scales for an expiry `t` years away: `(days / 30)^put_term` and
+    /// `(days / 30)^call_term`, days clamped to [`TENOR_DAYS`]; exactly 1 with a zero exponent.
+    /// Short-dated SPX calls dip less under ATM than the 30-day ones, and longer-dated ones more
+    /// (docs/MODEL.md).
+    #[inline]
+    pub fn tenor_scale(&self, t: f64) -> WingScale {
+        let scale = |e: f64| {
+            if e == 0.0 {
+                1.0
+            } else {
+                ((t * 365.0).clamp(TENOR_DAYS.0, TENOR_DAYS.1) / 30.0).powf(e)
+            }
+        };
+        WingScale { put: scale(self.put_term), call: scale(self.call_term) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smile_validation_rejects_non_monotone_wings() {
+        assert_eq!(Smile::default().validate(), Ok(()));
+        let steep = Smile { m_max: 4.0, ..Smile::default() };
+        assert!(matches!(steep.validate(), Err(SurfaceError::BadSmile(m)) if m.contains("monotone")));
+        let bad_floor = Smile { floor: 0.0, ..Smile::default() };
+        assert!(bad_floor.validate().is_err());
+    }
+}
