@@ -97,7 +97,7 @@ pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
         fit.loss_before, fit.loss_after
     );
     for (key, value) in fitted_pairs(&fit.params) {
-        text.push_str(&format!("{key} = {value}\n"));
+        text.push_str(&format!("{key} = {value:?}\n"));
     }
     text
 }

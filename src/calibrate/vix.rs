@@ -1,7 +1,7 @@
-//! Calibration of VIX options' volatility to a VIX chain: the `[hedge]` keys `vol_scale` (a
-//! multiplier on the VVIX-based vol-of-vol), `call_skew` (the calls' upward skew) and
-//! `vol_term_exponent` (how the vol-of-vol falls with expiry), the three that set the price of
-//! the calls a hedge layer buys.
+//! Calibration of VIX options' volatility to a VIX chain: the six `[hedge]` keys that set the
+//! price of the calls a hedge layer buys ([`VixKey`]: the vol-of-vol's level against VVIX, its
+//! term scaling and where it stops, the call skew, its saturation and its term scaling), any of
+//! them held at a given value.
 //!
 //! **Quotes fitted**: the calls a hedge layer buys: VIX and VIXW calls above the future of their
 //! own expiry, 5 to 50 delta (the chain's delta, else Black-76's at the quote's own implied vol:
@@ -121,23 +121,74 @@ pub struct VixFit {
     pub evaluations: usize,
 }
 
-/// Fit `vvix_scale`, `call_skew` and `term_exponent` to `quotes`, starting from `start`.
-pub fn fit_vix(quotes: &[FitQuote], inputs: &VixInputs, start: VixVolParams, rate: f64) -> VixFit {
+/// The `[hedge]` keys a VIX fit moves, in the order of its search vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VixKey {
+    VolScale,
+    CallSkew,
+    VolTermExponent,
+    CallSkewScale,
+    SkewTermExponent,
+    VolMinDays,
+}
+
+impl VixKey {
+    pub const ALL: [VixKey; 6] = [
+        VixKey::VolScale,
+        VixKey::CallSkew,
+        VixKey::VolTermExponent,
+        VixKey::CallSkewScale,
+        VixKey::SkewTermExponent,
+        VixKey::VolMinDays,
+    ];
+
+    /// The key's name in a strategy's `[hedge]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            VixKey::VolScale => "vol_scale",
+            VixKey::CallSkew => "call_skew",
+            VixKey::VolTermExponent => "vol_term_exponent",
+            VixKey::CallSkewScale => "call_skew_scale",
+            VixKey::SkewTermExponent => "skew_term_exponent",
+            VixKey::VolMinDays => "vol_min_days",
+        }
+    }
+
+    /// The key named `name`, if a VIX fit moves it.
+    pub fn parse(name: &str) -> Option<VixKey> {
+        VixKey::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// Fit the six keys of [`VixKey`] to `quotes`, starting from `start`; the keys in `held` stay
+/// at their values in `start`.
+pub fn fit_vix(
+    quotes: &[FitQuote],
+    inputs: &VixInputs,
+    start: VixVolParams,
+    held: &[VixKey],
+    rate: f64,
+) -> VixFit {
     // The saturation scale is fitted as its inverse (0: a straight skew), so the search can
-    // start from a straight line.
+    // start from a straight line. A held key ignores its coordinate: the search sees a flat
+    // direction there.
+    let free = |k: VixKey| !held.contains(&k);
+    let pick = |k: VixKey, x: f64, fixed: f64| if free(k) { x } else { fixed };
     let with = |x: &[f64; 6]| VixVolParams {
-        vvix_scale: x[0],
-        call_skew: x[1],
-        term_exponent: x[2],
-        call_skew_scale: if x[3] > 0.0 {
+        vvix_scale: pick(VixKey::VolScale, x[0], start.vvix_scale),
+        call_skew: pick(VixKey::CallSkew, x[1], start.call_skew),
+        term_exponent: pick(VixKey::VolTermExponent, x[2], start.term_exponent),
+        call_skew_scale: if !free(VixKey::CallSkewScale) {
+            start.call_skew_scale
+        } else if x[3] > 0.0 {
             1.0 / x[3]
         } else if x[3] == 0.0 {
             f64::INFINITY
         } else {
             -1.0
         },
-        skew_term_exponent: x[4],
-        min_days: x[5],
+        skew_term_exponent: pick(VixKey::SkewTermExponent, x[4], start.skew_term_exponent),
+        min_days: pick(VixKey::VolMinDays, x[5], start.min_days),
         ..start
     };
     let inv = |c: f64| if c.is_finite() { 1.0 / c } else { 0.0 };
@@ -162,12 +213,13 @@ pub fn fit_vix(quotes: &[FitQuote], inputs: &VixInputs, start: VixVolParams, rat
     }
 }
 
-/// `model.toml` for a VIX fit: the `[hedge]` keys.
+/// `model.toml` for a VIX fit: the `[hedge]` keys, each a TOML float (`7.0`, `inf`: `{:?}`
+/// keeps the point a whole number would lose).
 pub fn vix_model_toml(fit: &VixFit, source: &str, quotes: usize) -> String {
     format!(
         "# Fitted by `ironhedge calibrate` to {source} ({quotes} VIX calls): mean squared weighted error \
-         {:.5} at the defaults, {:.5} fitted. Read by strategies with a [hedge].\n[hedge]\nvol_scale = {}\ncall_skew = {}\n\
-         vol_term_exponent = {}\ncall_skew_scale = {}\nskew_term_exponent = {}\nvol_min_days = {}\n",
+         {:.5} at the defaults, {:.5} fitted. Read by strategies with a [hedge].\n[hedge]\nvol_scale = {:?}\ncall_skew = {:?}\n\
+         vol_term_exponent = {:?}\ncall_skew_scale = {:?}\nskew_term_exponent = {:?}\nvol_min_days = {:?}\n",
         fit.loss_before,
         fit.loss_after,
         fit.params.vvix_scale,
@@ -213,12 +265,25 @@ mod tests {
             .map(|(q, (p, _, _))| FitQuote { bid: p - 0.0005, ask: p + 0.0005, ..q })
             .collect();
         assert!(quotes.len() > 15, "{}", quotes.len());
-        let f = fit_vix(&quotes, &inputs, VixVolParams::default(), 0.01);
+        let f = fit_vix(&quotes, &inputs, VixVolParams::default(), &[], 0.01);
         assert!(f.loss_after < 1e-9, "{} -> {}", f.loss_before, f.loss_after);
         assert!(
             (f.params.vvix_scale - 1.3).abs() < 1e-3 && (f.params.call_skew - 0.7).abs() < 1e-3,
             "{:?}",
             f.params
         );
+        let start = VixVolParams { vvix_scale: 1.3, min_days: 9.0, ..VixVolParams::default() };
+        let held = [VixKey::VolScale, VixKey::VolMinDays];
+        let h = fit_vix(&quotes, &inputs, start, &held, 0.01);
+        assert_eq!((h.params.vvix_scale, h.params.min_days), (1.3, 9.0), "held keys moved: {:?}", h.params);
+        assert!((h.params.call_skew - 0.7).abs() < 0.02, "{:?}", h.params);
+    }
+
+    #[test]
+    fn vix_keys_parse_their_hedge_names() {
+        for k in VixKey::ALL {
+            assert_eq!(VixKey::parse(k.name()), Some(k));
+        }
+        assert_eq!(VixKey::parse("vol_min_day"), None);
     }
 }

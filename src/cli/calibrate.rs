@@ -9,7 +9,9 @@ use clap::Args;
 use ironhedge::calibrate::report::{
     bucket_lines, describe, fit_table, model_toml, smile_panels, Priced, BUCKETS,
 };
-use ironhedge::calibrate::vix::{fit_vix, select_vix_quotes, vix_model_prices, vix_model_toml, VixInputs};
+use ironhedge::calibrate::vix::{
+    fit_vix, select_vix_quotes, vix_model_prices, vix_model_toml, VixInputs, VixKey,
+};
 use ironhedge::calibrate::{
     fit::{fit, Fitting},
     model_prices, select_quotes, weighted_error, with_implied_vols, Carry, FitQuote, Indices,
@@ -65,6 +67,11 @@ pub struct CalibrateArgs {
     /// instead of the defaults; "before" in the report is then that model.
     #[arg(long)]
     pub start: Option<PathBuf>,
+    /// For a VIX chain: keep this `[hedge]` key at its default while the others are fitted
+    /// (repeatable): vol_scale, call_skew, vol_term_exponent, call_skew_scale,
+    /// skew_term_exponent, vol_min_days.
+    #[arg(long)]
+    pub hold: Vec<String>,
 }
 
 /// A fit's outcome, whichever chain: the quotes (fitted and held out), the model's (price, delta,
@@ -103,6 +110,9 @@ pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
         return Err(Failure::input(
             "--regime: the regime terms are the SPX surface's; VIX chains fit [hedge] keys",
         ));
+    }
+    if !vix_chain && !a.hold.is_empty() {
+        return Err(Failure::input("--hold: holds a VIX fit's [hedge] keys; the chains are SPX/SPXW"));
     }
     let o = if vix_chain { fit_vix_chain(a, &chains, &vix)? } else { fit_spx_chain(a, &chains, &vix)? };
     let priced: Vec<Priced> = o
@@ -226,6 +236,19 @@ fn fit_spx_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> 
     })
 }
 
+/// The keys of `--hold`, each checked.
+fn held_keys(names: &[String]) -> Result<Vec<VixKey>, Failure> {
+    names
+        .iter()
+        .map(|n| {
+            VixKey::parse(n).ok_or_else(|| {
+                let known: Vec<&str> = VixKey::ALL.iter().map(|k| k.name()).collect();
+                Failure::input(format!("--hold: expected one of {}, found {n:?}", known.join(", ")))
+            })
+        })
+        .collect()
+}
+
 fn fit_vix_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> Result<Outcome, Failure> {
     let vvix = a.vvix.as_deref().map(bars).transpose()?;
     let term = a.vx_term.as_deref().map(load_vx_term).transpose()?;
@@ -236,7 +259,8 @@ fn fit_vix_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> 
     let what = "VIX/VIXW calls above their future, 5-50 delta, with a bid, 5-180 days, mid >= 0.05, a VIX close that day";
     let fitted_quotes = in_sample(a, &quotes, what)?;
     let start = VixVolParams::default();
-    let f = fit_vix(&fitted_quotes, &inputs, start, a.rate);
+    let held = held_keys(&a.hold)?;
+    let f = fit_vix(&fitted_quotes, &inputs, start, &held, a.rate);
     let source = label(a);
     Ok(Outcome {
         parts,

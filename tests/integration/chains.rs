@@ -362,6 +362,38 @@ fn the_two_chain_defaults_beat_a_fit_on_early_january_2018_later_in_the_month() 
     assert!(png.starts_with(b"\x89PNG") && png.ends_with(b"IEND\xaeB`\x82"), "a whole PNG");
 }
 
+/// The default VIX option vol is `calibrate --hold vol_min_days` on the real 2016-06-01 chain:
+/// refitting from the defaults moves no key, and the defaults price the 10-30 delta calls
+/// within a median 10% of the mid.
+#[test]
+fn the_default_vix_vol_is_the_held_fit_on_the_2016_chain() {
+    let name = "vix_eod_2016-06-01_cboe_datashop.csv";
+    let hold = ["--hold", "vol_min_days"];
+    let Some((_d, out, r)) = calibrate_real(name, "cboe-datashop", &["--drop-invalid"], &hold) else {
+        return;
+    };
+    let model: toml::Table =
+        toml::from_str(&std::fs::read_to_string(out.join("model.toml")).unwrap()).unwrap();
+    let d = ironhedge::pricing::VixVolParams::default();
+    let defaults = [
+        ("vol_scale", d.vvix_scale),
+        ("call_skew", d.call_skew),
+        ("vol_term_exponent", d.term_exponent),
+        ("call_skew_scale", d.call_skew_scale),
+        ("skew_term_exponent", d.skew_term_exponent),
+        ("vol_min_days", d.min_days),
+    ];
+    for (key, default) in defaults {
+        let fitted = model["hedge"][key].as_float().unwrap();
+        assert!((fitted / default - 1.0).abs() < 2e-3, "{key}: fitted {fitted} vs default {default}");
+    }
+    for bucket in ["10-20", "20-30"] {
+        let line = r.stdout.lines().find(|l| l.contains(" call ") && l.contains(bucket)).unwrap();
+        let bias: f64 = line.split_whitespace().nth(5).unwrap().trim_end_matches('%').parse().unwrap();
+        assert!(bias.abs() < 10.0, "defaults, {bucket}: {line}");
+    }
+}
+
 #[test]
 fn calibrate_fits_vix_options_to_a_vix_chain_for_the_hedge() {
     let name = "vix_eod_2016-06-01_cboe_datashop.csv";

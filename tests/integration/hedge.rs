@@ -108,9 +108,12 @@ roll_dte_days = 0"#;
     let (days, t): (f64, f64) = (43.0, 43.0 / 365.0);
     let f: f64 = 25.0 + (15.0 - 25.0) * (-2.0 * t).exp();
     let k = (f + 2.0).round();
-    // VVIX 90 by default, scaled by (30/43)^0.25, times the call skew 1 + ln(K/F).
-    let vol = 0.9 * (30.0 / days).powf(0.25) * (1.0 + (k / f).ln());
-    assert!((vol - VixVolParams::default().vol(None, f, k, days)).abs() < 1e-15);
+    // VVIX 90 by default, times 0.771 and (30/43)^0.0836, times the call skew
+    // 1 + 2.8332 (30/43)^0.3161 c (1 - e^{-ln(K/F)/c}), c = 0.4026.
+    let term = 30.0 / days;
+    let x = 0.4026 * (1.0 - (-(k / f).ln() / 0.4026).exp());
+    let vol = 0.9 * 0.7710 * term.powf(0.0836) * (1.0 + 2.8332 * term.powf(0.3161) * x);
+    assert!((vol - VixVolParams::default().vol(None, f, k, days)).abs() < 1e-14);
     let ask = black76_price(OptionType::Call, f, k, t, 0.0, vol) + 0.05;
     let budget = 100_000.0 * 0.12 * days / 365.0;
     let contracts = (budget / (ask * 100.0 + 0.65)).floor();

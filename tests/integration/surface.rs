@@ -120,7 +120,7 @@ fn vix_call_skew_moves_the_30_delta_strike_up() {
         .unwrap()
     };
     let (k_skew, k_flat) = (pick(p), pick(flat));
-    assert_eq!(k_skew - k_flat, 1.0, "skew {k_skew} vs flat {k_flat}");
+    assert_eq!(k_skew - k_flat, 2.0, "skew {k_skew} vs flat {k_flat}");
     assert!(p.vol(Some(90.0), f, k_skew, days) > 0.9, "a 30-delta VIX call trades above VVIX");
     let price = |vp: VixVolParams| {
         black76_greeks(OptionType::Call, f, k_skew, t, 0.0, vp.vol(Some(90.0), f, k_skew, days)).price
