@@ -95,6 +95,7 @@ fn label(a: &CalibrateArgs) -> String {
 }
 
 pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
+    let held = held_keys(&a.hold)?;
     let chains = a.chain.iter().map(|p| load_chain(p)).collect::<Result<Vec<_>, _>>()?;
     let vix = bars(&a.vix)?;
     let is_vix =
@@ -112,9 +113,13 @@ pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
         ));
     }
     if !vix_chain && !a.hold.is_empty() {
-        return Err(Failure::input("--hold: holds a VIX fit's [hedge] keys; the chains are SPX/SPXW"));
+        return Err(Failure::input(format!(
+            "--hold {}: expected a VIX chain (the key is a VIX fit's [hedge] key), found SPX/SPXW chains",
+            a.hold.join(", ")
+        )));
     }
-    let o = if vix_chain { fit_vix_chain(a, &chains, &vix)? } else { fit_spx_chain(a, &chains, &vix)? };
+    let o =
+        if vix_chain { fit_vix_chain(a, &chains, &vix, &held)? } else { fit_spx_chain(a, &chains, &vix)? };
     let priced: Vec<Priced> = o
         .quotes
         .iter()
@@ -249,7 +254,12 @@ fn held_keys(names: &[String]) -> Result<Vec<VixKey>, Failure> {
         .collect()
 }
 
-fn fit_vix_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> Result<Outcome, Failure> {
+fn fit_vix_chain(
+    a: &CalibrateArgs,
+    chains: &[OptionChain],
+    vix: &BarSeries,
+    held: &[VixKey],
+) -> Result<Outcome, Failure> {
     let vvix = a.vvix.as_deref().map(bars).transpose()?;
     let term = a.vx_term.as_deref().map(load_vx_term).transpose()?;
     let dates = chains.iter().flat_map(|c| c.date.iter().copied());
@@ -259,8 +269,7 @@ fn fit_vix_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> 
     let what = "VIX/VIXW calls above their future, 5-50 delta, with a bid, 5-180 days, mid >= 0.05, a VIX close that day";
     let fitted_quotes = in_sample(a, &quotes, what)?;
     let start = VixVolParams::default();
-    let held = held_keys(&a.hold)?;
-    let f = fit_vix(&fitted_quotes, &inputs, start, &held, a.rate);
+    let f = fit_vix(&fitted_quotes, &inputs, start, held, a.rate);
     let source = label(a);
     Ok(Outcome {
         parts,

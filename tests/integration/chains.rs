@@ -292,6 +292,31 @@ fn calibrate_refuses_a_chain_with_nothing_to_fit() {
 }
 
 #[test]
+fn calibrate_refuses_a_hold_it_cannot_apply() {
+    let d = tempfile::tempdir().unwrap();
+    let vix_chain = d.path().join("vix.csv");
+    std::fs::write(
+        &vix_chain,
+        "date,root,expiry,right,strike,bid,ask\n2018-01-02,VIX,2018-02-14,call,12,0.5,0.6\n",
+    )
+    .unwrap();
+    let vix = "datasets/vix_close_2014_2019.csv";
+    let spx_chain = fixture("chain/spxw_warnings.csv");
+    for (chain, key, expected) in [
+        (vix_chain.as_path(), "vol_min_day", "--hold: expected one of vol_scale, call_skew"),
+        (
+            spx_chain.as_path(),
+            "vol_min_days",
+            "expected a VIX chain (the key is a VIX fit's [hedge] key), found SPX/SPXW",
+        ),
+    ] {
+        let r = ironhedge(&["calibrate", "--chain", chain.to_str().unwrap(), "--vix", vix, "--hold", key]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(expected) && r.stderr.contains(key), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn a_strategy_takes_its_model_from_a_model_file_and_its_own_keys_win() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("model.toml"), "[model]\natm_ratio = 0.9\nput_slope = 0.25\n").unwrap();
