@@ -119,8 +119,22 @@ impl SurfaceParams {
     /// ([`Smile::validate`]), at every regime: with
     /// a [`Regime`], the parameters in force at VIX 9, 10, 12, 15, 20, 25, 30, 40, 50, 65 and 80.
     /// Done once when the parameters are configured: [`SpxSurface::new`] runs every day and only
-    /// checks its inputs.
+    /// checks its inputs. A sweep configures the same parameters for every combination: the last
+    /// valid set is remembered per thread (the check is a pure function of it; with a regime it
+    /// checks eleven smiles, too many for [`Smile::validate`]'s own one-entry memory).
     pub fn validate(&self) -> Result<(), SurfaceError> {
+        thread_local! {
+            static LAST_VALID: std::cell::Cell<Option<SurfaceParams>> = const { std::cell::Cell::new(None) };
+        }
+        if LAST_VALID.with(|l| l.get() == Some(*self)) {
+            return Ok(());
+        }
+        self.validate_uncached()?;
+        LAST_VALID.with(|l| l.set(Some(*self)));
+        Ok(())
+    }
+
+    fn validate_uncached(&self) -> Result<(), SurfaceError> {
         if !(self.atm_ratio > 0.0 && self.atm_ratio <= 3.0) {
             return Err(SurfaceError::BadRatio(self.atm_ratio));
         }
