@@ -282,12 +282,16 @@ impl HedgeBook {
         }
     }
 
-    /// Attribute, then settle, monetise or roll every held call. Returns each layer's attribution
-    /// and the cash flows.
-    pub fn manage(&mut self, d: &HedgeDay<'_>) -> Result<(Vec<Attribution>, Flows), (NaiveDate, String)> {
+    /// Attribute, then settle, monetise or roll every held call. Writes each layer's attribution
+    /// into `attribution` (one per layer, a layer holding nothing left as it is) and returns the
+    /// cash flows.
+    pub fn manage(
+        &mut self,
+        d: &HedgeDay<'_>,
+        attribution: &mut [Attribution],
+    ) -> Result<Flows, (NaiveDate, String)> {
         let mut flows = Flows::default();
-        let mut attribution = vec![Attribution::default(); self.held.len()];
-        for (i, a) in attribution.iter_mut().enumerate() {
+        for (i, a) in attribution.iter_mut().enumerate().take(self.held.len()) {
             let Some(mut p) = self.held[i].take() else { continue };
             let expiring = d.date >= p.expiry;
             let mut quote = None;
@@ -372,7 +376,7 @@ impl HedgeBook {
                 quoted: self.fills.map(|_| (p.entry_quoted, exit_quoted)),
             });
         }
-        Ok((attribution, flows))
+        Ok(flows)
     }
 
     /// The VIX expiry a layer buys on `date`: nearest `date + target` among the expiries more than

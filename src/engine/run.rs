@@ -179,15 +179,21 @@ impl Engine<'_> {
         let mut costs = 0.0;
         let mut groups = vec![Attribution::default(); self.groups.len()];
         let snap = self.m.spx_chain.as_deref().and_then(|c| c.at(date, self.now));
-        let open = std::mem::take(&mut self.open);
-        for c in open {
-            let (keep, a, cost) = self.manage(c, &q, snap.as_ref(), (i, dt), verdict.close_all)?;
+        // Managed in place (a condor is a few hundred bytes: moving it out and back every day
+        // was a measurable share of a sweep's time); closed ones leave in order.
+        let mut open = std::mem::take(&mut self.open);
+        let mut k = 0;
+        while k < open.len() {
+            let (keep, a, cost) = self.manage(&mut open[k], &q, snap.as_ref(), (i, dt), verdict.close_all)?;
             groups[0].add(&a);
             costs += cost;
-            if let Some(c) = keep {
-                self.open.push(c);
+            if keep {
+                k += 1;
+            } else {
+                open.remove(k);
             }
         }
+        self.open = open;
         costs += self.adjust_positions(&q, snap.as_ref());
         let backwardation = match (self.state.vix3m, vx1_vx2) {
             (Some(v3), _) if v3 > 0.0 => Some(vix > v3),
@@ -208,8 +214,8 @@ impl Engine<'_> {
             quotes: vix_snap.as_ref(),
         };
         if let Some(h) = &mut self.hedge {
-            let (layers, flows) = h.manage(&hd).map_err(|(d, e)| EngineError::HedgeSettlement(d, e))?;
-            groups[1..].copy_from_slice(&layers);
+            let flows =
+                h.manage(&hd, &mut groups[1..]).map_err(|(d, e)| EngineError::HedgeSettlement(d, e))?;
             self.ledger.cash_usd += flows.cash_usd;
             costs += flows.costs_usd;
         }
@@ -258,15 +264,15 @@ impl Engine<'_> {
     /// row and the years since the previous close). Returns (still open?, attribution, costs paid).
     fn manage(
         &mut self,
-        mut c: Condor,
+        c: &mut Condor,
         q: &Quote<'_>,
         snap: Option<&Snapshot<'_>>,
         (spx_i, dt): (usize, f64),
         force_close: bool,
-    ) -> Result<(Option<Condor>, Attribution, f64), EngineError> {
+    ) -> Result<(bool, Attribution, f64), EngineError> {
         let n = c.contracts as f64 * MULTIPLIER;
         let expiring = q.date >= c.expiry;
-        let priced = self.price(&mut c, q, snap, expiring);
+        let priced = self.price(c, q, snap, expiring);
         let chain = self.m.spx_chain.is_some();
         if chain && !expiring {
             self.coverage.marks.add(4, priced.quoted_legs() as u64);
@@ -287,7 +293,7 @@ impl Engine<'_> {
         let a = if self.ledger.is_lean() {
             Attribution::default()
         } else {
-            attribute_condor(&c, &marks, value, q.spot, dt, n)
+            attribute_condor(c, &marks, value, q.spot, dt, n)
         };
         let days_left = (c.expiry - q.date).num_days();
         let reason = exit_reason(&self.s.condor, expiring, value, c.credit, days_left, force_close);
@@ -295,7 +301,7 @@ impl Engine<'_> {
             c.marks = marks;
             c.spot_mark = q.spot;
             c.date_mark = q.date;
-            return Ok((Some(c), a, 0.0));
+            return Ok((true, a, 0.0));
         };
         let live = c.live().iter().filter(|l| **l).count() as f64;
         let legs = LegsTraded { entry: f64::from(c.entry_legs), exit: live };
@@ -313,8 +319,8 @@ impl Engine<'_> {
             self.coverage.exits.add(4, x as u64);
         }
         let quoted = chain.then_some(LegsQuoted { entry: c.entry_quoted, exit: exit_quoted });
-        self.book_close(&c, q.date, &close, reason, quoted);
-        Ok((None, a, close.costs_usd))
+        self.book_close(c, q.date, &close, reason, quoted);
+        Ok((false, a, close.costs_usd))
     }
 
     /// Book `c` closed on `date` at `close` for `reason`: the cash out and its trade row.
