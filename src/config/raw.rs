@@ -172,7 +172,8 @@ pub struct RawModel {
     /// which the smile reproduces the index, times `atm_scale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub atm_ratio: Option<f64>,
-    /// Scale on the variance-consistent ATM level (default 1; not with `atm_ratio`).
+    /// Scale on the variance-consistent ATM level (default `SurfaceParams::default()`'s, the
+    /// fitted 0.9226; not with `atm_ratio`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub atm_scale: Option<f64>,
     #[serde(default = "d_put_slope")]

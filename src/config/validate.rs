@@ -287,7 +287,10 @@ pub fn surface_params(
         }
         (Some(r), None) => (c.range("model.atm_ratio", r, 0.0, 3.0, true)?, AtmLevel::Ratio),
         (None, _) if !m.smile => (0.75, AtmLevel::Ratio),
-        (None, scale) => (c.range("model.atm_scale", scale.unwrap_or(1.0), 0.0, 3.0, true)?, AtmLevel::Variance),
+        (None, scale) => {
+            let scale = scale.unwrap_or(SurfaceParams::default().atm_ratio);
+            (c.range("model.atm_scale", scale, 0.0, 3.0, true)?, AtmLevel::Variance)
+        }
     };
     let p = SurfaceParams { atm_ratio, atm, smile, regime };
     p.validate()

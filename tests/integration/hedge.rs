@@ -345,8 +345,11 @@ fn strike_rules_move_and_widen_new_condors() {
         run(&s, &m, None, None).unwrap()
     };
     let moved = rule("action = \"move_strikes_out\"\npoints = 10.0");
-    let (a, b) = (plain.trades[0].strikes, moved.trades[0].strikes);
-    assert_eq!(plain.trades[0].entry_date, moved.trades[0].entry_date);
+    // Trades are listed by exit: compare the first condor each run opened.
+    let first = |r: &RunResult| r.trades.iter().min_by_key(|t| t.entry_date).unwrap().clone();
+    let (p, m) = (first(&plain), first(&moved));
+    assert_eq!(p.entry_date, m.entry_date);
+    let (a, b) = (p.strikes, m.strikes);
     assert_eq!(b, [a[0] - 10.0, a[1] - 10.0, a[2] + 10.0, a[3] + 10.0]);
     let wide = rule("action = \"widen_wings\"\npoints = 25.0");
     for t in &wide.trades {

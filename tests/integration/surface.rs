@@ -26,6 +26,19 @@ fn by_delta(s: &SpxSurface, kind: OptionType, target: f64, spot: f64, t: f64) ->
     (k, s.vol(k, spot, t))
 }
 
+/// A strategy that sets no `[model]` key, and a model file with an empty `[model]`, price on
+/// exactly the documented default surface (`SurfaceParams::default()`, the fitted one).
+#[test]
+fn a_strategy_without_model_keys_runs_on_the_default_surface() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("strategies/flagship.toml");
+    let s = ironhedge::config::load_strategy(&path, &[]).unwrap();
+    assert_eq!(s.surface, SurfaceParams::default());
+    let d = tempfile::tempdir().unwrap();
+    let file = d.path().join("model.toml");
+    std::fs::write(&file, "[model]\n").unwrap();
+    assert_eq!(ironhedge::config::load_model_file(&file).unwrap(), SurfaceParams::default());
+}
+
 #[test]
 fn defaults_look_like_real_spx_chains() {
     let (s, t) = (surface(15.0), 30.0 / 365.0);
