@@ -19,6 +19,27 @@
 //! - Implied volatility round trip: `|sigma_out - sigma_in| <= 1e-9` where vega >= 1e-4 x underlying
 //!   (elsewhere the price carries too little information about volatility).
 
+/// `$check` (a pure function of `$value`, a `Copy + PartialEq` of type `$ty`) run once per thread
+/// for a value equal to the last one that passed: a sweep validates the same parameters for every
+/// combination.
+macro_rules! validate_once {
+    ($ty:ty, $value:expr, $check:expr) => {{
+        thread_local! {
+            static LAST_VALID: std::cell::Cell<Option<$ty>> = const { std::cell::Cell::new(None) };
+        }
+        let value: $ty = $value;
+        if LAST_VALID.with(|l| l.get() == Some(value)) {
+            Ok(())
+        } else {
+            let checked = $check;
+            if checked.is_ok() {
+                LAST_VALID.with(|l| l.set(Some(value)));
+            }
+            checked
+        }
+    }};
+}
+
 mod atm_level;
 mod black;
 mod implied;

@@ -86,17 +86,7 @@ impl Smile {
     /// 30 and 90 days ([`Self::tenor_scale`]). A call wing that curves
     /// up too far (beyond `m = 1/sqrt(call_curve)`) fails it.
     pub fn validate(&self) -> Result<(), SurfaceError> {
-        // A sweep validates the same smile for every combination: the last valid one is
-        // remembered (per thread), the check being a pure function of it.
-        thread_local! {
-            static LAST_VALID: std::cell::Cell<Option<Smile>> = const { std::cell::Cell::new(None) };
-        }
-        if LAST_VALID.with(|l| l.get() == Some(*self)) {
-            return Ok(());
-        }
-        self.validate_uncached()?;
-        LAST_VALID.with(|l| l.set(Some(*self)));
-        Ok(())
+        validate_once!(Smile, *self, self.validate_uncached())
     }
 
     fn validate_uncached(&self) -> Result<(), SurfaceError> {

@@ -123,15 +123,7 @@ impl SurfaceParams {
     /// valid set is remembered per thread (the check is a pure function of it; with a regime it
     /// checks eleven smiles, too many for [`Smile::validate`]'s own one-entry memory).
     pub fn validate(&self) -> Result<(), SurfaceError> {
-        thread_local! {
-            static LAST_VALID: std::cell::Cell<Option<SurfaceParams>> = const { std::cell::Cell::new(None) };
-        }
-        if LAST_VALID.with(|l| l.get() == Some(*self)) {
-            return Ok(());
-        }
-        self.validate_uncached()?;
-        LAST_VALID.with(|l| l.set(Some(*self)));
-        Ok(())
+        validate_once!(SurfaceParams, *self, self.validate_uncached())
     }
 
     fn validate_uncached(&self) -> Result<(), SurfaceError> {
