@@ -491,4 +491,15 @@ mod tests {
         assert!(SpxSurface::new(VolIndices { vix: 15.0, ..Default::default() }, p).is_err());
         assert!(p.validate().is_err() && SurfaceParams::default().validate().is_ok());
     }
+
+    #[test]
+    fn validation_remembers_only_what_passed() {
+        let good = SurfaceParams::default();
+        let bad = SurfaceParams { smile: Smile { m_max: 4.0, ..good.smile }, ..good };
+        for _ in 0..2 {
+            assert_eq!(good.validate(), Ok(()));
+            assert!(bad.validate().is_err(), "a failed check is not remembered as valid");
+            assert!(bad.smile.validate().is_err());
+        }
+    }
 }
