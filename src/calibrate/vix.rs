@@ -154,6 +154,18 @@ impl VixKey {
         }
     }
 
+    /// The key's value in `p`.
+    pub fn value(self, p: &VixVolParams) -> f64 {
+        match self {
+            VixKey::VolScale => p.vvix_scale,
+            VixKey::CallSkew => p.call_skew,
+            VixKey::VolTermExponent => p.term_exponent,
+            VixKey::CallSkewScale => p.call_skew_scale,
+            VixKey::SkewTermExponent => p.skew_term_exponent,
+            VixKey::VolMinDays => p.min_days,
+        }
+    }
+
     /// The key named `name`, if a VIX fit moves it.
     pub fn parse(name: &str) -> Option<VixKey> {
         VixKey::ALL.into_iter().find(|k| k.name() == name)
@@ -216,19 +228,15 @@ pub fn fit_vix(
 /// `model.toml` for a VIX fit: the `[hedge]` keys, each a TOML float (`7.0`, `inf`: `{:?}`
 /// keeps the point a whole number would lose).
 pub fn vix_model_toml(fit: &VixFit, source: &str, quotes: usize) -> String {
-    format!(
+    let mut text = format!(
         "# Fitted by `ironhedge calibrate` to {source} ({quotes} VIX calls): mean squared weighted error \
-         {:.5} at the defaults, {:.5} fitted. Read by strategies with a [hedge].\n[hedge]\nvol_scale = {:?}\ncall_skew = {:?}\n\
-         vol_term_exponent = {:?}\ncall_skew_scale = {:?}\nskew_term_exponent = {:?}\nvol_min_days = {:?}\n",
-        fit.loss_before,
-        fit.loss_after,
-        fit.params.vvix_scale,
-        fit.params.call_skew,
-        fit.params.term_exponent,
-        fit.params.call_skew_scale,
-        fit.params.skew_term_exponent,
-        fit.params.min_days
-    )
+         {:.5} at the defaults, {:.5} fitted. Read by strategies with a [hedge].\n[hedge]\n",
+        fit.loss_before, fit.loss_after
+    );
+    for k in VixKey::ALL {
+        text.push_str(&format!("{} = {:?}\n", k.name(), k.value(&fit.params)));
+    }
+    text
 }
 
 #[cfg(test)]

@@ -280,10 +280,11 @@ fn fit_vix_chain(
         quotes,
         loss: (f.loss_before, f.loss_after),
         evaluations: f.evaluations,
-        fitted: format!(
-            "vol_scale {:.4}, call_skew {:.4}, vol_term_exponent {:.4}, call_skew_scale {:.4}, skew_term_exponent {:.4}, min_days {:.2}",
-            f.params.vvix_scale, f.params.call_skew, f.params.term_exponent, f.params.call_skew_scale, f.params.skew_term_exponent, f.params.min_days
-        ),
+        fitted: VixKey::ALL
+            .iter()
+            .map(|k| format!("{} {:.4}", k.name(), k.value(&f.params)))
+            .collect::<Vec<_>>()
+            .join(", "),
     })
 }
 
