@@ -10,7 +10,8 @@
 //! **Weighting**: each quote's error is `(model - mid) / max(mid, spread)`: a relative error, so a
 //! $0.20 wing and a $20 near strike count alike, but never finer than the quote's own bid-ask
 //! spread, so a far wing quoted 0.05 - 0.20 counts no more than its spread allows. The fit
-//! minimises the mean square of these errors. (Errors in implied volatility were tried as the
+//! minimises the mean square of these errors, or with [`loss::Loss::Balanced`] their mean
+//! absolute value with each type x delta bucket weighing the same. (Errors in implied volatility were tried as the
 //! measure: the far wings' vols, which the smile's moneyness clamp cannot reach, then dominate
 //! the fit and drag the ATM level up.)
 //!
@@ -18,6 +19,7 @@
 //! parameters: 2-5, 5-10, 10-20, 20-30 and 30-50 delta, puts and calls apart.
 
 pub mod fit;
+pub mod loss;
 pub mod report;
 pub mod vix;
 

@@ -2,7 +2,7 @@
 //! before and after the fit, `fit.csv` (one row per quote) and `model.toml` (the fitted `[model]`
 //! keys, which a strategy or `ironhedge price` can read).
 
-use super::fit::{fitted_values, Fit, FITTED};
+use super::fit::{fitted_values, Fit, Loss, FITTED};
 use super::FitQuote;
 use crate::charts::SmilePanel;
 use crate::data::{OutColumn, OutTable, Right};
@@ -90,11 +90,13 @@ pub fn bucket_lines(
 }
 
 /// `model.toml`: the fitted keys under `[model]`, with where they came from.
-pub fn model_toml(fit: &Fit, source: &str, quotes: usize) -> String {
+pub fn model_toml(fit: &Fit, source: &str, quotes: usize, loss: Loss) -> String {
     let mut text = format!(
-        "# Fitted by `ironhedge calibrate` to {source} ({quotes} quotes): mean squared weighted error \
-         {:.5} at the defaults, {:.5} fitted.\n[model]\n",
-        fit.loss_before, fit.loss_after
+        "# Fitted by `ironhedge calibrate` to {source} ({quotes} quotes): {} {:.5} at the defaults, \
+         {:.5} fitted.\n[model]\n",
+        loss.describe(),
+        fit.loss_before,
+        fit.loss_after
     );
     for (key, value) in fitted_pairs(&fit.params) {
         text.push_str(&format!("{key} = {value:?}\n"));

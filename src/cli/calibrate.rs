@@ -13,8 +13,8 @@ use ironhedge::calibrate::vix::{
     fit_vix, select_vix_quotes, vix_model_prices, vix_model_toml, VixInputs, VixKey,
 };
 use ironhedge::calibrate::{
-    fit::{fit, Fitting},
-    model_prices, select_quotes, weighted_error, with_implied_vols, Carry, FitQuote, Indices,
+    fit::{fit, fitted_index, Fitting, Loss, Start, FITTED},
+    model_prices, select_quotes, with_implied_vols, Carry, FitQuote, Indices,
 };
 use ironhedge::charts::smile_chart;
 use ironhedge::data::{load_chain, load_vx_term, write_atomic, BarSeries, OptionChain};
@@ -67,11 +67,32 @@ pub struct CalibrateArgs {
     /// instead of the defaults; "before" in the report is then that model.
     #[arg(long)]
     pub start: Option<PathBuf>,
-    /// For a VIX chain: keep this `[hedge]` key at its default while the others are fitted
-    /// (repeatable): vol_scale, call_skew, vol_term_exponent, call_skew_scale,
+    /// Keep this key at its starting value while the others are fitted (repeatable): for SPX
+    /// chains a `[model]` key the fit varies (atm_scale, put_slope, ..., atm_ratio_term); for VIX
+    /// chains a `[hedge]` key: vol_scale, call_skew, vol_term_exponent, call_skew_scale,
     /// skew_term_exponent, vol_min_days.
     #[arg(long)]
     pub hold: Vec<String>,
+    /// What an SPX fit minimises: `squared` (the mean squared weighted error) or `balanced` (the
+    /// mean absolute weighted error, each type x delta bucket weighing the same).
+    #[arg(long, value_enum, default_value_t = LossArg::Squared)]
+    pub loss: LossArg,
+}
+
+/// `--loss`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LossArg {
+    Squared,
+    Balanced,
+}
+
+impl From<LossArg> for Loss {
+    fn from(a: LossArg) -> Loss {
+        match a {
+            LossArg::Squared => Loss::Squared,
+            LossArg::Balanced => Loss::Balanced,
+        }
+    }
 }
 
 /// A fit's outcome, whichever chain: the quotes (fitted and held out), the model's (price, delta,
@@ -84,6 +105,8 @@ struct Outcome {
     before: Vec<(f64, f64, f64)>,
     after: Vec<(f64, f64, f64)>,
     loss: (f64, f64),
+    /// What the loss is, for the report.
+    measure: &'static str,
     evaluations: usize,
     fitted: String,
     toml: String,
@@ -95,7 +118,6 @@ fn label(a: &CalibrateArgs) -> String {
 }
 
 pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
-    let held = held_keys(&a.hold)?;
     let chains = a.chain.iter().map(|p| load_chain(p)).collect::<Result<Vec<_>, _>>()?;
     let vix = bars(&a.vix)?;
     let is_vix =
@@ -112,14 +134,16 @@ pub fn run(a: &CalibrateArgs) -> Result<ExitCode, Failure> {
             "--regime: the regime terms are the SPX surface's; VIX chains fit [hedge] keys",
         ));
     }
-    if !vix_chain && !a.hold.is_empty() {
-        return Err(Failure::input(format!(
-            "--hold {}: expected a VIX chain (the key is a VIX fit's [hedge] key), found SPX/SPXW chains",
-            a.hold.join(", ")
-        )));
+    if vix_chain && a.loss != LossArg::Squared {
+        return Err(Failure::input(
+            "--loss balanced: expected SPX/SPXW chains (a VIX fit minimises the mean squared error), found VIX chains",
+        ));
     }
-    let o =
-        if vix_chain { fit_vix_chain(a, &chains, &vix, &held)? } else { fit_spx_chain(a, &chains, &vix)? };
+    let o = if vix_chain {
+        fit_vix_chain(a, &chains, &vix, &held_vix_keys(&a.hold)?)?
+    } else {
+        fit_spx_chain(a, &chains, &vix, &held_spx_keys(&a.hold)?)?
+    };
     let priced: Vec<Priced> = o
         .quotes
         .iter()
@@ -204,7 +228,12 @@ fn gather(
     (quotes, parts)
 }
 
-fn fit_spx_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> Result<Outcome, Failure> {
+fn fit_spx_chain(
+    a: &CalibrateArgs,
+    chains: &[OptionChain],
+    vix: &BarSeries,
+    held: &[usize],
+) -> Result<Outcome, Failure> {
     let spx = a.spx.as_deref().map(bars).transpose()?;
     let [v9, v3, v6] = a.term.load()?;
     let dates = chains.iter().flat_map(|c| c.date.iter().copied());
@@ -223,14 +252,15 @@ fn fit_spx_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> 
         (true, false) => Fitting::Regime,
         (true, true) => Fitting::RegimeAndTerm,
     };
-    let f = fit(&fitted_quotes, &indices, start, carry, what);
+    let f = fit(&fitted_quotes, &indices, Start { params: start, held, loss: a.loss.into() }, carry, what);
     let price =
         |p| model_prices(&quotes, &indices, p, carry).ok_or_else(|| Failure::input("no valid surface"));
     let (before, after) = (price(start)?, price(f.params)?);
     let source = label(a);
     Ok(Outcome {
         fitted_on: fitted_quotes.len(),
-        toml: model_toml(&f, &source, fitted_quotes.len()),
+        toml: model_toml(&f, &source, fitted_quotes.len(), a.loss.into()),
+        measure: Loss::from(a.loss).describe(),
         quotes,
         parts,
         before,
@@ -241,14 +271,30 @@ fn fit_spx_chain(a: &CalibrateArgs, chains: &[OptionChain], vix: &BarSeries) -> 
     })
 }
 
-/// The keys of `--hold`, each checked.
-fn held_keys(names: &[String]) -> Result<Vec<VixKey>, Failure> {
+/// The keys of `--hold` for a VIX fit, each checked.
+fn held_vix_keys(names: &[String]) -> Result<Vec<VixKey>, Failure> {
+    let known: Vec<&str> = VixKey::ALL.iter().map(|k| k.name()).collect();
+    held(names, "a VIX fit's [hedge] key", &known, VixKey::parse)
+}
+
+/// The keys of `--hold` for an SPX fit, as indices into [`FITTED`], each checked.
+fn held_spx_keys(names: &[String]) -> Result<Vec<usize>, Failure> {
+    let mut known = FITTED.to_vec();
+    known[0] = "atm_scale";
+    held(names, "an SPX fit's [model] key", &known, fitted_index)
+}
+
+fn held<T>(
+    names: &[String],
+    what: &str,
+    known: &[&str],
+    parse: fn(&str) -> Option<T>,
+) -> Result<Vec<T>, Failure> {
     names
         .iter()
         .map(|n| {
-            VixKey::parse(n).ok_or_else(|| {
-                let known: Vec<&str> = VixKey::ALL.iter().map(|k| k.name()).collect();
-                Failure::input(format!("--hold: expected one of {}, found {n:?}", known.join(", ")))
+            parse(n).ok_or_else(|| {
+                Failure::input(format!("--hold: expected {what}, one of {}, found {n:?}", known.join(", ")))
             })
         })
         .collect()
@@ -279,6 +325,7 @@ fn fit_vix_chain(
         after: vix_model_prices(&quotes, &inputs, f.params, a.rate),
         quotes,
         loss: (f.loss_before, f.loss_after),
+        measure: Loss::Squared.describe(),
         evaluations: f.evaluations,
         fitted: VixKey::ALL
             .iter()
@@ -290,10 +337,11 @@ fn fit_vix_chain(
 
 fn print_report(a: &CalibrateArgs, o: &Outcome, priced: &[Priced]) {
     outln!(
-        "{}: {} quotes ({} fitted); mean squared weighted error {:.5} at the defaults -> {:.5} fitted ({} evaluations)",
+        "{}: {} quotes ({} fitted); {} {:.5} at the defaults -> {:.5} fitted ({} evaluations)",
         label(a),
         o.quotes.len(),
         o.fitted_on,
+        o.measure,
         o.loss.0,
         o.loss.1,
         o.evaluations
@@ -309,14 +357,16 @@ fn print_report(a: &CalibrateArgs, o: &Outcome, priced: &[Priced]) {
     if let Some(h) = a.holdout_from {
         let out: Vec<(&FitQuote, &Priced)> =
             o.quotes.iter().zip(priced).filter(|(q, _)| q.date >= h).collect();
-        let mse = |m: fn(&Priced) -> f64| {
-            out.iter().map(|(q, p)| weighted_error(q, m(p)).powi(2)).sum::<f64>() / out.len().max(1) as f64
-        };
+        let loss = Loss::from(a.loss);
+        let quotes: Vec<FitQuote> = out.iter().map(|(q, _)| (*q).clone()).collect();
+        let weights = loss.weights_by(&quotes, |i| Some(out[i].1.delta));
+        let of = |m: fn(&Priced) -> f64| loss.of(&quotes, &weights, out.iter().map(|(_, p)| m(p)));
         outln!(
-            "  out of sample (from {h}, {} quotes): mean squared weighted error {:.5} at the defaults -> {:.5} fitted",
+            "  out of sample (from {h}, {} quotes): {} {:.5} at the defaults -> {:.5} fitted",
             out.len(),
-            mse(|p| p.before),
-            mse(|p| p.after)
+            o.measure,
+            of(|p| p.before),
+            of(|p| p.after)
         );
     }
 }

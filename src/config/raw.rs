@@ -196,6 +196,10 @@ pub struct RawModel {
     pub put_term: f64,
     #[serde(default = "d_call_term")]
     pub call_term: f64,
+    /// The call slope's extra exponent: it scales with `(days / 30)^(call_term +
+    /// call_slope_term)` (`pricing::Smile::call_slope_term`).
+    #[serde(default = "d_call_slope_term")]
+    pub call_slope_term: f64,
     /// `false` prices every strike at the ATM vol (the condor-grid benchmark's flat model).
     #[serde(default = "d_true")]
     pub smile: bool,
@@ -247,6 +251,7 @@ impl Default for RawModel {
             smile_floor: d_floor(),
             put_term: d_put_term(),
             call_term: d_call_term(),
+            call_slope_term: d_call_slope_term(),
             smile: true,
             atm_ratio_vix: d_atm_ratio_vix(),
             put_slope_vix: d_put_slope_vix(),
@@ -383,6 +388,9 @@ fn d_put_term() -> f64 {
 }
 fn d_call_term() -> f64 {
     crate::pricing::Smile::default().call_term
+}
+fn d_call_slope_term() -> f64 {
+    crate::pricing::Smile::default().call_slope_term
 }
 fn d_floor() -> f64 {
     crate::pricing::Smile::default().floor

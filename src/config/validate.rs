@@ -261,6 +261,7 @@ pub fn surface_params(
             floor: m.smile_floor,
             put_term: m.put_term,
             call_term: m.call_term,
+            call_slope_term: m.call_slope_term,
         };
         s.validate().map_err(|e| c.invalid("model", "a smile with delta monotone in strike", e))?;
         s

@@ -179,7 +179,7 @@ mod tests {
             for (atm, days, put, call) in
                 [(0.07, 30.0, 1.0, 1.0), (0.15, 30.0, 1.0, 1.0), (0.4, 9.0, 0.9, 0.8), (0.15, 93.0, 1.1, 1.2)]
             {
-                let g = WingScale { put, call };
+                let g = WingScale { put, call, call_slope: call };
                 let t = days / 365.0;
                 let by_formula = atm * atm * smile.variance_factor(atm * f64::sqrt(t), g);
                 let by_strip = replicated_variance(&smile, atm, t, g);

@@ -20,19 +20,36 @@ pub struct Smile {
     pub put_term: f64,
     /// The same for the call wing.
     pub call_term: f64,
+    /// The call slope's extra term exponent: the call slope scales with
+    /// `(days / 30)^(call_term + call_slope_term)`, its curvature with `(days / 30)^call_term`,
+    /// so the call wing's dip under ATM deepens and moves out with the term while its upturn
+    /// stays (short-dated SPX calls turn up close to the money, long-dated ones dip further).
+    pub call_slope_term: f64,
 }
 
 /// The wings' scales for one expiry ([`Smile::tenor_scale`]): 1 at 30 days.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WingScale {
+    /// The put wing's slope and curvature.
     pub put: f64,
+    /// The call wing's curvature.
     pub call: f64,
+    /// The call wing's slope.
+    pub call_slope: f64,
 }
 
 impl WingScale {
     /// The 30-day smile as given.
-    pub const ONE: WingScale = WingScale { put: 1.0, call: 1.0 };
+    pub const ONE: WingScale = WingScale { put: 1.0, call: 1.0, call_slope: 1.0 };
 }
+
+/// The highest ATM volatility the monotone-delta check covers at expiries under
+/// [`TENOR_DAYS`]`.1` (300%, three times the highest VIX close): there `sigma_atm sqrt T` runs
+/// to `SIGMA_ATM_MAX sqrt T`; at the longest scale, which every longer expiry shares, to 3.
+pub const SIGMA_ATM_MAX: f64 = 3.0;
+
+/// The expiries (calendar days) at which the monotone-delta check scales the wings.
+const CHECK_DAYS: [f64; 13] = [1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 14.0, 21.0, 30.0, 45.0, 60.0, 75.0, 90.0];
 
 /// The expiries over which the smile's wings scale with the term (calendar days); beyond them
 /// the nearest end's scale holds.
@@ -50,6 +67,7 @@ impl Default for Smile {
             floor: 0.6,
             put_term: 0.0563,
             call_term: 0.0379,
+            call_slope_term: 0.0,
         }
     }
 }
@@ -67,6 +85,7 @@ impl Smile {
             floor: 0.0,
             put_term: 0.0,
             call_term: 0.0,
+            call_slope_term: 0.0,
         }
     }
 
@@ -82,9 +101,11 @@ impl Smile {
     /// Check the shape: floor in (0, 1], `m_min <= 0 <= m_max`, finite coefficients, and delta
     /// monotone in strike. Delta is monotone when `d1 = -m / f(m) + f(m) a / 2` (with `f` the
     /// factor and `a = sigma_atm sqrt T`) strictly decreases in `m`; this is checked on a grid of
-    /// `m` (step 0.01) for `a` from 0.01 to 3 (3 = 150% vol over 4 years), with the wings scaled for 1,
-    /// 30 and 90 days ([`Self::tenor_scale`]). A call wing that curves
-    /// up too far (beyond `m = 1/sqrt(call_curve)`) fails it.
+    /// `m` (step 0.01) with the wings scaled for expiries of 1 to 90 days ([`Self::tenor_scale`]),
+    /// each at `a = 0` and at its largest `a`: [`SIGMA_ATM_MAX`]` sqrt T`, and 3 at 90 days (150%
+    /// vol over 4 years: the 90-day scale holds for every longer expiry). Each step of `d1` is
+    /// linear in `a`, so the two ends cover every `a` between. A call wing that curves up too far
+    /// (beyond `m = 1/sqrt(call_curve)`) fails it.
     pub fn validate(&self) -> Result<(), SurfaceError> {
         validate_once!(Smile, *self, self.validate_uncached())
     }
@@ -100,6 +121,7 @@ impl Smile {
             self.floor,
             self.put_term,
             self.call_term,
+            self.call_slope_term,
         ];
         if coeffs.iter().any(|c| !c.is_finite())
             || !(self.m_min <= 0.0 && self.m_max >= 0.0)
@@ -109,17 +131,20 @@ impl Smile {
                 "coefficients must be finite, m_min <= 0 <= m_max and 0 < floor <= 1".into(),
             ));
         }
-        // The wings' scales are powers of the term: their extremes and 30 days bound them.
-        let scales = [TENOR_DAYS.0, 30.0, TENOR_DAYS.1].map(|d| self.tenor_scale(d / 365.0));
-        for (a, g) in [0.01, 0.1, 0.5, 1.0, 2.0, 3.0].into_iter().flat_map(|a| scales.map(|g| (a, g))) {
+        let checks = CHECK_DAYS.iter().flat_map(|&days| {
+            let a_max = if days >= TENOR_DAYS.1 { 3.0 } else { SIGMA_ATM_MAX * (days / 365.0).sqrt() };
+            let g = self.tenor_scale(days / 365.0);
+            [(0.0, g), (a_max, g)]
+        });
+        for (a, g) in checks {
             let d1 = |m: f64| -m / self.factor_scaled(m, g) + self.factor_scaled(m, g) * a / 2.0;
-            let g = (g.put, g.call);
+            let g = (g.put, g.call_slope);
             let mut m = self.m_min;
             while m < self.m_max {
                 let next = (m + 0.01).min(self.m_max);
                 if d1(next) >= d1(m) {
                     return Err(SurfaceError::BadSmile(format!(
-                        "delta would not be monotone in strike near m = {next:.2} (sigma_atm sqrt T = {a}, wings scaled by {:.3} (puts) and {:.3} (calls) for the term): reduce the wing's curvature, its m clamp or its term exponent", g.0, g.1
+                        "delta would not be monotone in strike near m = {next:.2} (sigma_atm sqrt T = {a:.3}, wings scaled by {:.3} (puts) and {:.3} (call slope) for the term): reduce the wing's curvature, its m clamp or its term exponents", g.0, g.1
                     )));
                 }
                 m = next;
@@ -135,22 +160,22 @@ impl Smile {
     }
 
     /// Volatility multiplier at standardised moneyness `m` with the wings scaled by `g`
-    /// ([`Self::tenor_scale`]): `max(floor, 1 - g s m + g c m^2)`, `m` clamped, `g` the put
-    /// wing's scale for `m < 0`, the call wing's above.
+    /// ([`Self::tenor_scale`]): `max(floor, 1 - g_s s m + g_c c m^2)`, `m` clamped, `g_s = g_c`
+    /// the put wing's scale for `m < 0`, the call slope's and curvature's scales above.
     #[inline]
     pub fn factor_scaled(&self, m: f64, g: WingScale) -> f64 {
         let m = m.clamp(self.m_min, self.m_max);
-        let (s, c, g) = if m < 0.0 {
-            (self.put_slope, self.put_curve, g.put)
+        let (s, c) = if m < 0.0 {
+            (g.put * self.put_slope, g.put * self.put_curve)
         } else {
-            (self.call_slope, self.call_curve, g.call)
+            (g.call_slope * self.call_slope, g.call * self.call_curve)
         };
-        let (s, c) = (g * s, g * c);
         (1.0 - s * m + c * m * m).max(self.floor)
     }
 
-    /// The wings' scales for an expiry `t` years away: `(days / 30)^put_term` and
-    /// `(days / 30)^call_term`, days clamped to [`TENOR_DAYS`]; exactly 1 with a zero exponent.
+    /// The wings' scales for an expiry `t` years away: `(days / 30)^put_term`,
+    /// `(days / 30)^call_term` (call curvature) and `(days / 30)^(call_term + call_slope_term)`
+    /// (call slope), days clamped to [`TENOR_DAYS`]; exactly 1 with a zero exponent.
     /// Short-dated SPX calls dip less under ATM than the 30-day ones, and longer-dated ones more
     /// (docs/MODEL.md).
     #[inline]
@@ -162,7 +187,11 @@ impl Smile {
                 ((t * 365.0).clamp(TENOR_DAYS.0, TENOR_DAYS.1) / 30.0).powf(e)
             }
         };
-        WingScale { put: scale(self.put_term), call: scale(self.call_term) }
+        WingScale {
+            put: scale(self.put_term),
+            call: scale(self.call_term),
+            call_slope: scale(self.call_term + self.call_slope_term),
+        }
     }
 }
 
@@ -177,5 +206,21 @@ mod tests {
         assert!(matches!(steep.validate(), Err(SurfaceError::BadSmile(m)) if m.contains("monotone")));
         let bad_floor = Smile { floor: 0.0, ..Smile::default() };
         assert!(bad_floor.validate().is_err());
+    }
+
+    /// The check reaches `sigma_atm sqrt T` = 3 only at the 90-day scale: a call wing that turns
+    /// up early at a day's expiry (its slope scaled down by a large `call_slope_term`) is
+    /// accepted, though a 1-day smile at `a` = 3 would not keep delta monotone; 300% vol over a
+    /// day is `a` = 0.157.
+    #[test]
+    fn the_check_ties_sigma_sqrt_t_to_the_expiry() {
+        let s = Smile { call_slope_term: 0.5, ..Smile::default() };
+        assert_eq!(s.validate(), Ok(()));
+        let g = s.tenor_scale(1.0 / 365.0);
+        let d1 = |m: f64, a: f64| -m / s.factor_scaled(m, g) + s.factor_scaled(m, g) * a / 2.0;
+        let decreasing = |a: f64| (0..272).all(|i| d1((i + 1) as f64 * 0.01, a) < d1(i as f64 * 0.01, a));
+        assert!(decreasing(SIGMA_ATM_MAX / 365f64.sqrt()) && !decreasing(3.0));
+        let long = Smile { call_term: 0.3, call_curve: 0.2, ..Smile::default() };
+        assert!(long.validate().is_err());
     }
 }

@@ -208,6 +208,7 @@ impl SurfaceParams {
             floor: 0.6,
             put_term: 0.0,
             call_term: 0.0,
+            call_slope_term: 0.0,
         };
         SurfaceParams { atm_ratio: 0.75, atm: AtmLevel::Ratio, smile, regime: Regime::default() }
     }

@@ -303,17 +303,26 @@ fn calibrate_refuses_a_hold_it_cannot_apply() {
     let vix = "datasets/vix_close_2014_2019.csv";
     let spx_chain = fixture("chain/spxw_warnings.csv");
     for (chain, key, expected) in [
-        (vix_chain.as_path(), "vol_min_day", "--hold: expected one of vol_scale, call_skew"),
+        (
+            vix_chain.as_path(),
+            "vol_min_day",
+            "--hold: expected a VIX fit's [hedge] key, one of vol_scale, call_skew",
+        ),
         (
             spx_chain.as_path(),
             "vol_min_days",
-            "expected a VIX chain (the key is a VIX fit's [hedge] key), found SPX/SPXW",
+            "--hold: expected an SPX fit's [model] key, one of atm_scale, put_slope",
         ),
     ] {
         let r = ironhedge(&["calibrate", "--chain", chain.to_str().unwrap(), "--vix", vix, "--hold", key]);
         assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(r.stderr.contains(expected) && r.stderr.contains(key), "{}", r.stderr);
     }
+    // The balanced loss is the SPX fit's.
+    let r =
+        ironhedge(&["calibrate", "--chain", vix_chain.to_str().unwrap(), "--vix", vix, "--loss", "balanced"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--loss balanced: expected SPX/SPXW chains"), "{}", r.stderr);
 }
 
 #[test]

@@ -80,11 +80,12 @@ proptest! {
     #[test]
     fn a_regime_keeps_delta_monotone_and_prices_bounded(
         atm in -0.3f64..0.3, put in -0.2f64..0.2, call in -0.1f64..0.4, curve in -0.05f64..0.08,
-        term in -1.0f64..1.0, put_term in 0.0f64..0.2, call_term in 0.0f64..0.1, m_max in 1.5f64..2.72,
+        term in -1.0f64..1.0, put_term in 0.0f64..0.2, call_term in 0.0f64..0.1, call_slope_term in 0.0f64..0.4,
+        m_max in 1.5f64..2.9,
         vix in 5.0f64..120.0, term_ratio in 0.6f64..1.3, days in 1.0f64..200.0, is_put in any::<bool>(),
     ) {
         let regime = Regime { atm_ratio: atm, put_slope: put, call_slope: call, call_curve: curve, atm_ratio_term: term };
-        let smile = Smile { put_term, call_term, m_max, ..Smile::default() };
+        let smile = Smile { put_term, call_term, call_slope_term, m_max, ..Smile::default() };
         let params = SurfaceParams { regime, smile, ..Default::default() };
         prop_assume!(params.validate().is_ok());
         let ix = VolIndices { vix, vix3m: Some(vix / term_ratio), ..Default::default() };
