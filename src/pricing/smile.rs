@@ -187,11 +187,12 @@ impl Smile {
                 ((t * 365.0).clamp(TENOR_DAYS.0, TENOR_DAYS.1) / 30.0).powf(e)
             }
         };
-        WingScale {
-            put: scale(self.put_term),
-            call: scale(self.call_term),
-            call_slope: scale(self.call_term + self.call_slope_term),
-        }
+        let call = scale(self.call_term);
+        // Without a slope exponent of its own the slope shares the curvature's scale: no second
+        // power on the hot path.
+        let call_slope =
+            if self.call_slope_term == 0.0 { call } else { scale(self.call_term + self.call_slope_term) };
+        WingScale { put: scale(self.put_term), call, call_slope }
     }
 }
 
